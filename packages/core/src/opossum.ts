@@ -1,0 +1,2 @@
+/** opossum-compatible default export. */
+export {};

@@ -1,0 +1,2 @@
+export { ManualClock, flushPromises } from './manual-clock.js';
+export { seededRandom } from './seeded-random.js';
