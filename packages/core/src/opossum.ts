@@ -1,2 +1,19 @@
-/** opossum-compatible default export. */
-export {};
+/**
+ * The opossum-compatible entry point: `import CircuitBreaker from '@bulwark/core/opossum'` (or
+ * `require('@bulwark/core/opossum')` from CommonJS, through Node's require(esm)) in place of
+ * `import CircuitBreaker from 'opossum'`.
+ */
+import { CircuitBreaker } from './policies/circuit-breaker/circuit-breaker.js';
+
+export default CircuitBreaker;
+export { CircuitBreaker };
+export type {
+  Bucket,
+  CacheTransport,
+  CircuitBreakerJSON,
+  CircuitBreakerOptions as Options,
+  CircuitBreakerState as State,
+  Stats,
+  StatusOptions,
+} from './policies/circuit-breaker/index.js';
+export { MemoryCache, Semaphore, Status } from './policies/circuit-breaker/index.js';
