@@ -839,6 +839,8 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
       for (const check of this._healthChecks) if (check.handle !== undefined) this._clock.clearTimeout(check.handle);
       this._healthChecks.clear();
     }
+    // Calls still in flight keep their deadlines; with none, the shared timer goes too.
+    if (this._deadlines?.isEmpty) this._deadlines.clear();
     this._status.shutdown();
     this._state = SHUTDOWN;
     this.clearCache();
