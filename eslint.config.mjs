@@ -15,7 +15,11 @@ export default [
           allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$'],
           depConstraints: [
             // Core is the bottom of the graph: it depends on nothing of ours.
-            { sourceTag: 'scope:core', onlyDependOnLibsWithTags: [] },
+            {
+              sourceTag: 'scope:core',
+              onlyDependOnLibsWithTags: ['scope:core'],
+              notDependOnLibsWithTags: ['scope:adapter', 'scope:app', 'scope:tool'],
+            },
             { sourceTag: 'scope:adapter', onlyDependOnLibsWithTags: ['scope:core', 'scope:adapter'] },
             { sourceTag: 'scope:app', onlyDependOnLibsWithTags: ['scope:core', 'scope:adapter'] },
             { sourceTag: 'scope:tool', onlyDependOnLibsWithTags: ['scope:core', 'scope:adapter'] },

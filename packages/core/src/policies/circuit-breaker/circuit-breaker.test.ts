@@ -110,7 +110,7 @@ describe('CircuitBreaker construction (opossum semantics)', () => {
     expect(() => new CircuitBreaker(undefined as never)).toThrow(
       new TypeError('No action provided. Cannot construct a CircuitBreaker without an invocable action.'),
     );
-    expect(() => new CircuitBreaker(ok, { cache: true, cacheTransport: { get() {} } as never })).toThrow(
+    expect(() => new CircuitBreaker(ok, { cache: true, cacheTransport: { get: () => undefined } as never })).toThrow(
       'options.cacheTransport should be an object with `get`, `set` and `flush` methods',
     );
     // The transport check wins over the missing action, as in opossum.
@@ -201,6 +201,7 @@ describe('calls and events', () => {
     const { breaker } = make(fail, { errorThresholdPercentage: 100 });
     let self: unknown;
     function fb(this: unknown): string {
+      // eslint-disable-next-line @typescript-eslint/no-this-alias
       self = this;
       return 'fb';
     }
@@ -639,7 +640,8 @@ describe('cache and coalescing', () => {
       cache: true,
       cacheTransport: transport,
       cacheGetKey(this: unknown, a: number) {
-        keyThis = this; // eslint-disable-line @typescript-eslint/no-this-alias
+        // eslint-disable-next-line @typescript-eslint/no-this-alias
+        keyThis = this;
         return `k${a}`;
       },
     });
