@@ -17,3 +17,6 @@ export type {
   StatusOptions,
 } from './policies/circuit-breaker/index.js';
 export { MemoryCache, Semaphore, Status } from './policies/circuit-breaker/index.js';
+// What `require('@bulwark/core/opossum')` returns (Node's require(esm)): the class itself, as
+// `require('opossum')` does, instead of the module namespace.
+export { CircuitBreaker as 'module.exports' };

@@ -230,7 +230,9 @@ describe('calls and events', () => {
   });
 
   it('a breaker can be the fallback of another', async () => {
-    const { breaker } = make(fail);
+    const { breaker } = make(async (_x: string): Promise<string> => {
+      throw boom;
+    });
     const { breaker: backup } = make(async (x: unknown) => `backup ${String(x)}`);
     breaker.fallback(backup);
     await expect(breaker.fire('a')).resolves.toMatch(/^backup a/);

@@ -12,13 +12,16 @@ import { systemRandom } from '../../time/random.js';
 import type { ExecuteContext, ExecuteOptions, Policy } from '../policy.js';
 import { DeadlineQueue } from './deadline-queue.js';
 import { MemoryCache } from './memory-cache.js';
-import type { CircuitBreakerJSON, CircuitBreakerOptions, CircuitBreakerState, OpenBackoff } from './options.js';
+import type { Bivariant, CircuitBreakerJSON, CircuitBreakerOptions, CircuitBreakerState, OpenBackoff } from './options.js';
 import { validateExtensions } from './options.js';
 import type { OutcomeWindow } from './outcome-window.js';
 import { ConsecutiveWindow, CountWindow } from './outcome-window.js';
 import type { CallOwner } from './pending-call.js';
 import { BreakerContext, PendingCall } from './pending-call.js';
 import { Semaphore } from './semaphore.js';
+import type * as cacheTypes from './memory-cache.js';
+import type * as optionTypes from './options.js';
+import type * as statusTypes from './status.js';
 import type { Stats, StatusOptions } from './status.js';
 import { Status } from './status.js';
 
@@ -55,7 +58,8 @@ export interface Isolation {
   dispose(): void;
 }
 
-type Action<TI extends unknown[], TR> = (...args: TI) => TR | PromiseLike<TR>;
+// Bivariant: `CircuitBreaker<[number], X>` must stay assignable to `CircuitBreaker` (`unknown[]`).
+type Action<TI extends unknown[], TR> = Bivariant<TI, TR | PromiseLike<TR>>;
 type AnyFunction = (...args: any[]) => any; // eslint-disable-line @typescript-eslint/no-explicit-any
 type Defaulted = 'timeout' | 'resetTimeout' | 'errorThresholdPercentage' | 'rollingCountTimeout' | 'rollingCountBuckets'
   | 'rollingPercentilesEnabled' | 'capacity' | 'errorFilter' | 'cacheTTL' | 'cacheGetKey' | 'enableSnapshots'
@@ -214,7 +218,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     } else if (o.status) {
       // opossum: a plain object is stats for a default-sized window, ignoring this breaker's
       // rolling options.
-      this._status = new Status({ stats: o.status, clock });
+      this._status = new Status({ stats: o.status as Partial<Stats>, clock });
     } else {
       this._status = new Status({
         rollingCountBuckets: o.rollingCountBuckets,
@@ -981,6 +985,10 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
   }
 }
 
+/** The events with typed listeners below; other names go to the untyped overload. */
+type TypedEvent = 'fire' | 'success' | 'failure' | 'timeout' | 'reject' | 'semaphoreLocked' | 'fallback' | 'open' | 'close'
+  | 'shutdown' | 'halfOpen' | 'healthCheckFailed' | 'cacheHit' | 'cacheMiss' | 'coalesceCacheHit' | 'coalesceCacheMiss';
+
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /** Typed listeners for opossum's events (and any other event name, as on any EventEmitter). */
 export interface CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> {
@@ -995,13 +1003,33 @@ export interface CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> 
   on(event: 'halfOpen', listener: (resetTimeoutMs: number) => void): this;
   on(event: 'healthCheckFailed', listener: (err: any) => void): this;
   on(event: 'cacheHit' | 'cacheMiss' | 'coalesceCacheHit' | 'coalesceCacheMiss', listener: () => void): this;
-  on(event: string | symbol, listener: (...args: any[]) => void): this;
+  // Excludes the typed names, so a listener of the wrong type for them is an error (as with @types/opossum).
+  on<E extends string | symbol>(event: E & Exclude<E, TypedEvent>, listener: (...args: any[]) => void): this;
   once(event: 'fire', listener: (args: TI) => void): this;
   once(event: 'success', listener: (result: TR, latencyMs: number) => void): this;
   once(event: 'failure', listener: (err: any, latencyMs: number, args: TI) => void): this;
   once(event: 'timeout', listener: (err: TimeoutError, latencyMs: number, args: TI) => void): this;
   once(event: 'reject', listener: (err: CircuitOpenError) => void): this;
   once(event: 'halfOpen', listener: (resetTimeoutMs: number) => void): this;
-  once(event: string | symbol, listener: (...args: any[]) => void): this;
+  once<E extends string | symbol>(event: E & Exclude<E, TypedEvent>, listener: (...args: any[]) => void): this;
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */
+
+/**
+ * The types @types/opossum declares on its namespace (`CircuitBreaker.Options`, `.Stats`, …), so
+ * that code written against it compiles unchanged after `import CircuitBreaker from
+ * '@bulwark/core/opossum'`. Types only: nothing is emitted.
+ */
+// eslint-disable-next-line @typescript-eslint/no-namespace
+export declare namespace CircuitBreaker {
+  type Options<TI extends unknown[] = unknown[]> = optionTypes.CircuitBreakerOptions<TI>;
+  type State = optionTypes.CircuitBreakerState;
+  type Status = statusTypes.Status;
+  type StatusOptions = statusTypes.StatusOptions;
+  type Stats = statusTypes.Stats;
+  type Bucket = statusTypes.Bucket;
+  type Window = statusTypes.Bucket[];
+  type CacheTransport = cacheTypes.CacheTransport;
+  /** @types/opossum's name for the cache transport's shape (the class is `MemoryCache`). */
+  type MemoryCache = cacheTypes.CacheTransport;
+}

@@ -87,6 +87,8 @@ export class DeadlineQueue {
       this.remove(item);
       item.expire(now);
     }
-    if (this.head !== undefined && this.timer === undefined) this.arm(this.head.deadline);
+    // An expire() callback may have added an item, arming the timer for its (later) deadline:
+    // re-arm whenever the head is due before whatever is armed, not only when nothing is.
+    if (this.head !== undefined && this.head.deadline < this.timerDueAt) this.arm(this.head.deadline);
   };
 }

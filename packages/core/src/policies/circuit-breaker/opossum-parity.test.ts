@@ -70,6 +70,8 @@ const options = fc.record({
   withFallback: fc.boolean(),
 });
 
+type Config = typeof options extends fc.Arbitrary<infer T> ? T : never;
+
 /** A printable summary of an event's arguments (errors by code or message). */
 function describeArgs(args: unknown[]): string {
   return JSON.stringify(
@@ -93,7 +95,7 @@ interface Subject {
   results: string[];
 }
 
-function subject(Cls: typeof OpossumBreaker | typeof CircuitBreaker, config: fc.Infer<typeof options>): Subject {
+function subject(Cls: typeof OpossumBreaker | typeof CircuitBreaker, config: Config): Subject {
   const pending: Deferred[] = [];
   const log: string[] = [];
   const action = (arg: number): Promise<unknown> =>

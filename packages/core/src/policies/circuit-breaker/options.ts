@@ -2,7 +2,19 @@ import type { EventEmitter } from 'node:events';
 import type { Clock } from '../../time/clock.js';
 import type { Random } from '../../time/random.js';
 import type { CacheTransport } from './memory-cache.js';
-import type { Stats, Status } from './status.js';
+import type { Bucket, Stats, Status } from './status.js';
+
+/**
+ * A function type whose parameters are checked bivariantly (method style), so that a breaker of
+ * `[number]` stays assignable to a `CircuitBreaker` of `unknown[]`, as with @types/opossum.
+ */
+export type Bivariant<A extends unknown[], R> = { fn(...args: A): R }['fn'];
+
+/** Any opossum-shaped status, such as a value typed `CircuitBreaker.Status` by @types/opossum. */
+export interface StatusLike extends EventEmitter {
+  readonly stats: Partial<Stats>;
+  readonly window: ReadonlyArray<Partial<Bucket>>;
+}
 
 /** What `toJSON().state` holds, and what the `state` option restores. */
 export interface CircuitBreakerState {
@@ -79,13 +91,13 @@ export interface CircuitBreakerOptions<TI extends unknown[] = unknown[]> {
   /** The window needs this many calls before the breaker can open (default 0). */
   volumeThreshold?: number | undefined;
   /** Return true for errors that should count as successes (the call still rejects). */
-  errorFilter?: ((err: any, ...args: TI) => boolean) | undefined; // eslint-disable-line @typescript-eslint/no-explicit-any
+  errorFilter?: Bivariant<[err: any, ...args: TI], boolean> | undefined; // eslint-disable-line @typescript-eslint/no-explicit-any
   /** Cache the first successful result per `cacheGetKey`. */
   cache?: boolean | undefined;
   /** Cache lifetime in ms (default 0: forever). */
   cacheTTL?: number | undefined;
   /** Cache key of a call (default `JSON.stringify(args)`). */
-  cacheGetKey?: ((...args: TI) => string) | undefined;
+  cacheGetKey?: Bivariant<TI, string> | undefined;
   /** Where the cache lives (default an in-memory `MemoryCache`). */
   cacheTransport?: CacheTransport | undefined;
   /** Most entries of the default cache. */
@@ -107,7 +119,7 @@ export interface CircuitBreakerOptions<TI extends unknown[] = unknown[]> {
   /** Rotate buckets on this emitter's `'rotate'` events instead of by time. */
   rotateBucketController?: EventEmitter | undefined;
   /** A `Status` to use, or stats to start the window with. */
-  status?: Status | Partial<Stats> | undefined;
+  status?: Status | StatusLike | Partial<Stats> | undefined;
   /** A state to restore, in opossum's semantics (see also `initialState`). */
   state?: Partial<Omit<CircuitBreakerState, 'lastTimerAt'>> & { lastTimerAt?: number | undefined };
   /** @deprecated opossum logs a deprecation and ignores it; so does Bulwark. */

@@ -250,6 +250,9 @@ export class Status extends EventEmitter {
 
   /** Stops snapshots and rotation and removes every listener; the window stays readable. */
   shutdown(): void {
+    // Rotate up to now first: opossum's interval kept its window current until shutdown, so the
+    // frozen window must not keep buckets that had already left it.
+    this.catchUp();
     this.removeAllListeners();
     this.stopSnapshots();
     this.removeRotateBucketControllerListener();

@@ -1,0 +1,146 @@
+/* eslint-disable @nx/enforce-module-boundaries -- the examples import the package by its public name, as users do */
+import { readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { isCircuitOpenError } from '@bulwark/core';
+import { ManualClock, flushPromises } from '@bulwark/core/testing';
+import { priceClient } from '../examples/composed.js';
+import { userBreaker } from '../examples/migrate.js';
+import type { User } from '../examples/migrate.js';
+
+// README.md's code blocks that start with `// examples/<name>.ts` must be those files, byte for
+// byte: the files are compiled by the typecheck target and run below, so the README cannot drift.
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+const readme = readFileSync(`${packageDir}README.md`, 'utf8');
+const exampleFiles = readdirSync(`${packageDir}examples`).filter((name) => name.endsWith('.ts'));
+
+/** Every ```ts block of the README whose first line names an example file: [path, content]. */
+function exampleBlocks(markdown: string): Array<[string, string]> {
+  const blocks: Array<[string, string]> = [];
+  for (const match of markdown.matchAll(/^```ts\n([\s\S]*?)^```$/gm)) {
+    const body = match[1];
+    const path = /^\/\/ (examples\/[\w.-]+\.ts)\n/.exec(body)?.[1];
+    if (path !== undefined) blocks.push([path, body]);
+  }
+  return blocks;
+}
+
+describe('README.md', () => {
+  const blocks = exampleBlocks(readme);
+
+  it('shows every example file', () => {
+    expect(blocks.map(([path]) => path).sort()).toEqual(exampleFiles.map((name) => `examples/${name}`).sort());
+  });
+
+  it.each(blocks)('%s is byte-identical to the file', (path, body) => {
+    expect(body).toBe(readFileSync(`${packageDir}${path}`, 'utf8'));
+  });
+});
+
+describe('examples/migrate.ts', () => {
+  const alice: User = { id: 1, name: 'Alice' };
+
+  it('serves results, then the fallback, and warns when the breaker opens', async () => {
+    const clock = new ManualClock(0);
+    const warnings: unknown[] = [];
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => warnings.push(args.join(' '));
+    try {
+      let up = true;
+      const breaker = userBreaker(async (id) => (up ? { ...alice, id } : Promise.reject(new Error('down'))), {
+        clock,
+        name: 'users',
+      });
+      await expect(breaker.fire(1)).resolves.toEqual(alice);
+      up = false;
+      await expect(breaker.fire(2)).resolves.toEqual({ id: 2, name: 'unknown' });
+      expect(breaker.opened).toBe(false); // 1 failure in 2 calls: not above 50 %
+      await expect(breaker.fire(2)).resolves.toEqual({ id: 2, name: 'unknown' });
+      expect(breaker.opened).toBe(true);
+      expect(warnings).toEqual(['users is open: calls fail fast']);
+      // Open: the action is not called; the fallback answers.
+      up = true;
+      await expect(breaker.fire(3)).resolves.toEqual({ id: 3, name: 'unknown' });
+      clock.advance(30_000);
+      expect(breaker.halfOpen).toBe(true);
+      await expect(breaker.fire(4)).resolves.toEqual({ ...alice, id: 4 });
+      expect(breaker.closed).toBe(true);
+    } finally {
+      console.warn = warn;
+    }
+  });
+
+  it('times out a call after 3 s on the injected clock', async () => {
+    const clock = new ManualClock(0);
+    const breaker = userBreaker(() => new Promise<User>(() => undefined), { clock, errorThresholdPercentage: 100 });
+    const pending = breaker.fire(7);
+    clock.advance(3000);
+    await expect(pending).resolves.toEqual({ id: 7, name: 'unknown' });
+    expect(breaker.stats.timeouts).toBe(1);
+    breaker.shutdown();
+  });
+});
+
+describe('examples/composed.ts', () => {
+  function setup() {
+    const clock = new ManualClock(0);
+    const log: string[] = [];
+    const calls: Array<{ sku: string; signal: AbortSignal | undefined }> = [];
+    let behaviour: 'up' | 'down' | 'hang' = 'up';
+    const client = priceClient(
+      (sku, signal) => {
+        calls.push({ sku, signal });
+        if (behaviour === 'down') return Promise.reject(new Error('503'));
+        if (behaviour === 'hang') return new Promise<number>(() => undefined);
+        return Promise.resolve(sku.length * 10);
+      },
+      clock,
+      (line) => log.push(line),
+    );
+    return { clock, log, calls, client, set: (b: typeof behaviour) => (behaviour = b) };
+  }
+
+  it('returns prices, then the last known price on a timeout, and aborts the timed-out call', async () => {
+    const { clock, calls, client, set } = setup();
+    await expect(client.price('abc')).resolves.toBe(30);
+    set('hang');
+    const pending = client.price('abc');
+    clock.advance(2000);
+    await expect(pending).resolves.toBe(30);
+    expect(calls[1].signal?.aborted).toBe(true);
+    const unknown = client.price('never-seen');
+    clock.advance(2000);
+    await expect(unknown).resolves.toBeUndefined(); // timed out, and no price known
+  });
+
+  it('opens once 5 calls are recorded and more than half failed, falls back while open, and closes after a trial', async () => {
+    const { clock, log, calls, client, set } = setup();
+    await client.price('abcd');
+    set('down');
+    for (let i = 0; i < 4; i++) await expect(client.price('abcd')).rejects.toThrow('503');
+    expect(client.breaker.opened).toBe(true); // 4 of 5 failed: above 50 %
+    expect(log).toEqual(['prices: open']);
+
+    const before = calls.length;
+    await expect(client.price('abcd')).resolves.toBe(40); // fast-fail, last known price
+    expect(calls.length).toBe(before);
+    const rejection: unknown = await client.breaker.execute(() => 1).catch((error: unknown) => error);
+    expect(isCircuitOpenError(rejection)).toBe(true);
+
+    set('up');
+    await clock.advanceAsync(10_000);
+    expect(log).toEqual(['prices: open', 'prices: trying again after 10000 ms']);
+    await expect(client.price('abcd')).resolves.toBe(40);
+    expect(log.at(-1)).toBe('prices: closed');
+  });
+
+  it("rejects with the caller's abort reason, which is neither a success nor a failure", async () => {
+    const { client, set } = setup();
+    set('hang');
+    const controller = new AbortController();
+    const pending = client.price('abc', controller.signal);
+    controller.abort(new Error('client went away'));
+    await expect(pending).rejects.toThrow('client went away');
+    await flushPromises();
+    expect(client.breaker.metrics()).toMatchObject({ fires: 1, successes: 0, failures: 0, inFlight: 0 });
+  });
+});
