@@ -113,6 +113,21 @@ describe('LatencyHistogram', () => {
     expect(entries.get(1023)).toBe(2);
   });
 
+  it('a value rounded onto a small integer still sorts and counts correctly', () => {
+    const h = new LatencyHistogram();
+    for (let i = 0; i < 2048; i++) h.record(5000 + i);
+    h.record(1000); // dense
+    h.record(999.7); // sparse and past the limit: rounded to 1000
+    h.record(998);
+    const sorted = h.toSortedArray();
+    expect(sorted.slice(0, 4)).toEqual([998, 1000, 1000, 5000]);
+    const entries = h.sortedEntries();
+    for (let i = 1; i < entries.length; i++) expect(entries[i][0]).toBeGreaterThanOrEqual(entries[i - 1][0]);
+    expect(LatencyHistogram.percentile(entries, h.count, 2 / h.count)).toBe(1000);
+    expect(LatencyHistogram.percentile(entries, h.count, 3 / h.count)).toBe(1000);
+    expect(LatencyHistogram.percentile(entries, h.count, 4 / h.count)).toBe(5000);
+  });
+
   it('addAll() merges counts, sums and both kinds of values', () => {
     const a = histogramOf([1, 2, 2000.5, -1]);
     const b = histogramOf([2, 3, 2000.5, 5000]);

@@ -90,7 +90,7 @@ describe('CountWindow', () => {
     expect(window.shouldOpen()).toBe(false);
   });
 
-  it('reset() forgets everything, including the ring position', () => {
+  it('reset() forgets every recorded outcome', () => {
     const window = new CountWindow(3, 2, () => 50, 50);
     recordAll(window, ['failure', 'slow', 'failure']);
     expect(window.shouldOpen()).toBe(true);

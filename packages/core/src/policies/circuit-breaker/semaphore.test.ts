@@ -112,6 +112,25 @@ describe('Semaphore (opossum semaphore.js)', () => {
     expect(woken).toEqual(['second', 'third']);
   });
 
+  it('a timed-out waiter behind others leaves the queue without disturbing those ahead of it', async () => {
+    const clock = new ManualClock();
+    const sem = new Semaphore(1, clock);
+    sem.test();
+    const woken: string[] = [];
+    void sem.take().then(() => woken.push('first'));
+    const second = sem.take(10).catch((e: unknown) => e);
+    void sem.take().then(() => woken.push('third'));
+    await clock.advanceAsync(10);
+    expect(await second).toBeInstanceOf(TimeoutError);
+    sem.release();
+    await flushPromises();
+    expect(woken).toEqual(['first']);
+    sem.release();
+    await flushPromises();
+    expect(woken).toEqual(['first', 'third']);
+    expect(sem.count).toBe(0);
+  });
+
   it('a waiter woken before its timeout is not rejected later, and its timer is cleared', async () => {
     const clock = new ManualClock();
     const sem = new Semaphore(1, clock);
