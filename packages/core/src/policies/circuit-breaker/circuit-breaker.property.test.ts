@@ -23,6 +23,10 @@ interface Pending {
   resolve: (v: string) => void;
   reject: (e: unknown) => void;
   controller: AbortController | undefined;
+  /** The half-open episode this call was admitted in as a trial, or 0. */
+  trialEpisode: number;
+  /** The call's promise has settled. */
+  done: boolean;
 }
 
 const COUNTED = ['fires', 'successes', 'failures', 'rejects', 'timeouts', 'fallbacks'] as const;
@@ -63,7 +67,7 @@ describe('CircuitBreaker under random interleavings (property)', () => {
           let created: Pending | undefined;
           const newPending = (): Promise<string> =>
             new Promise<string>((resolve, reject) => {
-              created = { resolve, reject, controller: undefined };
+              created = { resolve, reject, controller: undefined, trialEpisode: 0, done: false };
             });
           const breaker = new CircuitBreaker((_n: number) => newPending(), {
             clock,
@@ -85,9 +89,14 @@ describe('CircuitBreaker under random interleavings (property)', () => {
               log.push({ counter, at: clock.now(), latency });
             });
           }
-          // Half-open trial accounting, per half-open episode.
+          // Half-open trial accounting, per half-open episode. A trial its caller aborts while it
+          // is still pending gives its place back, so it no longer counts as admitted.
           let admittedThisEpisode = 0;
-          breaker.on('halfOpen', () => (admittedThisEpisode = 0));
+          let episode = 0;
+          breaker.on('halfOpen', () => {
+            admittedThisEpisode = 0;
+            episode++;
+          });
 
           const pending: Pending[] = [];
           const settled: Array<Promise<unknown>> = [];
@@ -108,13 +117,18 @@ describe('CircuitBreaker under random interleavings (property)', () => {
                   controller = new AbortController();
                   promise = breaker.execute(newPending, { signal: controller.signal });
                 }
-                settled.push(promise.then(() => undefined, () => undefined));
                 const entry = created as Pending | undefined;
+                const markDone = (): void => {
+                  if (entry !== undefined) entry.done = true;
+                };
+                settled.push(promise.then(markDone, markDone));
+                const admittedAsTrial = wasHalfOpen && rejectsSeen === before;
                 if (entry !== undefined) {
                   entry.controller = controller;
+                  entry.trialEpisode = admittedAsTrial ? episode : 0;
                   pending.push(entry);
                 }
-                if (wasHalfOpen && rejectsSeen === before) {
+                if (admittedAsTrial) {
                   admittedThisEpisode++;
                   if (admittedThisEpisode > config.halfOpenMaxCalls) return false;
                 }
@@ -132,6 +146,7 @@ describe('CircuitBreaker under random interleavings (property)', () => {
               case 'abort': {
                 if (pending.length === 0) break;
                 const p = pending[c.pick % pending.length];
+                if (p.controller && !p.done && p.trialEpisode === episode && breaker.halfOpen) admittedThisEpisode--;
                 p.controller?.abort(new Error('caller'));
                 await flushPromises();
                 break;
@@ -175,7 +190,7 @@ describe('CircuitBreaker under random interleavings (property)', () => {
           return true;
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 400 },
     );
   });
 });
