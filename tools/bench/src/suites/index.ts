@@ -1,0 +1,11 @@
+/**
+ * The suite registry. Adding a suite is one line here plus its module in this folder,
+ * which exports `run(ctx: SuiteContext): Promise<void>`.
+ * With no argument, `npm run bench` runs every suite in this order.
+ */
+import type { SuiteRegistry } from '../suite.js';
+
+/** Every runnable suite, by CLI name. */
+export const suites: SuiteRegistry = {
+  breaker: { description: 'circuit breaker: ours vs opossum 10 vs cockatiel 4 (ns/call, heap, timers)', load: () => import('./breaker.js') },
+};
