@@ -1,4 +1,4 @@
-import { EventEmitter } from 'node:events';
+import { LazyEventEmitter, hasListeners } from '../../events/lazy-event-emitter.js';
 import { withoutStack } from '../../errors/bulwark-error.js';
 import { CircuitOpenError } from '../../errors/circuit-open-error.js';
 import { CircuitShutdownError } from '../../errors/circuit-shutdown-error.js';
@@ -69,6 +69,9 @@ type Defaulted = 'timeout' | 'resetTimeout' | 'errorThresholdPercentage' | 'roll
 export type ResolvedCircuitBreakerOptions<TI extends unknown[]> = CircuitBreakerOptions<TI> &
   Required<Pick<CircuitBreakerOptions<TI>, Defaulted>> & { coalesceCache?: MemoryCache };
 
+const NEVER_FILTERED = (): boolean => false;
+const argumentsKey = (...args: unknown[]): string => JSON.stringify(args);
+
 function nullResultError(result: null | undefined): TypeError {
   // The TypeError V8 raises for `result.then`, which is what opossum reports in this case.
   return new TypeError(`Cannot read properties of ${String(result)} (reading 'then')`);
@@ -94,7 +97,7 @@ function nullResultError(result: null | undefined): TypeError {
 // The class merges with the interface at the end of this file, which only adds typed `on`/`once`
 // overloads (no members that the class would have to initialise).
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> extends EventEmitter implements Policy, CallOwner {
+export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> extends LazyEventEmitter implements Policy, CallOwner {
   /** True for the errors a breaker raises itself (open, timeout, semaphore locked, shutdown). */
   static isOurError(error: Error): boolean {
     // Like opossum, this throws a TypeError for null or undefined.
@@ -180,9 +183,10 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     o.rollingCountBuckets = options.rollingCountBuckets ?? 10;
     o.rollingPercentilesEnabled = options.rollingPercentilesEnabled !== false;
     o.capacity = Number.isInteger(options.capacity) ? (options.capacity as number) : Number.MAX_SAFE_INTEGER;
-    o.errorFilter = options.errorFilter || (() => false);
+    // Shared defaults: two closures per breaker would be a tenth of an idle breaker's heap.
+    o.errorFilter = options.errorFilter || NEVER_FILTERED;
     o.cacheTTL = options.cacheTTL ?? 0;
-    o.cacheGetKey = options.cacheGetKey ?? ((...args: TI) => JSON.stringify(args));
+    o.cacheGetKey = options.cacheGetKey ?? (argumentsKey as (...args: TI) => string);
     o.enableSnapshots = options.enableSnapshots !== false;
     o.rotateBucketController = options.rotateBucketController;
     o.coalesce = !!options.coalesce;
@@ -476,7 +480,12 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
       (error: unknown) => {
         this._inFlight--;
         this.semaphore.release();
-        return this.afterError(error, args, start, cacheKey, policy);
+        // Throwing here rejects the derived promise directly; returning Promise.reject() would
+        // create a second, briefly unhandled, rejected promise on every failure.
+        const fallback = this.errored(error, args, start, this._clock.now(), policy);
+        this.resetCoalesce(cacheKey, 'error');
+        if (fallback !== undefined) return fallback;
+        throw error;
       },
     );
   }
@@ -973,8 +982,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
 
   /** True when someone listens to `event` (cheaper than `listenerCount`, on every call). */
   private listens(event: string): boolean {
-    const events = (this as unknown as { _events?: Record<string, unknown> })._events;
-    return events === undefined ? this.listenerCount(event) !== 0 : events[event] !== undefined;
+    return hasListeners(this, event);
   }
 
   private nextName(): string {

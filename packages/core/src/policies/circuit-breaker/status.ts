@@ -1,4 +1,5 @@
-import { EventEmitter } from 'node:events';
+import type { EventEmitter } from 'node:events';
+import { LazyEventEmitter } from '../../events/lazy-event-emitter.js';
 import type { Clock, TimerHandle } from '../../time/clock.js';
 import { systemClock } from '../../time/clock.js';
 import { LatencyHistogram } from './latency-histogram.js';
@@ -105,7 +106,7 @@ const EMPTY = new Counts();
  * update with the end of the current bucket, and running totals make the breaker's threshold
  * check O(1). `'snapshot'` events are emitted every bucket interval only while someone listens.
  */
-export class Status extends EventEmitter {
+export class Status extends LazyEventEmitter {
   /** When false, latencies are not kept and `latencyMean`/percentiles read -1. */
   rollingPercentilesEnabled: boolean;
   /** When false, no `'snapshot'` events are emitted. */
@@ -146,8 +147,6 @@ export class Status extends EventEmitter {
     this.nextRotationAt = this.rotateBucketController ? Infinity : this.clock.now() + Math.max(this.bucketMs, 1);
     if (this.rotateBucketController) this.startListeneningForRotateEvent();
     if (options.stats) this.importStats(options.stats);
-    // EventEmitter calls listeners with `this` bound to the emitter: no per-instance closure.
-    if (this.enableSnapshots) this.on('newListener', Status.prototype.onNewListener);
   }
 
   /** Rotates the window by one bucket (the function listening to the `rotateBucketController`). */
@@ -365,8 +364,9 @@ export class Status extends EventEmitter {
 
   // ---- snapshots: a timer only while someone listens ----
 
-  private onNewListener(event: string | symbol): void {
-    if (event === 'snapshot' && this.snapshotTimer === undefined && !this.frozen) this.scheduleSnapshot();
+  /** @internal Starts the snapshot timer when the first `'snapshot'` listener arrives. */
+  listenerAdded(event: string | symbol): void {
+    if (event === 'snapshot' && this.enableSnapshots && this.snapshotTimer === undefined && !this.frozen) this.scheduleSnapshot();
   }
 
   private scheduleSnapshot(): void {
@@ -382,4 +382,18 @@ export class Status extends EventEmitter {
     if (this.snapshotTimer !== undefined) this.clock.clearTimeout(this.snapshotTimer);
     this.snapshotTimer = undefined;
   }
+}
+
+// Snapshots start with the first 'snapshot' listener. Hooking the methods that add listeners
+// (`once` and `prependOnceListener` go through `on` and `prependListener`) instead of listening
+// to 'newListener' keeps an idle Status free of any listener table.
+type AddListener = (this: Status, event: string | symbol, listener: (...args: any[]) => void) => Status; // eslint-disable-line @typescript-eslint/no-explicit-any
+for (const method of ['on', 'addListener', 'prependListener'] as const) {
+  const base = LazyEventEmitter.prototype[method] as unknown as AddListener;
+  const hooked: AddListener = function (event, listener) {
+    base.call(this, event, listener);
+    this.listenerAdded(event);
+    return this;
+  };
+  Object.defineProperty(Status.prototype, method, { value: hooked, writable: true, configurable: true });
 }
