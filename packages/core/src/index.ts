@@ -11,10 +11,12 @@ export { TimeoutError, isTimeoutError } from './errors/timeout-error.js';
 
 export type { ExecuteContext, ExecuteOptions, Policy } from './policies/policy.js';
 
-export { CircuitBreaker, MemoryCache, Semaphore, Status } from './policies/circuit-breaker/index.js';
+export { CircuitBreaker, MemoryCache, Semaphore, Status, circuitBreakerEvents } from './policies/circuit-breaker/index.js';
 export type {
   Bucket,
   CacheTransport,
+  CircuitBreakerEventMap,
+  CircuitBreakerEventName,
   CircuitBreakerJSON,
   CircuitBreakerMetrics,
   CircuitBreakerOptions,

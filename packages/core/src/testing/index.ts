@@ -1,2 +1,4 @@
 export { ManualClock, flushPromises } from './manual-clock.js';
 export { seededRandom } from './seeded-random.js';
+export { deferred } from './deferred.js';
+export type { Deferred } from './deferred.js';

@@ -150,3 +150,21 @@ export async function negatives(emitter: EventEmitter): Promise<void> {
 
   void [text, wrongArgs, wrongResult, fromExecute, sameClass];
 }
+
+/** Every breaker event is typed for every way of adding and removing a listener. */
+export function listenerMethods(breaker: CircuitBreaker<[number], number>): void {
+  const onOpen = (): void => undefined;
+  breaker.once('open', onOpen).once('close', () => undefined).once('shutdown', () => undefined);
+  breaker.addListener('halfOpen', (waitedMs: number) => void waitedMs);
+  breaker.prependListener('success', (result: number, latencyMs: number) => void [result, latencyMs]);
+  breaker.off('open', onOpen);
+  breaker.once('timeout', (err, latencyMs, args) => void [err.timeoutMs, latencyMs, args[0]]);
+  breaker.once('semaphoreLocked', (err) => void err.code);
+  breaker.on('custom-event', (anything: unknown) => void anything);
+  // @ts-expect-error once('success') listeners get the action's result type
+  breaker.once('success', (result: string) => void result);
+  // @ts-expect-error 'open' listeners take no arguments
+  breaker.addListener('open', (x: string) => void x);
+  // @ts-expect-error 'halfOpen' passes a number
+  breaker.prependListener('halfOpen', (x: string) => void x);
+}

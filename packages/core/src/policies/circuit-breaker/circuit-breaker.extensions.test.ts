@@ -1,19 +1,10 @@
+import { deferred } from '../../testing/deferred.js';
 import { ManualClock, flushPromises } from '../../testing/manual-clock.js';
 import { seededRandom } from '../../testing/seeded-random.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import type { CircuitBreakerOptions } from './options.js';
 
 const boom = new Error('boom');
-
-function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void } {
-  let resolve!: (v: T) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
 
 function breakerWith(options: CircuitBreakerOptions<[boolean?]> = {}): { breaker: CircuitBreaker<[boolean?], string>; clock: ManualClock } {
   const clock = new ManualClock(0);

@@ -1,44 +1,18 @@
 import { EventEmitter } from 'node:events';
 import { jest } from '@jest/globals';
+import { deferred } from '../../testing/deferred.js';
 import { ManualClock, flushPromises } from '../../testing/manual-clock.js';
-import { CircuitBreaker } from './circuit-breaker.js';
+import { CircuitBreaker, circuitBreakerEvents } from './circuit-breaker.js';
 import type { CircuitBreakerOptions } from './options.js';
 import { Status } from './status.js';
 
-const EVENTS = [
-  'fire',
-  'success',
-  'failure',
-  'timeout',
-  'reject',
-  'open',
-  'close',
-  'halfOpen',
-  'fallback',
-  'semaphoreLocked',
-  'cacheHit',
-  'cacheMiss',
-  'coalesceCacheHit',
-  'coalesceCacheMiss',
-  'healthCheckFailed',
-  'shutdown',
-] as const;
+const EVENTS = circuitBreakerEvents;
 
 /** Records every event name, in order. */
 function record(breaker: EventEmitter): string[] {
   const seen: string[] = [];
   for (const event of EVENTS) breaker.on(event, () => seen.push(event));
   return seen;
-}
-
-function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void } {
-  let resolve!: (v: T) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
 }
 
 const boom = new Error('boom');

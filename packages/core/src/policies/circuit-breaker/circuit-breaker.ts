@@ -994,32 +994,66 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
 }
 
 /** The events with typed listeners below; other names go to the untyped overload. */
-type TypedEvent = 'fire' | 'success' | 'failure' | 'timeout' | 'reject' | 'semaphoreLocked' | 'fallback' | 'open' | 'close'
-  | 'shutdown' | 'halfOpen' | 'healthCheckFailed' | 'cacheHit' | 'cacheMiss' | 'coalesceCacheHit' | 'coalesceCacheMiss';
+/** Every event a breaker emits, in no particular order (for exporters that listen to all). */
+export const circuitBreakerEvents = [
+  'fire',
+  'success',
+  'failure',
+  'timeout',
+  'reject',
+  'semaphoreLocked',
+  'fallback',
+  'open',
+  'close',
+  'halfOpen',
+  'shutdown',
+  'healthCheckFailed',
+  'cacheHit',
+  'cacheMiss',
+  'coalesceCacheHit',
+  'coalesceCacheMiss',
+] as const;
+
+/** The name of a breaker event. */
+export type CircuitBreakerEventName = (typeof circuitBreakerEvents)[number];
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-/** Typed listeners for opossum's events (and any other event name, as on any EventEmitter). */
+/** Each event's listener arguments (opossum's, with the arguments @types/opossum leaves out). */
+export interface CircuitBreakerEventMap<TI extends unknown[] = unknown[], TR = unknown> {
+  fire: [args: TI];
+  success: [result: TR, latencyMs: number];
+  failure: [err: any, latencyMs: number, args: TI];
+  timeout: [err: TimeoutError, latencyMs: number, args: TI];
+  reject: [err: CircuitOpenError];
+  semaphoreLocked: [err: SemaphoreLockedError, latencyMs: number];
+  fallback: [result: unknown, err: any];
+  open: [];
+  close: [];
+  halfOpen: [resetTimeoutMs: number];
+  shutdown: [];
+  healthCheckFailed: [err: any];
+  cacheHit: [];
+  cacheMiss: [];
+  coalesceCacheHit: [];
+  coalesceCacheMiss: [];
+}
+
+type Listener<TI extends unknown[], TR, K extends CircuitBreakerEventName> = (...args: CircuitBreakerEventMap<TI, TR>[K]) => void;
+/** Any other event name (as on any EventEmitter); the breaker's own names must use their types. */
+type OtherEvent<E> = E & Exclude<E, CircuitBreakerEventName>;
+
+/** Typed listeners for the breaker's events, and any other event name, as on any EventEmitter. */
 export interface CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> {
-  on(event: 'fire', listener: (args: TI) => void): this;
-  on(event: 'success', listener: (result: TR, latencyMs: number) => void): this;
-  on(event: 'failure', listener: (err: any, latencyMs: number, args: TI) => void): this;
-  on(event: 'timeout', listener: (err: TimeoutError, latencyMs: number, args: TI) => void): this;
-  on(event: 'reject', listener: (err: CircuitOpenError) => void): this;
-  on(event: 'semaphoreLocked', listener: (err: SemaphoreLockedError, latencyMs: number) => void): this;
-  on(event: 'fallback', listener: (result: unknown, err: any) => void): this;
-  on(event: 'open' | 'close' | 'shutdown', listener: () => void): this;
-  on(event: 'halfOpen', listener: (resetTimeoutMs: number) => void): this;
-  on(event: 'healthCheckFailed', listener: (err: any) => void): this;
-  on(event: 'cacheHit' | 'cacheMiss' | 'coalesceCacheHit' | 'coalesceCacheMiss', listener: () => void): this;
-  // Excludes the typed names, so a listener of the wrong type for them is an error (as with @types/opossum).
-  on<E extends string | symbol>(event: E & Exclude<E, TypedEvent>, listener: (...args: any[]) => void): this;
-  once(event: 'fire', listener: (args: TI) => void): this;
-  once(event: 'success', listener: (result: TR, latencyMs: number) => void): this;
-  once(event: 'failure', listener: (err: any, latencyMs: number, args: TI) => void): this;
-  once(event: 'timeout', listener: (err: TimeoutError, latencyMs: number, args: TI) => void): this;
-  once(event: 'reject', listener: (err: CircuitOpenError) => void): this;
-  once(event: 'halfOpen', listener: (resetTimeoutMs: number) => void): this;
-  once<E extends string | symbol>(event: E & Exclude<E, TypedEvent>, listener: (...args: any[]) => void): this;
+  on<K extends CircuitBreakerEventName>(event: K, listener: Listener<TI, TR, K>): this;
+  on<E extends string | symbol>(event: OtherEvent<E>, listener: (...args: any[]) => void): this;
+  once<K extends CircuitBreakerEventName>(event: K, listener: Listener<TI, TR, K>): this;
+  once<E extends string | symbol>(event: OtherEvent<E>, listener: (...args: any[]) => void): this;
+  addListener<K extends CircuitBreakerEventName>(event: K, listener: Listener<TI, TR, K>): this;
+  addListener<E extends string | symbol>(event: OtherEvent<E>, listener: (...args: any[]) => void): this;
+  prependListener<K extends CircuitBreakerEventName>(event: K, listener: Listener<TI, TR, K>): this;
+  prependListener<E extends string | symbol>(event: OtherEvent<E>, listener: (...args: any[]) => void): this;
+  off<K extends CircuitBreakerEventName>(event: K, listener: Listener<TI, TR, K>): this;
+  off<E extends string | symbol>(event: OtherEvent<E>, listener: (...args: any[]) => void): this;
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
