@@ -525,7 +525,12 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
         this._settleError(call, error);
         return;
       }
-      void call.watch(result);
+      // A plain `then` (as on the plain path) is cheaper than an async watcher.
+      const promise = result instanceof Promise ? result : Promise.resolve(result);
+      promise.then(
+        (value: unknown) => this._settleOk(call, value, result),
+        (error: unknown) => this._settleError(call, error),
+      );
     });
   }
 

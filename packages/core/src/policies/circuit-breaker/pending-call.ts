@@ -69,18 +69,6 @@ export class PendingCall implements Deadline {
     readonly callerSignal: AbortSignal | undefined,
   ) {}
 
-  /** Waits for the action's result and hands it to the breaker. */
-  async watch(result: unknown): Promise<void> {
-    let value: unknown;
-    try {
-      value = await result;
-    } catch (error) {
-      this.owner._settleError(this, error);
-      return;
-    }
-    this.owner._settleOk(this, value, result);
-  }
-
   expire(now: number): void {
     this.owner._expire(this, now);
   }
