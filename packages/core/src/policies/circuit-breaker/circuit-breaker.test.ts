@@ -2,7 +2,8 @@ import { EventEmitter } from 'node:events';
 import { jest } from '@jest/globals';
 import { deferred } from '../../testing/deferred.js';
 import { ManualClock, flushPromises } from '../../testing/manual-clock.js';
-import { CircuitBreaker, circuitBreakerEvents } from './circuit-breaker.js';
+import { CircuitBreaker } from './circuit-breaker.js';
+import { circuitBreakerEvents } from './events.js';
 import type { CircuitBreakerOptions } from './options.js';
 import { Status } from './status.js';
 

@@ -11,9 +11,12 @@ import type { Random } from '../../time/random.js';
 import { systemRandom } from '../../time/random.js';
 import type { ExecuteContext, ExecuteOptions, Policy } from '../policy.js';
 import { DeadlineQueue } from './deadline-queue.js';
-import { MemoryCache } from './memory-cache.js';
+import type { CircuitBreakerEventMap, CircuitBreakerEventName } from './events.js';
+import { HealthChecks } from './health-checks.js';
 import type { Bivariant, CircuitBreakerJSON, CircuitBreakerOptions, CircuitBreakerState, OpenBackoff } from './options.js';
 import { validateExtensions } from './options.js';
+import { applyOpossumDefaults } from './resolve-options.js';
+import type { ResolvedCircuitBreakerOptions } from './resolve-options.js';
 import type { OutcomeWindow } from './outcome-window.js';
 import { ConsecutiveWindow, CountWindow } from './outcome-window.js';
 import type { CallOwner } from './pending-call.js';
@@ -61,16 +64,6 @@ export interface Isolation {
 // Bivariant: `CircuitBreaker<[number], X>` must stay assignable to `CircuitBreaker` (`unknown[]`).
 type Action<TI extends unknown[], TR> = Bivariant<TI, TR | PromiseLike<TR>>;
 type AnyFunction = (...args: any[]) => any; // eslint-disable-line @typescript-eslint/no-explicit-any
-type Defaulted = 'timeout' | 'resetTimeout' | 'errorThresholdPercentage' | 'rollingCountTimeout' | 'rollingCountBuckets'
-  | 'rollingPercentilesEnabled' | 'capacity' | 'errorFilter' | 'cacheTTL' | 'cacheGetKey' | 'enableSnapshots'
-  | 'coalesce' | 'coalesceTTL' | 'coalesceResetOn';
-
-/** `breaker.options`: the caller's object with opossum's defaults written in. */
-export type ResolvedCircuitBreakerOptions<TI extends unknown[]> = CircuitBreakerOptions<TI> &
-  Required<Pick<CircuitBreakerOptions<TI>, Defaulted>> & { coalesceCache?: MemoryCache };
-
-const NEVER_FILTERED = (): boolean => false;
-const argumentsKey = (...args: unknown[]): string => JSON.stringify(args);
 
 function nullResultError(result: null | undefined): TypeError {
   // The TypeError V8 raises for `result.then`, which is what opossum reports in this case.
@@ -140,7 +133,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
   private readonly _slowMs: number | undefined;
   private readonly _slowPercent: number | undefined;
   private _deadlines: DeadlineQueue | undefined;
-  private _healthChecks: Set<{ handle: TimerHandle | undefined }> | undefined;
+  private _healthChecks: HealthChecks | undefined;
   // Monotonic counters for metrics().
   private _nFires = 0;
   private _nSuccesses = 0;
@@ -174,33 +167,8 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     this._random = options.random ?? systemRandom;
 
     // opossum writes its defaults into the caller's object; code reads them back from there.
-    const o = options as ResolvedCircuitBreakerOptions<TI>;
+    const o = applyOpossumDefaults(options, clock);
     this.options = o;
-    o.timeout = options.timeout ?? 10000;
-    o.resetTimeout = options.resetTimeout ?? 30000;
-    o.errorThresholdPercentage = options.errorThresholdPercentage ?? 50;
-    o.rollingCountTimeout = options.rollingCountTimeout ?? 10000;
-    o.rollingCountBuckets = options.rollingCountBuckets ?? 10;
-    o.rollingPercentilesEnabled = options.rollingPercentilesEnabled !== false;
-    o.capacity = Number.isInteger(options.capacity) ? (options.capacity as number) : Number.MAX_SAFE_INTEGER;
-    // Shared defaults: two closures per breaker would be a tenth of an idle breaker's heap.
-    o.errorFilter = options.errorFilter || NEVER_FILTERED;
-    o.cacheTTL = options.cacheTTL ?? 0;
-    o.cacheGetKey = options.cacheGetKey ?? (argumentsKey as (...args: TI) => string);
-    o.enableSnapshots = options.enableSnapshots !== false;
-    o.rotateBucketController = options.rotateBucketController;
-    o.coalesce = !!options.coalesce;
-    o.coalesceTTL = options.coalesceTTL ?? o.timeout;
-    o.coalesceResetOn = options.coalesceResetOn?.filter((e) => e === 'error' || e === 'success' || e === 'timeout') || [];
-
-    if (o.cache) {
-      if (o.cacheTransport === undefined) {
-        o.cacheTransport = new MemoryCache(options.cacheSize, clock);
-      } else if (typeof o.cacheTransport !== 'object' || !o.cacheTransport.get || !o.cacheTransport.set || !o.cacheTransport.flush) {
-        throw new TypeError('options.cacheTransport should be an object with `get`, `set` and `flush` methods');
-      }
-    }
-    if (o.coalesce) o.coalesceCache = new MemoryCache(options.coalesceSize, clock);
     this._timeout = typeof o.timeout === 'number' && o.timeout > 0 ? o.timeout : 0;
     this._keyed = !!(o.cache || o.coalesce);
     this.semaphore = new Semaphore(o.capacity, clock);
@@ -856,10 +824,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     this.removeAllListeners();
     this.clearReset();
     this._warmUpUntil = undefined;
-    if (this._healthChecks) {
-      for (const check of this._healthChecks) if (check.handle !== undefined) this._clock.clearTimeout(check.handle);
-      this._healthChecks.clear();
-    }
+    this._healthChecks?.stopAll();
     // Calls still in flight keep their deadlines; with none, the shared timer goes too.
     if (this._deadlines?.isEmpty) this._deadlines.clear();
     this._status.shutdown();
@@ -905,31 +870,14 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     const every = interval || 5000;
     if (typeof func !== 'function') throw new TypeError('Health check function must be a function');
     if (isNaN(every)) throw new TypeError('Health check interval must be a number');
-    const check = (): void => {
-      func.apply(this).catch((error: unknown) => {
-        if (this._state === SHUTDOWN) return;
-        this.emit('healthCheckFailed', error);
-        this.open();
-      });
+    const failed = (error: unknown): void => {
+      if (this._state === SHUTDOWN) return;
+      this.emit('healthCheckFailed', error);
+      this.open();
     };
-    check();
-    const entry: { handle: TimerHandle | undefined } = { handle: undefined };
-    const checks = (this._healthChecks ??= new Set());
-    checks.add(entry);
-    const schedule = (): void => {
-      entry.handle = this._clock.setTimeout(() => {
-        if (!checks.has(entry)) return;
-        schedule();
-        try {
-          check();
-        } catch (error) {
-          // opossum would crash the process here; report it as a failed check instead.
-          this.emit('healthCheckFailed', error);
-          this.open();
-        }
-      }, Number(every));
-    };
-    schedule();
+    // The first run is synchronous, so a function that returns no promise throws from here.
+    func.apply(this).catch(failed);
+    (this._healthChecks ??= new HealthChecks(this._clock)).every(Number(every), () => func.apply(this), failed);
   }
 
   /** The signal of `options.abortController`, if any. */
@@ -999,50 +947,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
 }
 
 /** The events with typed listeners below; other names go to the untyped overload. */
-/** Every event a breaker emits, in no particular order (for exporters that listen to all). */
-export const circuitBreakerEvents = [
-  'fire',
-  'success',
-  'failure',
-  'timeout',
-  'reject',
-  'semaphoreLocked',
-  'fallback',
-  'open',
-  'close',
-  'halfOpen',
-  'shutdown',
-  'healthCheckFailed',
-  'cacheHit',
-  'cacheMiss',
-  'coalesceCacheHit',
-  'coalesceCacheMiss',
-] as const;
-
-/** The name of a breaker event. */
-export type CircuitBreakerEventName = (typeof circuitBreakerEvents)[number];
-
 /* eslint-disable @typescript-eslint/no-explicit-any */
-/** Each event's listener arguments (opossum's, with the arguments @types/opossum leaves out). */
-export interface CircuitBreakerEventMap<TI extends unknown[] = unknown[], TR = unknown> {
-  fire: [args: TI];
-  success: [result: TR, latencyMs: number];
-  failure: [err: any, latencyMs: number, args: TI];
-  timeout: [err: TimeoutError, latencyMs: number, args: TI];
-  reject: [err: CircuitOpenError];
-  semaphoreLocked: [err: SemaphoreLockedError, latencyMs: number];
-  fallback: [result: unknown, err: any];
-  open: [];
-  close: [];
-  halfOpen: [resetTimeoutMs: number];
-  shutdown: [];
-  healthCheckFailed: [err: any];
-  cacheHit: [];
-  cacheMiss: [];
-  coalesceCacheHit: [];
-  coalesceCacheMiss: [];
-}
-
 type Listener<TI extends unknown[], TR, K extends CircuitBreakerEventName> = (...args: CircuitBreakerEventMap<TI, TR>[K]) => void;
 /** Any other event name (as on any EventEmitter); the breaker's own names must use their types. */
 type OtherEvent<E> = E & Exclude<E, CircuitBreakerEventName>;

@@ -1,5 +1,8 @@
-export { CircuitBreaker, circuitBreakerEvents } from './circuit-breaker.js';
-export type { CircuitBreakerEventMap, CircuitBreakerEventName, CircuitBreakerMetrics, CircuitState, Isolation, ResolvedCircuitBreakerOptions } from './circuit-breaker.js';
+export { CircuitBreaker } from './circuit-breaker.js';
+export { circuitBreakerEvents } from './events.js';
+export type { CircuitBreakerEventMap, CircuitBreakerEventName } from './events.js';
+export type { CircuitBreakerMetrics, CircuitState, Isolation } from './circuit-breaker.js';
+export type { ResolvedCircuitBreakerOptions } from './resolve-options.js';
 export type { CircuitBreakerJSON, CircuitBreakerOptions, CircuitBreakerState, OpenBackoff, SlidingWindow } from './options.js';
 export { Status } from './status.js';
 export type { Bucket, CounterName, Stats, StatusOptions } from './status.js';

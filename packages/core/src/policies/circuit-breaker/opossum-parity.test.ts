@@ -17,7 +17,8 @@ import { EventEmitter } from 'node:events';
 import { jest } from '@jest/globals';
 import fc from 'fast-check';
 import OpossumBreaker from 'opossum';
-import { CircuitBreaker, circuitBreakerEvents } from './circuit-breaker.js';
+import { CircuitBreaker } from './circuit-breaker.js';
+import { circuitBreakerEvents } from './events.js';
 
 // Every event but the two that the scenarios never cause.
 const EVENTS = circuitBreakerEvents.filter((e) => e !== 'shutdown' && e !== 'healthCheckFailed');
