@@ -15,7 +15,7 @@ import type { CircuitBreakerEventMap, CircuitBreakerEventName } from './events.j
 import { HealthChecks } from './health-checks.js';
 import type { Bivariant, CircuitBreakerJSON, CircuitBreakerOptions, CircuitBreakerState, OpenBackoff } from './options.js';
 import { validateExtensions } from './options.js';
-import { applyOpossumDefaults } from './resolve-options.js';
+import { NEVER_FILTERED, applyOpossumDefaults } from './resolve-options.js';
 import type { ResolvedCircuitBreakerOptions } from './resolve-options.js';
 import type { OutcomeWindow } from './outcome-window.js';
 import { ConsecutiveWindow, CountWindow } from './outcome-window.js';
@@ -540,7 +540,8 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
    */
   private errored(error: unknown, args: unknown[], start: number, now: number, policy: boolean): Promise<unknown> | undefined {
     const latency = now - start;
-    if (this.options.errorFilter(error, ...(args as TI))) {
+    const filter = this.options.errorFilter;
+    if (filter !== NEVER_FILTERED && filter(error, ...(args as TI))) {
       // opossum: a filtered error counts as a success, yet the call still rejects.
       this.recordSuccess(now, latency);
       if (this.listens('success')) this.emit('success', error, latency);

@@ -23,7 +23,8 @@ export type ResolvedCircuitBreakerOptions<TI extends unknown[]> = CircuitBreaker
   Required<Pick<CircuitBreakerOptions<TI>, Defaulted>> & { coalesceCache?: MemoryCache };
 
 // Shared defaults: two closures per breaker would be a tenth of an idle breaker's heap.
-const NEVER_FILTERED = (): boolean => false;
+/** The default `errorFilter` (filters nothing); the breaker skips calling it. */
+export const NEVER_FILTERED = (): boolean => false;
 const argumentsKey = (...args: unknown[]): string => JSON.stringify(args);
 
 /**
