@@ -654,6 +654,14 @@ describe('cache and coalescing', () => {
     expect(seen).toEqual(['fire', 'coalesceCacheMiss', 'fire', 'coalesceCacheHit', 'success']);
   });
 
+  it('coalesceSize bounds the coalescing cache (oldest entry evicted)', () => {
+    const { breaker } = make((_k: string) => new Promise<never>(() => undefined), { coalesce: true, coalesceSize: 2, timeout: false });
+    void breaker.fire('a');
+    void breaker.fire('b');
+    void breaker.fire('c');
+    expect([...breaker.options.coalesceCache!.cache.keys()]).toEqual(['["b"]', '["c"]']);
+  });
+
   it('keeps a coalesced rejection until coalesceTTL unless coalesceResetOn says otherwise', async () => {
     let calls = 0;
     const action = async (): Promise<number> => {
@@ -875,6 +883,23 @@ describe('rolling window', () => {
     expect(controller.listenerCount('rotate')).toBe(1);
     controller.emit('rotate');
     expect(breaker.stats.fires).toBe(0);
+  });
+
+  it('emits snapshot on status every bucket interval while listened to, unless enableSnapshots is false', () => {
+    const { breaker, clock } = make(ok, { rollingCountTimeout: 1000, rollingCountBuckets: 10 });
+    const snapshots: number[] = [];
+    expect(clock.pendingTimers).toBe(0);
+    const listener = (stats: { fires: number }): void => void snapshots.push(stats.fires);
+    breaker.status.on('snapshot', listener);
+    clock.advance(250);
+    expect(snapshots).toEqual([0, 0]);
+    breaker.status.removeListener('snapshot', listener);
+    clock.advance(1000);
+    expect(snapshots).toHaveLength(2);
+    expect(clock.pendingTimers).toBe(0);
+    const { breaker: quiet, clock: quietClock } = make(ok, { enableSnapshots: false });
+    quiet.status.on('snapshot', listener);
+    expect(quietClock.pendingTimers).toBe(0);
   });
 
   it('rollingPercentilesEnabled false: latencyMean and percentiles read -1', async () => {
