@@ -25,5 +25,8 @@ export interface ExecuteOptions {
  * const result = await breaker.execute(({ signal }) => fetch(url, { signal }));
  */
 export interface Policy {
+  /** Runs `fn` under the policy; see each policy for what it adds and which errors it raises. */
   execute<T>(fn: (context: ExecuteContext) => PromiseLike<T> | T, options?: ExecuteOptions): Promise<T>;
+  /** A short description for logs and `wrap(...).describe()`, e.g. `retry(maxAttempts=3)`. */
+  describe(): string;
 }

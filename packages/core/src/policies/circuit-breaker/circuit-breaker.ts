@@ -881,6 +881,12 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     (this._healthChecks ??= new HealthChecks(this._clock)).every(Number(every), () => func.apply(this), failed);
   }
 
+  /** A short description for logs and `wrap(...).describe()`. */
+  describe(): string {
+    const timeout = this._timeout === 0 ? 'none' : `${this._timeout}ms`;
+    return `circuitBreaker(${this._name}, ${this.state}, timeout=${timeout}, resetTimeout=${this.options.resetTimeout}ms)`;
+  }
+
   /** The signal of `options.abortController`, if any. */
   getSignal(): AbortSignal | undefined {
     return this.options.abortController?.signal;
