@@ -30,3 +30,44 @@ export type {
   Stats,
   StatusOptions,
 } from './policies/circuit-breaker/index.js';
+
+export type { Disposable, Event } from './events/event.js';
+export { EventSource } from './events/event.js';
+export { wrap, WrappedPolicy } from './policies/wrap.js';
+
+export { RetryExhaustedError, isRetryExhaustedError } from './errors/retry-exhausted-error.js';
+export type { RetryExhaustedReason } from './errors/retry-exhausted-error.js';
+export { BulkheadRejectedError, isBulkheadRejectedError } from './errors/bulkhead-rejected-error.js';
+export type { BulkheadRejectionReason } from './errors/bulkhead-rejected-error.js';
+export { RateLimitedError, isRateLimitedError } from './errors/rate-limited-error.js';
+
+export { constantBackoff, linearBackoff, exponentialBackoff, DEFAULT_MAX_DELAY_MS } from './policies/backoff/backoff.js';
+export type { Backoff, Jitter, LinearBackoffOptions, ExponentialBackoffOptions } from './policies/backoff/backoff.js';
+export { retry, RetryPolicy } from './policies/retry.js';
+export type { RetryOptions, RetryContext, RetryEvent, GiveUpEvent, RetrySuccessEvent, RetryMetrics } from './policies/retry.js';
+export { retryBudget, RetryBudget } from './policies/retry-budget.js';
+export type { RetryBudgetOptions, RetryBudgetMetrics } from './policies/retry-budget.js';
+export { bulkhead, BulkheadPolicy } from './policies/bulkhead.js';
+export type { BulkheadOptions, BulkheadMetrics, BulkheadAcceptedEvent, BulkheadRejectedEvent } from './policies/bulkhead.js';
+export { timeout, TimeoutPolicy } from './policies/timeout.js';
+export type { TimeoutOptions, TimeoutStrategy, TimeoutEvent, TimeoutMetrics } from './policies/timeout.js';
+export { fallback, FallbackPolicy } from './policies/fallback.js';
+export type { FallbackOptions, FallbackContext, FallbackEvent, FallbackMetrics } from './policies/fallback.js';
+export { rateLimiter, RateLimiterPolicy } from './policies/rate-limiter.js';
+export type {
+  RateLimiterOptions,
+  TokenBucketOptions,
+  SlidingWindowOptions,
+  RateLimiterMetrics,
+  RateLimiterRejectedEvent,
+} from './policies/rate-limiter.js';
+export { chaos, ChaosPolicy } from './policies/chaos.js';
+export type {
+  ChaosOptions,
+  ChaosContext,
+  ChaosOutcomeContext,
+  ChaosMetrics,
+  ChaosFaultEvent,
+  ChaosLatencyEvent,
+  ChaosOutcomeEvent,
+} from './policies/chaos.js';
