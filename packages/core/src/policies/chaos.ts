@@ -4,6 +4,7 @@ import type { Clock } from '../time/clock.js';
 import { systemClock } from '../time/clock.js';
 import type { Random } from '../time/random.js';
 import { systemRandom } from '../time/random.js';
+import { runUntilAborted } from './run-until-aborted.js';
 import type { ExecuteContext, ExecuteOptions, Policy } from './policy.js';
 import { checkBetween, checkNonNegative, checkObject, show } from './validate.js';
 
@@ -80,32 +81,6 @@ export interface ChaosOutcomeEvent extends ChaosContext {
 
 const NEVER_ABORTED: AbortSignal = new AbortController().signal;
 
-/** Runs `fn`; a caller's abort rejects at once with the signal's reason (the `execute` contract). */
-function run<T>(fn: (context: ExecuteContext) => PromiseLike<T> | T, context: ExecuteContext, signal: AbortSignal | undefined): Promise<T> {
-  let result: PromiseLike<T> | T;
-  try {
-    result = fn(context);
-  } catch (error) {
-    return Promise.reject(error);
-  }
-  if (signal === undefined || typeof (result as { then?: unknown } | null | undefined)?.then !== 'function') return Promise.resolve(result);
-  if (signal.aborted) return Promise.reject(signal.reason);
-  const pending = result as PromiseLike<T>;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    pending.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
 
 /**
  * A chaos policy (see {@link chaos}). Per call, in this order: **latency** (wait `latencyMs`) →
@@ -167,7 +142,7 @@ export class ChaosPolicy implements Policy {
     const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
     const context: ExecuteContext = { signal: signal ?? NEVER_ABORTED, attempt: options?.attempt ?? 1 };
-    if (!this.isEnabled) return run(fn, context, signal);
+    if (!this.isEnabled) return runUntilAborted(fn, context, signal);
     const o = this.options;
     const random = this.random;
     const delay = o.latencyMs !== undefined && random() < this.latencyRate;
@@ -175,7 +150,7 @@ export class ChaosPolicy implements Policy {
     const replace = 'outcome' in o && random() < this.outcomeRate;
     const proceed = (): Promise<T> => {
       if (fault) return this.injectFault(context.attempt);
-      const result = run(fn, context, signal);
+      const result = runUntilAborted(fn, context, signal);
       return replace ? result.then((value) => this.replace(value, context.attempt)) : result;
     };
     if (!delay) return proceed();

@@ -3,6 +3,7 @@ import type { Event } from '../events/event.js';
 import { EventSource } from '../events/event.js';
 import type { Clock, TimerHandle } from '../time/clock.js';
 import { systemClock } from '../time/clock.js';
+import { runUntilAborted } from './run-until-aborted.js';
 import type { ExecuteContext, ExecuteOptions, Policy } from './policy.js';
 import { checkNonNegative, checkObject, checkOneOf, checkPositive, checkPositiveInteger, show } from './validate.js';
 
@@ -199,40 +200,6 @@ class Waiter {
 }
 
 /**
- * Runs `fn`; when the caller has a signal, its abort rejects the call at once with the signal's
- * reason (the {@link ExecuteOptions.signal} contract), with the listener removed on settling.
- */
-function run<T>(fn: (context: ExecuteContext) => PromiseLike<T> | T, context: ExecuteContext, signal: AbortSignal | undefined): Promise<T> {
-  let result: PromiseLike<T> | T;
-  try {
-    result = fn(context);
-  } catch (error) {
-    return Promise.reject(error);
-  }
-  if (signal === undefined || !isThenable(result)) return Promise.resolve(result);
-  if (signal.aborted) return Promise.reject(signal.reason);
-  const pending = result;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    pending.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
-
-function isThenable<T>(value: PromiseLike<T> | T): value is PromiseLike<T> {
-  return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
-}
-
-/**
  * A rate limiter (see {@link rateLimiter}). State is brought up to date lazily from the clock on
  * each call: no interval timer, and at most one timer, armed only while calls wait.
  */
@@ -285,7 +252,7 @@ export class RateLimiterPolicy implements Policy {
     if (this.waiting === 0 && this.bucket.available() >= 1) {
       this.bucket.take(now);
       this.nPermitted++;
-      return run(fn, context, signal);
+      return runUntilAborted(fn, context, signal);
     }
     const waitMs = this.bucket.waitFor(this.waiting + 1, now);
     if (waitMs <= this.maxWaitMs) {
@@ -358,7 +325,7 @@ export class RateLimiterPolicy implements Policy {
       waiter.signal?.removeEventListener('abort', waiter);
       bucket.take(now);
       this.nPermitted++;
-      waiter.resolve(run(waiter.fn, waiter.context, waiter.signal));
+      waiter.resolve(runUntilAborted(waiter.fn, waiter.context, waiter.signal));
     }
     this.schedule(now);
     return now;

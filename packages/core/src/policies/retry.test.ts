@@ -1,3 +1,4 @@
+import { trackAbortListeners } from '../testing/abort-listeners.js';
 import { jest } from '@jest/globals';
 import { CircuitOpenError } from '../errors/circuit-open-error.js';
 import { RetryExhaustedError, isRetryExhaustedError } from '../errors/retry-exhausted-error.js';
@@ -19,21 +20,11 @@ function outcome<T>(promise: Promise<T>): { readonly value?: T; readonly error?:
   return state;
 }
 
-/** A signal whose abort listeners are counted (by wrapping add/removeEventListener). */
+/** A signal whose abort listeners are counted. */
 function countedSignal(): { controller: AbortController; signal: AbortSignal; listeners: () => number } {
   const controller = new AbortController();
-  const signal = controller.signal;
-  const live = new Set<unknown>();
-  type Listen = (type: string, listener: unknown, options?: unknown) => void;
-  const add = signal.addEventListener.bind(signal) as Listen;
-  const remove = signal.removeEventListener.bind(signal) as Listen;
-  const counted = (real: Listen, count: (listener: unknown) => void): Listen => (type, listener, options) => {
-    if (type === 'abort') count(listener);
-    real(type, listener, options);
-  };
-  signal.addEventListener = counted(add, (l) => live.add(l)) as typeof signal.addEventListener;
-  signal.removeEventListener = counted(remove, (l) => live.delete(l)) as typeof signal.removeEventListener;
-  return { controller, signal, listeners: () => live.size };
+  const counts = trackAbortListeners(controller.signal);
+  return { controller, signal: controller.signal, listeners: counts.live };
 }
 
 function setup(options: RetryOptions = {}): { clock: ManualClock; policy: RetryPolicy } {

@@ -1,3 +1,4 @@
+import { trackAbortListeners } from '../testing/abort-listeners.js';
 import { jest } from '@jest/globals';
 import fc from 'fast-check';
 import { isTimeoutError, TimeoutError } from '../errors/timeout-error.js';
@@ -17,13 +18,7 @@ function must<T>(value: T | undefined): T {
 /** An AbortController whose signal counts the abort listeners registered on it and not removed. */
 function trackedController(): { controller: AbortController; live: () => number } {
   const controller = new AbortController();
-  const signal = controller.signal;
-  const listeners = new Set<unknown>();
-  const add = signal.addEventListener.bind(signal);
-  const remove = signal.removeEventListener.bind(signal);
-  signal.addEventListener = ((...a: Parameters<typeof add>) => (listeners.add(a[1]), add(...a))) as typeof add;
-  signal.removeEventListener = ((...a: Parameters<typeof remove>) => (listeners.delete(a[1]), remove(...a))) as typeof remove;
-  return { controller, live: () => listeners.size };
+  return { controller, live: trackAbortListeners(controller.signal).live };
 }
 
 type Record_ = { state: 'pending' | 'fulfilled' | 'rejected'; value?: unknown; error?: unknown; at?: number };

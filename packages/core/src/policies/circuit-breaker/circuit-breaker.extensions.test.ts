@@ -1,3 +1,4 @@
+import { trackAbortListeners } from '../../testing/abort-listeners.js';
 import { deferred } from '../../testing/deferred.js';
 import { ManualClock, flushPromises } from '../../testing/manual-clock.js';
 import { seededRandom } from '../../testing/seeded-random.js';
@@ -20,15 +21,7 @@ function breakerWith(options: CircuitBreakerOptions<[boolean?]> = {}): { breaker
 
 const swallow = (): undefined => undefined;
 
-/** Counts abort listeners added to and removed from `signal`. */
-function countListeners(signal: AbortSignal): { added: number; removed: number } {
-  const counts = { added: 0, removed: 0 };
-  const add = signal.addEventListener.bind(signal);
-  const remove = signal.removeEventListener.bind(signal);
-  signal.addEventListener = ((...a: Parameters<typeof add>) => (counts.added++, add(...a))) as typeof add;
-  signal.removeEventListener = ((...a: Parameters<typeof remove>) => (counts.removed++, remove(...a))) as typeof remove;
-  return counts;
-}
+const countListeners = trackAbortListeners;
 
 describe('execute (the Policy interface)', () => {
   it('runs fn with { signal, attempt } and counts like fire()', async () => {
