@@ -71,3 +71,18 @@ export type {
   ChaosLatencyEvent,
   ChaosOutcomeEvent,
 } from './policies/chaos.js';
+export { createRegistry, PolicyRegistry } from './policies/registry/registry.js';
+export type { RegistryOptions, RegistryEntry, RegistryStateChangeEvent, PolicyKindMap } from './policies/registry/registry.js';
+export { POLICY_KINDS } from './policies/registry/config.js';
+export type {
+  PolicyKind,
+  PolicyConfig,
+  PolicyDefaults,
+  RegistryBreakerOptions,
+  RegistryRetryOptions,
+  RegistryBulkheadOptions,
+  RegistryTimeoutOptions,
+  RegistryRateLimiterOptions,
+  RegistryFallbackOptions,
+  RegistryRetryBudgetOptions,
+} from './policies/registry/config.js';

@@ -1,6 +1,8 @@
 import {
   checkBetween,
+  checkBoolean,
   checkFunction,
+  checkNonEmptyString,
   checkNonNegative,
   checkNonNegativeInteger,
   checkObject,
@@ -39,6 +41,11 @@ describe('option checks', () => {
     expect(() => checkFunction('x', 'onRetry', 3)).toThrow(new TypeError('x: options.onRetry must be a function, got 3'));
     expect(() => checkObject('x', 'o', [1])).toThrow(TypeError);
     expect(() => checkObject('x', 'o', null)).toThrow('x: options.o must be an object, got null');
+    expect(checkBoolean('x', 'enabled', false)).toBe(false);
+    expect(() => checkBoolean('x', 'enabled', 0)).toThrow(new TypeError('x: options.enabled must be a boolean, got 0'));
+    expect(checkNonEmptyString('x', 'group', 'g')).toBe('g');
+    expect(() => checkNonEmptyString('x', 'group', '')).toThrow(new RangeError('x: options.group must be a non-empty string, got ""'));
+    expect(() => checkNonEmptyString('x', 'group', 1)).toThrow(new TypeError('x: options.group must be a non-empty string, got 1'));
   });
 
   it('show renders values readably', () => {

@@ -78,3 +78,16 @@ export function checkObject(where: string, name: string, value: unknown): Record
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('type', where, name, 'an object', value);
   return value as Record<string, unknown>;
 }
+
+/** A boolean. */
+export function checkBoolean(where: string, name: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') return fail('type', where, name, 'a boolean', value);
+  return value;
+}
+
+/** A non-empty string. */
+export function checkNonEmptyString(where: string, name: string, value: unknown): string {
+  if (typeof value !== 'string') return fail('type', where, name, 'a non-empty string', value);
+  if (value.length === 0) return fail('range', where, name, 'a non-empty string', value);
+  return value;
+}
