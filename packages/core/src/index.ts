@@ -76,6 +76,7 @@ export type { RegistryOptions, RegistryEntry, RegistryStateChangeEvent, PolicyKi
 export { POLICY_KINDS } from './policies/registry/config.js';
 export type {
   PolicyKind,
+  BackoffConfig,
   PolicyConfig,
   PolicyDefaults,
   RegistryBreakerOptions,

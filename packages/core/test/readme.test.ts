@@ -5,6 +5,7 @@ import { isCircuitOpenError } from '@bulwark/core';
 import { ManualClock, flushPromises } from '@bulwark/core/testing';
 import { priceClient } from '../examples/composed.js';
 import { userBreaker } from '../examples/migrate.js';
+import { paymentsClient } from '../examples/registry.js';
 import type { User } from '../examples/migrate.js';
 
 // README.md's code blocks that start with `// examples/<name>.ts` must be those files, byte for
@@ -142,5 +143,52 @@ describe('examples/composed.ts', () => {
     await expect(pending).rejects.toThrow('client went away');
     await flushPromises();
     expect(client.breaker.metrics()).toMatchObject({ fires: 1, successes: 0, failures: 0, inFlight: 0 });
+  });
+});
+
+describe('examples/registry.ts', () => {
+  it('composes the configured kinds in the recommended order, and lists each instance once', () => {
+    const { registry } = paymentsClient(() => Promise.resolve('r-1'), new ManualClock(0));
+    expect(registry.pipeline('payments').describe()).toBe(
+      'fallback(value) → bulkhead(10, queue 20) → timeout(3000ms, cooperative) → retry(maxAttempts=3, exponential full jitter, maxElapsedMs=2000, budget) → ' +
+        'circuitBreaker(payments, closed, timeout=none, resetTimeout=10000ms) → timeout(1000ms, cooperative)',
+    );
+    expect(registry.all().map(({ kind, name }) => `${kind}:${name}`)).toEqual([
+      'fallback:payments',
+      'bulkhead:payments',
+      'timeout:payments',
+      'retry:payments',
+      'breaker:payments',
+      'attemptTimeout:payments',
+    ]);
+    registry.dispose();
+  });
+
+  it('retries a failing charge, answers queued when it gives up, and opens the shared breaker', async () => {
+    const clock = new ManualClock(0);
+    let calls = 0;
+    let up = false;
+    const { registry, charge } = paymentsClient(async (orderId) => {
+      calls++;
+      if (!up) throw new Error('503');
+      return `receipt-${orderId}`;
+    }, clock);
+    for (let order = 0; order < 2; order++) {
+      const pending = charge(`o${order}`);
+      for (let i = 0; i < 10; i++) await clock.advanceAsync(100);
+      await expect(pending).resolves.toBe('queued');
+    }
+    // Three attempts each; the fifth failure opens the breaker (5 recorded, all failed), so the
+    // second order's last attempt is refused without a call.
+    expect(calls).toBe(5);
+    expect(registry.retry('payments').metrics().failedWithRetry).toBe(2);
+    expect(registry.breaker('payments').opened).toBe(true);
+    up = true;
+    await expect(charge('o3')).resolves.toBe('queued'); // open: refused, and not retried (its wait would pass maxElapsedMs)
+    expect(calls).toBe(5);
+    await clock.advanceAsync(10_000);
+    await expect(charge('o4')).resolves.toBe('receipt-o4'); // the trial succeeds and closes it
+    expect(registry.breaker('payments').closed).toBe(true);
+    registry.dispose();
   });
 });

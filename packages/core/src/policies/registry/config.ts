@@ -11,6 +11,8 @@ import type { BulkheadOptions } from '../bulkhead.js';
 import type { TimeoutOptions } from '../timeout.js';
 import type { FallbackOptions } from '../fallback.js';
 import type { SlidingWindowOptions, TokenBucketOptions } from '../rate-limiter.js';
+import { constantBackoff, exponentialBackoff, linearBackoff } from '../backoff/backoff.js';
+import type { Backoff, ExponentialBackoffOptions, LinearBackoffOptions } from '../backoff/backoff.js';
 import { show } from '../validate.js';
 
 /**
@@ -34,9 +36,23 @@ export type RegistryBreakerOptions = Pick<
   (typeof BREAKER_KEYS)[number]
 >;
 
-/** Retry options in a registry: `budget` is a `RetryBudget` or the name of one in `budgets`. */
-export type RegistryRetryOptions = Omit<RetryOptions, 'clock' | 'random' | 'budget'> & {
+/**
+ * A backoff written as data, for configuration files: `{ kind: 'exponential', initialDelayMs:
+ * 200, jitter: 'decorrelated' }` is `exponentialBackoff({ initialDelayMs: 200, jitter:
+ * 'decorrelated' })`.
+ */
+export type BackoffConfig =
+  | { readonly kind: 'constant'; readonly delayMs: number }
+  | ({ readonly kind: 'linear' } & LinearBackoffOptions)
+  | ({ readonly kind: 'exponential' } & ExponentialBackoffOptions);
+
+/**
+ * Retry options in a registry: `budget` is a `RetryBudget` or the name of one in `budgets`, and
+ * `backoff` a `Backoff` or a {@link BackoffConfig}.
+ */
+export type RegistryRetryOptions = Omit<RetryOptions, 'clock' | 'random' | 'budget' | 'backoff'> & {
   readonly budget?: string | RetryBudget;
+  readonly backoff?: Backoff | BackoffConfig;
 };
 
 /** Bulkhead options in a registry (`maxConcurrent` may come from the defaults). */
@@ -192,13 +208,45 @@ export function mergeOptions(
  * keeps the original as `cause`. Any other error (one that names no option) is re-thrown as it is.
  */
 export function rethrowAtPath(error: unknown, source: ConfigSource): never {
-  if ((!(error instanceof TypeError) && !(error instanceof RangeError)) || !/\boptions\b/.test(error.message)) throw error;
+  if ((!(error instanceof TypeError) && !(error instanceof RangeError)) || !/\boptions\b/.test(error.message) || AT_PATH.has(error)) throw error;
   const field = /\boptions\.(\w+)/.exec(error.message)?.[1];
   const path = field !== undefined && !source.own.has(field) && source.fromDefaults.has(field) ? source.defaultsPath : source.path;
   // One pass, so a path that itself contains the word (`registry.retry("x", options)`) is left alone.
   const message = error.message.replace(/^\w+: /, '').replace(/\boptions\b/g, path);
   const Rethrown = error instanceof RangeError ? RangeError : TypeError;
-  throw new Rethrown(message, { cause: error });
+  const rethrown = new Rethrown(message, { cause: error });
+  AT_PATH.add(rethrown); // already names its path: an outer rethrowAtPath leaves it alone
+  throw rethrown;
+}
+
+const AT_PATH = new WeakSet<Error>();
+
+const BACKOFF_KEYS = {
+  constant: ['kind', 'delayMs'],
+  linear: ['kind', 'initialDelayMs', 'stepMs', 'maxDelayMs', 'jitter'],
+  exponential: ['kind', 'initialDelayMs', 'multiplier', 'maxDelayMs', 'jitter'],
+} as const satisfies { readonly [K in BackoffConfig['kind']]: readonly KeysOfUnion<Extract<BackoffConfig, { kind: K }>>[] };
+
+/**
+ * The `Backoff` a retry's `backoff` option stands for: a `Backoff` as it is, a
+ * {@link BackoffConfig} built by its factory; errors name `path` (`policies.x.retry.backoff`).
+ */
+export function backoffFrom(path: string, value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || typeof (value as Partial<Backoff>).delay === 'function') return value;
+  const spec = value as Record<string, unknown>;
+  const kind = spec.kind;
+  if (kind !== 'constant' && kind !== 'linear' && kind !== 'exponential') {
+    throw new TypeError(`${path} must be a Backoff (with delay()) or { kind: 'constant' | 'linear' | 'exponential', … }, got ${show(value)}`);
+  }
+  checkKnownKeys(path, spec, BACKOFF_KEYS[kind], `a ${kind} backoff option`);
+  const source: ConfigSource = { path, defaultsPath: path, own: new Set(Object.keys(spec)), fromDefaults: new Set() };
+  try {
+    if (kind === 'constant') return constantBackoff(spec.delayMs as number);
+    const options = Object.fromEntries(Object.entries(spec).filter(([key]) => key !== 'kind'));
+    return kind === 'linear' ? linearBackoff(options as unknown as LinearBackoffOptions) : exponentialBackoff(options);
+  } catch (error) {
+    rethrowAtPath(error, source);
+  }
 }
 
 /** Retry budget options a registry accepts under `budgets.<name>` (the clock is the registry's). */

@@ -12,6 +12,7 @@ import { RateLimiterPolicy } from '../rate-limiter.js';
 import { RetryPolicy } from '../retry.js';
 import { timeout, TimeoutPolicy } from '../timeout.js';
 import { retry } from '../retry.js';
+import type { Policy } from '../policy.js';
 import { POLICY_KINDS } from './config.js';
 import type { RegistryEntry, RegistryOptions, RegistryStateChangeEvent } from './registry.js';
 import { createRegistry } from './registry.js';
@@ -300,6 +301,34 @@ describe('createRegistry: validation', () => {
     expect(error.message).toEqual(message);
   });
 
+  it('builds a backoff written as data, and names the path of a bad one', () => {
+    const registry = createRegistry({
+      defaults: { retry: { backoff: { kind: 'linear', initialDelayMs: 50 } } },
+      policies: {
+        a: { retry: { backoff: { kind: 'exponential', initialDelayMs: 200, jitter: 'decorrelated' } } },
+        b: { retry: { backoff: { kind: 'constant', delayMs: 5 } } },
+        c: { retry: {} },
+      },
+    });
+    expect(registry.retry('a').describe()).toBe('retry(maxAttempts=3, exponential decorrelated jitter)');
+    expect(registry.retry('b').describe()).toBe('retry(maxAttempts=3, constant 5ms)');
+    expect(registry.retry('c').describe()).toBe('retry(maxAttempts=3, linear)');
+    const bad: Array<[RegistryOptions, string]> = [
+      [{ policies: { a: { retry: { backoff: { kind: 'exponential', initialDelayMs: -1 } } } } }, 'policies.a.retry.backoff.initialDelayMs must be a positive finite number, got -1'],
+      [{ defaults: { retry: { backoff: { kind: 'constant', delayMs: -1 } } } }, 'defaults.retry.backoff.delayMs must be a non-negative finite number, got -1'],
+      [
+        { defaults: { retry: { backoff: { kind: 'linear', initialDelayMs: 1, jitter: 'decorrelated' as never } } }, policies: { a: { retry: { maxAttempts: 2 } } } },
+        "defaults.retry.backoff.jitter must be one of 'none', 'full', 'equal', got \"decorrelated\"",
+      ],
+      [{ policies: { a: { retry: { backoff: { kind: 'fibonacci' } as never } } } }, "policies.a.retry.backoff must be a Backoff (with delay()) or { kind: 'constant' | 'linear' | 'exponential', … }, got {\"kind\":\"fibonacci\"}"],
+      [{ policies: { a: { retry: { backoff: { kind: 'constant', delay: 5 } as never } } } }, 'policies.a.retry.backoff.delay is not a constant backoff option (expected one of kind, delayMs)'],
+    ];
+    for (const [options, message] of bad) expect(() => createRegistry(options)).toThrow(message);
+    expect(() => createRegistry().retry('x', { backoff: { kind: 'constant', delayMs: -2 } })).toThrow(
+      'registry.retry("x", options).backoff.delayMs must be a non-negative finite number, got -2',
+    );
+  });
+
   it('keeps the factory’s own error as the cause', () => {
     const error = thrown(() => createRegistry({ policies: { payments: { retry: { maxAttempts: -1 } } } }));
     expect((error.cause as Error).message).toBe('retry: options.maxAttempts must be a positive integer, got -1');
@@ -369,15 +398,16 @@ describe('createRegistry: register, breakers and dispose', () => {
     expect(registry.retry('svc')).toBe(r);
     expect(() => registry.register('svc', retry())).toThrow('registry.register: a retry named "svc" exists already');
     expect(() => registry.register('svc', bulkhead({ maxConcurrent: 1 }), 'retry')).toThrow('registry.register: bulkhead(1, queue 0) is not a retry');
-    const custom = { execute: <T>(fn: () => T) => Promise.resolve(fn()), describe: () => 'custom' };
+    const custom: Policy = { execute: (fn) => Promise.resolve(fn({ signal: new AbortController().signal, attempt: 1 })), describe: () => 'custom' };
     expect(() => registry.register('svc', custom)).toThrow('registry.register: cannot tell the kind of custom; pass it as the third argument');
   });
 
   it('gives breakers no action: fire() and call() reject with a TypeError that says to use execute(), counting nothing', async () => {
     const registry = createRegistry({ policies: { db: { breaker: {} } } });
     const message = "registry breaker 'db' has no action: call it through execute(fn) or registry.pipeline('db')";
-    await expect(registry.breaker('db').fire()).rejects.toThrow(new TypeError(message));
-    await expect(registry.breaker('db').call(null)).rejects.toThrow(message);
+    const context = { signal: new AbortController().signal, attempt: 1 };
+    await expect(registry.breaker('db').fire(context)).rejects.toThrow(new TypeError(message));
+    await expect(registry.breaker('db').call(null, context)).rejects.toThrow(message);
     expect(registry.breaker('db').stats.fires).toBe(0);
     await expect(registry.breaker('db').execute(() => 5)).resolves.toBe(5);
     registry.dispose();

@@ -14,6 +14,7 @@ import { retryBudget } from '../retry-budget.js';
 import type { RetryBudget } from '../retry-budget.js';
 import { RetryPolicy, retry } from '../retry.js';
 import type { RetryOptions } from '../retry.js';
+import type { Backoff } from '../backoff/backoff.js';
 import { TimeoutPolicy, timeout } from '../timeout.js';
 import type { TimeoutOptions } from '../timeout.js';
 import { checkBetween, checkBoolean, checkFunction, checkNonEmptyString, checkNonNegative, checkNonNegativeInteger, checkPositive, checkPositiveInteger, show } from '../validate.js';
@@ -21,6 +22,7 @@ import { WrappedPolicy } from '../wrap.js';
 import {
   BUDGET_KEYS,
   POLICY_KINDS,
+  backoffFrom,
   REGISTRY_KEYS,
   checkKindOptions,
   checkKnownKeys,
@@ -325,7 +327,7 @@ export class PolicyRegistry {
     };
     let policy: PolicyKindMap[K];
     try {
-      policy = this.build(kind, name, merged) as PolicyKindMap[K];
+      policy = this.build(kind, name, merged, source) as PolicyKindMap[K];
     } catch (error) {
       rethrowAtPath(error, source);
     }
@@ -354,16 +356,23 @@ export class PolicyRegistry {
   }
 
   /** Builds one instance from merged options (the factories validate them). */
-  private build(kind: PolicyKind, name: string, o: Record<string, unknown>): Policy {
+  private build(kind: PolicyKind, name: string, o: Record<string, unknown>, source: ConfigSource): Policy {
     const clock = this.clock === undefined ? {} : { clock: this.clock };
     switch (kind) {
       case 'breaker':
         checkOpossumOptions(o);
         return new RegistryBreaker({ ...o, ...clock, ...(this.random && { random: this.random }), name });
       case 'retry': {
-        const { budget, ...rest } = o;
+        const { budget, backoff, ...rest } = o;
         const resolved = typeof budget === 'string' ? this.budget(budget) : budget;
-        return retry({ ...(rest as RetryOptions), ...clock, ...(this.random && { random: this.random }), ...(resolved !== undefined && { budget: resolved as RetryBudget }) });
+        const backoffPath = source.own.has('backoff') || !source.fromDefaults.has('backoff') ? source.path : source.defaultsPath;
+        return retry({
+          ...(rest as RetryOptions),
+          ...clock,
+          ...(this.random && { random: this.random }),
+          ...(resolved !== undefined && { budget: resolved as RetryBudget }),
+          ...(backoff !== undefined && { backoff: backoffFrom(`${backoffPath}.backoff`, backoff) as Backoff }),
+        });
       }
       case 'bulkhead':
         return bulkhead({ ...(o as { maxConcurrent: number }), ...clock });
@@ -394,7 +403,7 @@ export class PolicyRegistry {
     };
     const source: ConfigSource = { path: `defaults.${kind}`, defaultsPath: `defaults.${kind}`, own: new Set(Object.keys(d)), fromDefaults: new Set() };
     try {
-      const probe = this.build(kind, '(defaults)', { ...fillers[kind], ...d });
+      const probe = this.build(kind, '(defaults)', { ...fillers[kind], ...d }, source);
       if (probe instanceof CircuitBreaker) probe.shutdown();
     } catch (error) {
       rethrowAtPath(error, source);
