@@ -72,6 +72,7 @@ export type {
   ChaosOutcomeEvent,
 } from './policies/chaos.js';
 export { createRegistry, PolicyRegistry } from './policies/registry/registry.js';
+export { defaultRegistry, resetDefaultRegistry } from './policies/registry/default-registry.js';
 export type { RegistryOptions, RegistryEntry, RegistryStateChangeEvent, PolicyKindMap } from './policies/registry/registry.js';
 export { POLICY_KINDS } from './policies/registry/config.js';
 export type {
