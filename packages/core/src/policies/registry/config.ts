@@ -85,16 +85,11 @@ export interface PolicyConfig {
   readonly attemptTimeout?: RegistryTimeoutOptions;
 }
 
-/** Defaults for every name, by kind; a name's own options override them field by field. */
-export interface PolicyDefaults {
-  readonly fallback?: Partial<RegistryFallbackOptions>;
-  readonly bulkhead?: RegistryBulkheadOptions;
-  readonly timeout?: RegistryTimeoutOptions;
-  readonly retry?: RegistryRetryOptions;
-  readonly breaker?: RegistryBreakerOptions;
-  readonly rateLimiter?: RegistryRateLimiterOptions;
-  readonly attemptTimeout?: RegistryTimeoutOptions;
-}
+/**
+ * Defaults for every name, by kind; a name's own options override them field by field. The same
+ * shape as {@link PolicyConfig}, but a default fallback may leave out its value.
+ */
+export type PolicyDefaults = Omit<PolicyConfig, 'fallback'> & { readonly fallback?: Partial<RegistryFallbackOptions> };
 
 /** The option names each kind accepts. A compile-time check below keeps them complete. */
 export const BREAKER_KEYS = [
