@@ -1,1 +1,5 @@
-export {};
+export { registerMetrics } from './register-metrics.js';
+export type { MetricsHandle } from './register-metrics.js';
+export { DEFAULT_DURATION_BUCKETS } from './options.js';
+export type { RegisterMetricsOptions } from './options.js';
+export { BREAKER_STATES } from './collectors/circuit-breaker.js';

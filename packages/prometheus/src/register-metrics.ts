@@ -1,0 +1,94 @@
+import type { PolicyRegistry, RegistryEntry } from '@bulwark/core';
+import { bulkheadCollector } from './collectors/bulkhead.js';
+import { circuitBreakerCollector } from './collectors/circuit-breaker.js';
+import type { Collector, CollectorFactory } from './collectors/collector.js';
+import { fallbackCollector } from './collectors/fallback.js';
+import { rateLimiterCollector } from './collectors/rate-limiter.js';
+import { retryCollector } from './collectors/retry.js';
+import { timeoutCollector } from './collectors/timeout.js';
+import { MetricSet } from './metric-set.js';
+import { resolveOptions } from './options.js';
+import type { RegisterMetricsOptions } from './options.js';
+
+/** What {@link registerMetrics} returns. */
+export interface MetricsHandle {
+  /**
+   * Removes every metric family this call added to the prom-client registry and every listener
+   * it subscribed (registry and breakers). Idempotent. Afterwards `registerMetrics` may be
+   * called again on the same prom-client registry.
+   */
+  unregister(): void;
+}
+
+// One collector per kind of policy; Raft and two-phase commit will join this list.
+const COLLECTORS: readonly CollectorFactory[] = [
+  circuitBreakerCollector,
+  bulkheadCollector,
+  retryCollector,
+  rateLimiterCollector,
+  timeoutCollector('timeout'),
+  timeoutCollector('attemptTimeout'),
+  fallbackCollector,
+];
+
+/**
+ * Exports the policies of a Bulwark registry as Prometheus metrics on a prom-client registry.
+ * Gauges and counters are read on every scrape from `registry.all()`, so instances created
+ * later show up with no wiring, and the hot path pays nothing; the breaker call-duration
+ * histogram listens to each breaker's `success` and `failure` events (those of breakers created
+ * later too, through `registry.onCreated`). Every series has a `name` label, the instance's
+ * name in the registry. It never calls prom-client's `collectDefaultMetrics()`: that is the
+ * application's choice.
+ *
+ * The default registry is read once, when this is called: a later `resetDefaultRegistry()` is
+ * not followed.
+ *
+ * @param registry the Bulwark registry to export (default `defaultRegistry()`)
+ * @param options `register` (default prom-client's global `register`), `prefix` (default
+ *   `'bulwark_'`), `durationBuckets` (seconds; default {@link DEFAULT_DURATION_BUCKETS})
+ * @returns a handle whose `unregister()` removes every metric and listener it added
+ * @throws TypeError when an argument or option is malformed (naming it), or when the prom-client
+ *   registry already has one of the metric names (registered twice with the same prefix); in
+ *   that case nothing is added
+ * @example
+ * import { register } from 'prom-client';
+ * const metrics = registerMetrics(registry); // on prom-client's global register
+ * http.createServer(async (req, res) => {
+ *   res.setHeader('Content-Type', register.contentType).end(await register.metrics());
+ * });
+ * // on shutdown, or between tests:
+ * metrics.unregister();
+ */
+export function registerMetrics(registry?: PolicyRegistry, options?: RegisterMetricsOptions): MetricsHandle {
+  const resolved = resolveOptions(registry, options);
+  const metrics = new MetricSet(resolved.register, resolved.prefix);
+  const context = { registry: resolved.registry, metrics, durationBuckets: resolved.durationBuckets };
+  let collectors: Collector[];
+  try {
+    collectors = COLLECTORS.map((create) => create(context));
+  } catch (error) {
+    metrics.removeAll(); // a name clash part-way: leave the prom-client registry as it was
+    throw error;
+  }
+
+  const undo: Array<() => void> = [];
+  const watch = (entry: RegistryEntry): void => {
+    for (const collector of collectors) {
+      const dispose = collector.watch?.(entry);
+      if (dispose !== undefined) undo.push(dispose);
+    }
+  };
+  const created = resolved.registry.onCreated(watch);
+  for (const entry of resolved.registry.all()) watch(entry);
+
+  let registered = true;
+  return {
+    unregister() {
+      if (!registered) return;
+      registered = false;
+      created.dispose();
+      for (const dispose of undo.splice(0)) dispose();
+      metrics.removeAll();
+    },
+  };
+}
