@@ -4,6 +4,7 @@ import { EventSource } from '../events/event.js';
 import type { Event } from '../events/event.js';
 import { systemClock } from '../time/clock.js';
 import type { Clock, TimerHandle } from '../time/clock.js';
+import { NEVER_ABORTED, callerSignal } from './never-aborted.js';
 import type { ExecuteContext, ExecuteOptions, Policy } from './policy.js';
 import { checkNonNegativeInteger, checkObject, checkPositive, checkPositiveInteger } from './validate.js';
 
@@ -63,9 +64,6 @@ export interface BulkheadMetrics {
 }
 
 type Fn = (context: ExecuteContext) => unknown;
-
-// A signal for calls made without one: it never aborts.
-const NEVER_ABORTED: AbortSignal = new AbortController().signal;
 
 // The recent mean call duration is an exponentially weighted moving average with this weight
 // for the newest call: it forgets a phase of slow calls after a few dozen fast ones.
@@ -172,14 +170,11 @@ export class BulkheadPolicy implements Policy {
    * caller's signal; put a timeout inside the bulkhead to bound a call's duration.
    */
   execute<T>(fn: (context: ExecuteContext) => PromiseLike<T> | T, options?: ExecuteOptions): Promise<T> {
-    const signal = options?.signal;
+    const signal = callerSignal(options?.signal);
     if (signal?.aborted) return Promise.reject(signal.reason);
     const context: ExecuteContext = { signal: signal ?? NEVER_ABORTED, attempt: options?.attempt ?? 1 };
+    if (this.active < this.maxConcurrent) return this.runNow(fn, context);
     return new Promise<T>((resolve, reject) => {
-      if (this.active < this.maxConcurrent) {
-        this.run(fn, context, resolve as (value: unknown) => void, reject, 0);
-        return;
-      }
       if (this.waiting >= this.maxQueued) {
         this.nFull++;
         reject(this.refuse('full', undefined));
@@ -225,11 +220,42 @@ export class BulkheadPolicy implements Policy {
     waiter.reject(this.refuse('aborted', waiter.signal?.reason));
   }
 
-  private run(fn: Fn, context: ExecuteContext, resolve: (value: unknown) => void, reject: (reason: unknown) => void, waitedMs: number): void {
+  /**
+   * A call that found a free slot, the common case: what {@link run} does, with the call's promise
+   * derived from `fn`'s by one `then` instead of a new promise settled from its callbacks. The
+   * outcome and the order of events are the same (the slot is released before the call settles).
+   */
+  private runNow<T>(fn: (context: ExecuteContext) => PromiseLike<T> | T, context: ExecuteContext): Promise<T> {
+    const start = this.admit(0);
+    let result: PromiseLike<T> | T;
+    try {
+      result = fn(context);
+    } catch (error) {
+      this.release(start);
+      return Promise.reject(error);
+    }
+    return Promise.resolve(result).then(
+      (value) => {
+        this.release(start);
+        return value;
+      },
+      (error: unknown) => {
+        this.release(start);
+        throw error;
+      },
+    );
+  }
+
+  /** Takes a slot for a call about to start; returns the start time. */
+  private admit(waitedMs: number): number {
     this.active++;
     this.nAccepted++;
     if (this.accepted.hasListeners) this.emit(this.accepted, { waitedMs, activeCount: this.active, queuedCount: this.waiting });
-    const start = this.clock.now();
+    return this.clock.now();
+  }
+
+  private run(fn: Fn, context: ExecuteContext, resolve: (value: unknown) => void, reject: (reason: unknown) => void, waitedMs: number): void {
+    const start = this.admit(waitedMs);
     let result: unknown;
     try {
       result = fn(context);

@@ -8,7 +8,7 @@ import { seededRandom } from '../testing/seeded-random.js';
 import { constantBackoff, exponentialBackoff, type Backoff } from './backoff/backoff.js';
 import type { ExecuteContext } from './policy.js';
 import { retryBudget } from './retry-budget.js';
-import { RetryPolicy, retry, type GiveUpEvent, type RetryContext, type RetryEvent, type RetryOptions } from './retry.js';
+import { RetryPolicy, retry, type GiveUpEvent, type RetryContext, type RetryEvent, type RetryOptions, type RetrySuccessEvent } from './retry.js';
 
 /** Settles into a plain record so a test can look at a promise's outcome without racing it. */
 function outcome<T>(promise: Promise<T>): { readonly value?: T; readonly error?: unknown; readonly done: boolean } {
@@ -398,6 +398,28 @@ describe('retry', () => {
         },
       });
       await expect(p2.execute(() => 1)).rejects.toBe(boom);
+    });
+
+    it('reports onSuccess with the time since execute(), and rejects with a throwing listener’s error, with or without a signal', async () => {
+      // Without a signal a first-attempt success takes a shorter path than with one: same outcome.
+      for (const signal of [undefined, new AbortController().signal]) {
+        const { clock, policy } = setup();
+        const successes: RetrySuccessEvent[] = [];
+        const subscription = policy.onSuccess((e) => successes.push(e));
+        const answer = deferred<string>();
+        const call = policy.execute(() => answer.promise, { signal });
+        clock.advance(250);
+        answer.resolve('ok');
+        await expect(call).resolves.toBe('ok');
+        expect(successes).toEqual([{ attempt: 1, elapsedMs: 250, result: 'ok' }]);
+        subscription.dispose();
+        const boom = new Error('boom');
+        policy.onSuccess(() => {
+          throw boom;
+        });
+        await expect(policy.execute(async () => 'ok', { signal })).rejects.toBe(boom);
+        expect(policy.metrics()).toEqual({ successfulWithoutRetry: 2, successfulWithRetry: 0, failedWithoutRetry: 0, failedWithRetry: 0 });
+      }
     });
 
     it('stops calling a disposed listener', async () => {

@@ -3,6 +3,7 @@ import { EventSource, type Event } from '../events/event.js';
 import { systemClock, type Clock, type TimerHandle } from '../time/clock.js';
 import { systemRandom, type Random } from '../time/random.js';
 import { exponentialBackoff, type Backoff } from './backoff/backoff.js';
+import { NEVER_ABORTED, callerSignal } from './never-aborted.js';
 import type { ExecuteContext, ExecuteOptions, Policy } from './policy.js';
 import type { RetryBudget } from './retry-budget.js';
 import { checkFunction, checkNonNegative, checkObject, checkPositiveInteger } from './validate.js';
@@ -83,7 +84,6 @@ export interface RetryOptions {
   readonly random?: Random;
 }
 
-const NEVER_ABORTED: AbortSignal = new AbortController().signal;
 const retryAll = (context: RetryContext): boolean => 'error' in context;
 
 /** A delay a failure asks for (`retryAfterMs` on our rejection errors and on HTTP adapters' errors), if any. */
@@ -168,10 +168,41 @@ export class RetryPolicy implements Policy {
    * @throws the signal's reason when the caller's signal aborts (an aborted signal never calls `fn`)
    */
   execute<T>(fn: (context: ExecuteContext) => PromiseLike<T> | T, options?: ExecuteOptions): Promise<T> {
-    const signal = options?.signal;
+    const signal = callerSignal(options?.signal);
     if (signal?.aborted) return Promise.reject(signal.reason);
     this.budget?.deposit();
-    return new Promise<T>((resolve, reject) => new RetryRun<T>(this, fn, signal, resolve, reject).start());
+    if (signal !== undefined) return new Promise<T>((resolve, reject) => new RetryRun<T>(this, fn, signal, resolve, reject, this.clock.now()).start());
+    return this.executeUnsignalled(fn);
+  }
+
+  /**
+   * `execute()` without a caller's signal, the common case: the first attempt runs here and,
+   * when it returns a native promise and `shouldRetry` is the default, a success costs one `then`
+   * (no run object, no outer promise). Anything else continues in a {@link RetryRun}, as if it
+   * had started there. The one difference: a call whose first attempt fails settles two
+   * microtask turns later than it would have (the `then` adopts the run's promise).
+   */
+  private executeUnsignalled<T>(fn: (context: ExecuteContext) => PromiseLike<T> | T): Promise<T> {
+    const startedAt = this.clock.now();
+    let outcome: PromiseLike<T> | T;
+    try {
+      outcome = fn({ signal: NEVER_ABORTED, attempt: 1 });
+    } catch (error) {
+      return new Promise<T>((resolve, reject) => new RetryRun<T>(this, fn, undefined, resolve, reject, startedAt, 1).failed(error));
+    }
+    if (!(outcome instanceof Promise) || outcome.constructor !== Promise || !this._acceptsEveryResult) {
+      // A plain value, a foreign thenable, a Promise subclass, or results to judge: the run
+      // handles them exactly as it handles any attempt's outcome.
+      return new Promise<T>((resolve, reject) => new RetryRun<T>(this, fn, undefined, resolve, reject, startedAt, 1).watch(outcome));
+    }
+    return (outcome as Promise<T>).then(
+      (result) => {
+        // What RetryRun.returned does for the default shouldRetry; a listener's throw rejects.
+        this._accept(1, result, startedAt);
+        return result;
+      },
+      (error: unknown) => new Promise<T>((resolve, reject) => new RetryRun<T>(this, fn, undefined, resolve, reject, startedAt, 1).failed(error)),
+    );
   }
 
   /** Live counters since construction. */
@@ -201,9 +232,7 @@ export class RetryPolicy implements Policy {
         else this.nFailedWith++;
         return { kind: 'reject', error: context.error };
       }
-      if (context.attempt === 1) this.nSuccessWithout++;
-      else this.nSuccessWith++;
-      if (this.succeeded.hasListeners) this.succeeded.emit(Object.freeze({ attempt: context.attempt, elapsedMs: context.elapsedMs, result: context.result }));
+      this._accept(context.attempt, context.result, start, context.elapsedMs);
       return { kind: 'resolve', result: context.result };
     }
     let reason: RetryExhaustedReason | undefined;
@@ -234,6 +263,21 @@ export class RetryPolicy implements Policy {
     return { kind: 'wait', delayMs, backoffDelay };
   }
 
+  /**
+   * @internal A call ends with a result `shouldRetry` accepted: count it and report it. Without
+   * `elapsedMs`, the clock is read only if someone listens.
+   */
+  _accept(attempt: number, result: unknown, start: number, elapsedMs?: number): void {
+    if (attempt === 1) this.nSuccessWithout++;
+    else this.nSuccessWith++;
+    if (this.succeeded.hasListeners) this.succeeded.emit(Object.freeze({ attempt, elapsedMs: elapsedMs ?? this.clock.now() - start, result }));
+  }
+
+  /** @internal True when `shouldRetry` is the default, which accepts every result without looking at it. */
+  get _acceptsEveryResult(): boolean {
+    return this.shouldRetry === retryAll;
+  }
+
   /** @internal */
   get _clock(): Clock {
     return this.clock;
@@ -256,17 +300,25 @@ class RetryRun<T> {
   private settled = false;
   private timer: TimerHandle | undefined;
   private previousDelay = 0;
-  private readonly errors: unknown[] = [];
-  private readonly startedAt: number;
+  // Allocated on the first failure: the success path needs none.
+  private errors: unknown[] | undefined;
+  // The timer's callback, made on the first wait.
+  private wake: (() => void) | undefined;
 
+  /**
+   * @param startedAt when `execute()` was called (on the policy's clock)
+   * @param attempt attempts already made (1 when `execute()` ran the first one itself)
+   */
   constructor(
     private readonly policy: RetryPolicy,
     private readonly fn: (context: ExecuteContext) => PromiseLike<T> | T,
     private readonly signal: AbortSignal | undefined,
     private readonly resolve: (value: T) => void,
     private readonly reject: (reason: unknown) => void,
+    private readonly startedAt: number,
+    attempt = 0,
   ) {
-    this.startedAt = policy._clock.now();
+    this.attempt = attempt;
   }
 
   start(): void {
@@ -281,7 +333,7 @@ class RetryRun<T> {
     this.reject((this.signal as AbortSignal).reason); // only ever added as a listener to this.signal
   }
 
-  private readonly run = (): void => {
+  private run(): void {
     this.timer = undefined;
     const attempt = ++this.attempt;
     let outcome: PromiseLike<T> | T;
@@ -291,6 +343,11 @@ class RetryRun<T> {
       this.failed(error);
       return;
     }
+    this.watch(outcome);
+  }
+
+  /** Waits for the current attempt's outcome (a value or a thenable), then decides. */
+  watch(outcome: PromiseLike<T> | T): void {
     if (typeof (outcome as PromiseLike<T> | undefined)?.then === 'function') {
       try {
         (outcome as PromiseLike<T>).then(this.returned, this.failed);
@@ -300,16 +357,35 @@ class RetryRun<T> {
     } else {
       this.returned(outcome as T);
     }
-  };
+  }
 
   private readonly returned = (result: T): void => {
     if (this.settled) return;
-    this.next(Object.freeze({ attempt: this.attempt, elapsedMs: this.elapsed(), result }));
+    const policy = this.policy;
+    if (!policy._acceptsEveryResult) {
+      this.next(Object.freeze({ attempt: this.attempt, elapsedMs: this.elapsed(), result }));
+      return;
+    }
+    // The default shouldRetry accepts every result: the same outcome as next() would reach,
+    // without its context, decision and clock read (the success path of nearly every call).
+    try {
+      policy._accept(this.attempt, result, this.startedAt);
+    } catch (error) {
+      // An onSuccess listener threw: that ends the call, as in next().
+      this.finish();
+      this.reject(error);
+      return;
+    }
+    // A listener may have aborted the caller's signal, which already settled the call.
+    if (this.settled) return;
+    this.finish();
+    this.resolve(result);
   };
 
-  private readonly failed = (error: unknown): void => {
+  /** The current attempt threw or rejected. */
+  readonly failed = (error: unknown): void => {
     if (this.settled) return;
-    this.errors.push(error);
+    (this.errors ??= []).push(error);
     this.next(Object.freeze({ attempt: this.attempt, elapsedMs: this.elapsed(), error }));
   };
 
@@ -328,7 +404,7 @@ class RetryRun<T> {
     switch (decision.kind) {
       case 'wait':
         this.previousDelay = decision.backoffDelay;
-        this.timer = this.policy._clock.setTimeout(this.run, decision.delayMs);
+        this.timer = this.policy._clock.setTimeout((this.wake ??= () => this.run()), decision.delayMs);
         return;
       case 'resolve':
         this.finish();
@@ -340,7 +416,7 @@ class RetryRun<T> {
         return;
       case 'giveUp':
         this.finish();
-        if ('error' in context) this.reject(new RetryExhaustedError(this.attempt, Object.freeze(this.errors), decision.reason));
+        if ('error' in context) this.reject(new RetryExhaustedError(this.attempt, Object.freeze(this.errors ?? []), decision.reason));
         else this.resolve(context.result as T);
         return;
     }

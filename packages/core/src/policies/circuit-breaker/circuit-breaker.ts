@@ -9,6 +9,7 @@ import type { Clock, TimerHandle } from '../../time/clock.js';
 import { systemClock } from '../../time/clock.js';
 import type { Random } from '../../time/random.js';
 import { systemRandom } from '../../time/random.js';
+import { callerSignal } from '../never-aborted.js';
 import type { ExecuteContext, ExecuteOptions, Policy } from '../policy.js';
 import { DeadlineQueue } from './deadline-queue.js';
 import type { CircuitBreakerEventMap, CircuitBreakerEventName } from './events.js';
@@ -338,7 +339,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
    * failure (a half-open trial that is aborted gives its place back).
    */
   execute<T>(fn: (context: ExecuteContext) => PromiseLike<T> | T, options?: ExecuteOptions): Promise<T> {
-    const signal = options?.signal;
+    const signal = callerSignal(options?.signal);
     if (signal?.aborted) return Promise.reject(signal.reason);
     const context = new BreakerContext(signal, options?.attempt ?? 1, this._timeout !== 0);
     return this._call(undefined, [context], fn as AnyFunction, context, signal) as Promise<T>;

@@ -1,3 +1,4 @@
+import { NEVER_ABORTED } from '../never-aborted.js';
 import type { ExecuteContext } from '../policy.js';
 import type { Deadline } from './deadline-queue.js';
 
@@ -40,8 +41,6 @@ export class BreakerContext implements ExecuteContext {
     this.controller?.abort(reason);
   }
 }
-
-const NEVER_ABORTED: AbortSignal = new AbortController().signal;
 
 /**
  * A call whose promise the breaker must be able to settle from outside: when its deadline passes
