@@ -1,20 +1,43 @@
 /**
  * A short description of the machine and versions, printed above every report.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
+import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 
-/** Installed version of a package (from its package.json), or "?" if it cannot be read. */
+function readPackage(path: string): { name?: unknown; version?: unknown } {
+  return JSON.parse(readFileSync(path, 'utf8')) as { name?: unknown; version?: unknown };
+}
+
+/**
+ * Installed version of a package (from its package.json), or "?" if it cannot be read. A
+ * package whose `exports` hide `package.json` (p-retry's do) is found from its entry point,
+ * walking up to the package.json that carries its name.
+ */
 export function packageVersion(name: string): string {
   try {
-    const path = require.resolve(`${name}/package.json`);
-    const pkg = JSON.parse(readFileSync(path, 'utf8')) as { version?: unknown };
+    const pkg = readPackage(resolvePackageJson(name));
     return typeof pkg.version === 'string' ? pkg.version : '?';
   } catch {
     return '?';
+  }
+}
+
+function resolvePackageJson(name: string): string {
+  try {
+    return require.resolve(`${name}/package.json`);
+  } catch {
+    let dir = dirname(require.resolve(name));
+    for (;;) {
+      const candidate = join(dir, 'package.json');
+      if (existsSync(candidate) && readPackage(candidate).name === name) return candidate;
+      const parent = dirname(dir);
+      if (parent === dir) throw new Error(`no package.json named ${name} above its entry point`);
+      dir = parent;
+    }
   }
 }
 

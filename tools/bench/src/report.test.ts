@@ -1,6 +1,6 @@
 import type { CaseSamples } from './harness.js';
 import { nextBatchSize } from './harness.js';
-import { caseTable, comparisonTable, describeGoal, goalStatus, goalTable } from './report.js';
+import { caseTable, comparisonTable, describeGoal, goalStatus, goalTable, quotedCostTable } from './report.js';
 import { formatRatio } from './table.js';
 
 const samples: CaseSamples[] = [
@@ -57,6 +57,26 @@ describe('comparisonTable', () => {
       { what: 'success: ours vs opossum (speed-up)', goal: '≥ 5.00×', measured: '5.00×', status: 'met' },
     ]);
     expect(goalTable(report.goals).rows).toEqual([['success: ours vs opossum (speed-up)', '≥ 5.00×', '5.00×', 'met']]);
+  });
+});
+
+describe('quotedCostTable', () => {
+  it('prints the quoted figure beside this run\'s same-round added ns, ours included', () => {
+    const table = quotedCostTable(samples, {
+      source: 'issue',
+      baseline: 'bare',
+      ours: 'ours',
+      quoted: [{ peer: 'opossum', addedNs: 1_150 }],
+    });
+    expect(table.headers).toEqual(['peer', "peer's added ns (issue)", "peer's added ns (this run)", 'ours added ns (this run)']);
+    // opossum added: 1000, 1800, 1200 → 1200; ours added: 100, 200, 200 → 200
+    expect(table.rows).toEqual([['opossum', '~1,150', '+1,200', '+200']]);
+  });
+
+  it('throws on a peer that was not measured', () => {
+    expect(() => quotedCostTable(samples, { source: 'issue', baseline: 'bare', ours: 'ours', quoted: [{ peer: 'nope', addedNs: 1 }] })).toThrow(
+      'no case named "nope"',
+    );
   });
 });
 

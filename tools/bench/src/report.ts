@@ -125,3 +125,32 @@ export function goalTable(goals: readonly GoalResult[]): Table {
     rows: goals.map((g) => [g.what, g.goal, g.measured, g.status]),
   };
 }
+
+/** A peer's added cost per call as quoted elsewhere (an issue, an earlier run), in ns. */
+export interface QuotedCost {
+  readonly peer: string;
+  readonly addedNs: number;
+}
+
+/**
+ * Our and each peer's added ns over the baseline in this run (same-round deltas, then the
+ * median), beside the figure `source` quotes for that peer. A figure from another run is
+ * context, not a comparison: only this run's columns were measured under the same load.
+ */
+export function quotedCostTable(
+  samples: readonly CaseSamples[],
+  spec: { readonly source: string; readonly baseline: string; readonly ours: string; readonly quoted: readonly QuotedCost[] },
+): Table {
+  const base = find(samples, spec.baseline);
+  const ours = sameRoundDelta(find(samples, spec.ours).roundNs, base.roundNs);
+  return {
+    headers: ['peer', `peer's added ns (${spec.source})`, "peer's added ns (this run)", `${spec.ours} added ns (this run)`],
+    align: ['left', 'right', 'right', 'right'],
+    rows: spec.quoted.map(({ peer, addedNs }) => [
+      peer,
+      `~${formatNs(addedNs)}`,
+      formatSignedNs(sameRoundDelta(find(samples, peer).roundNs, base.roundNs)),
+      formatSignedNs(ours),
+    ]),
+  };
+}

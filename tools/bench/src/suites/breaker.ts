@@ -23,11 +23,12 @@ import type { CircuitBreakerPolicy, IBreaker } from 'cockatiel';
 import OpossumBreaker from 'opossum';
 import { CircuitBreaker as OursBreaker } from '@bulwark/core';
 import { describeEnvironment } from '../env.js';
-import type { BenchCase, CaseSamples, HarnessOptions } from '../harness.js';
-import { measureGroup } from '../harness.js';
+import type { BenchCase, HarnessOptions } from '../harness.js';
 import { canCollect, countRefedTimers, measureHeapPerInstance, settledHeapUsed, startTimerTracking } from '../memory.js';
-import type { Comparison, GoalResult } from '../report.js';
-import { caseTable, comparisonTable, describeGoal, goalStatus, goalTable } from '../report.js';
+import type { GoalResult } from '../report.js';
+import { describeGoal, goalStatus, goalTable } from '../report.js';
+import type { Scenario } from '../scenario.js';
+import { expectRejection, expectValue, methodNote, runScenario } from '../scenario.js';
 import { median, range, rotate } from '../stats.js';
 import type { SuiteContext } from '../suite.js';
 import { formatBytes, formatRatio, formatTable } from '../table.js';
@@ -82,35 +83,7 @@ const SPEED_GOALS = {
   idleTimers: { kind: 'max', target: 0 },
 } as const;
 
-async function expectValue(promise: Promise<unknown>, expected: unknown, what: string): Promise<void> {
-  const value = await promise;
-  if (value !== expected) throw new Error(`${what}: expected ${String(expected)}, got ${String(value)}`);
-}
-
-async function expectRejection(promise: Promise<unknown>, accept: (e: unknown) => boolean, what: string): Promise<void> {
-  try {
-    await promise;
-  } catch (error) {
-    if (accept(error)) return;
-    throw new Error(`${what}: rejected with an unexpected error: ${String(error)}`, { cause: error });
-  }
-  throw new Error(`${what}: expected a rejection, got a value`);
-}
-
 const isOpenBreakerError = (e: unknown): boolean => (e as { code?: unknown } | null)?.code === 'EOPENBREAKER';
-
-interface Scenario {
-  readonly title: string;
-  readonly short: string;
-  readonly notes: readonly string[];
-  readonly baseline: string;
-  readonly cases: readonly BenchCase[];
-  readonly comparisons: readonly Comparison[];
-  /** Untimed sanity checks run once before measuring (results, states). */
-  readonly verify: () => Promise<void>;
-  /** Releases breakers and timers. */
-  readonly dispose: () => void;
-}
 
 function successScenario(withTimeout: boolean): Scenario {
   const options = (): OpossumStyleOptions => (withTimeout ? {} : { timeout: false });
@@ -442,39 +415,14 @@ export async function run(ctx: SuiteContext): Promise<void> {
   ctx.out('');
   ctx.out(describeEnvironment(['@bulwark/core', 'opossum', 'cockatiel']));
   ctx.out('');
-  ctx.out(
-    `Method: one process; per scenario a warm-up, then ${settings.rounds} interleaved rounds with the case order rotated each round; ` +
-      `per case per round the median of batch means (batches of ~${settings.batchMs} ms of sequential \`await\`s, ~${settings.roundMs} ms per case per round, ` +
-      'full GC before each case). Values are medians over rounds; added ns and ratios are taken within each round, then the median. ' +
-      'Speed-up = peer ns/call ÷ ours (> 1: ours is faster). Goals are printed, not asserted.',
-  );
+  ctx.out(methodNote(settings));
   if (ctx.quick) ctx.out('\n**--quick smoke run: too short to quote these numbers.**');
 
   const goals: GoalResult[] = [];
   const makers = [() => successScenario(true), () => successScenario(false), failingScenario, openScenario];
   for (const [index, make] of makers.entries()) {
-    const scenario = make();
-    try {
-      await scenario.verify();
-      const samples: CaseSamples[] = await measureGroup(scenario.cases, {
-        ...harness,
-        progress: (note) => ctx.progress(`${index + 1}/5 ${scenario.short}: ${note}`),
-      });
-      const comparison = comparisonTable(samples, {
-        scenario: scenario.short,
-        baseline: scenario.baseline,
-        ours: OURS_LABEL,
-        comparisons: scenario.comparisons,
-      });
-      goals.push(...comparison.goals);
-      ctx.out(`\n## ${scenario.title}\n`);
-      for (const note of scenario.notes) ctx.out(`${note}\n`);
-      ctx.out(formatTable(caseTable(samples, scenario.baseline)));
-      ctx.out('');
-      ctx.out(formatTable(comparison.table));
-    } finally {
-      scenario.dispose();
-    }
+    const result = await runScenario(make(), { ctx, harness, label: `${index + 1}/5`, ours: OURS_LABEL });
+    goals.push(...result.goals);
   }
 
   const idle = renderIdle(await measureIdle(settings, ctx), settings);

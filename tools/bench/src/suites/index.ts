@@ -8,4 +8,5 @@ import type { SuiteRegistry } from '../suite.js';
 /** Every runnable suite, by CLI name. */
 export const suites: SuiteRegistry = {
   breaker: { description: 'circuit breaker: ours vs opossum 10 vs cockatiel 4 (ns/call, heap, timers)', load: () => import('./breaker.js') },
+  policies: { description: 'retry, bulkhead, wrap: ours vs cockatiel 4 (and p-retry 9), success-path ns/call', load: () => import('./policies.js') },
 };
