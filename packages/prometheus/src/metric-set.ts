@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
-import type { Registry } from 'prom-client';
+import type { Registry, RegistryContentType } from 'prom-client';
 
 /** Sets one series of a family at scrape time: its labels and its value. */
 export type Emit<L extends string> = (labels: Readonly<Record<L, string>>, value: number) => void;
@@ -32,7 +32,7 @@ export class MetricSet {
   private readonly added = new Map<string, Counter | Gauge | Histogram>();
 
   constructor(
-    private readonly register: Registry,
+    private readonly register: Registry<RegistryContentType>,
     private readonly prefix: string,
   ) {}
 

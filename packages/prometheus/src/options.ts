@@ -1,7 +1,7 @@
 import { defaultRegistry } from '@bulwark/core';
 import type { PolicyRegistry } from '@bulwark/core';
 import { register as globalRegister } from 'prom-client';
-import type { Registry } from 'prom-client';
+import type { Registry, RegistryContentType } from 'prom-client';
 
 /**
  * The default bounds of `bulwark_circuit_breaker_call_duration_seconds`, in seconds: prom-client's
@@ -16,7 +16,7 @@ export interface RegisterMetricsOptions {
    * one `@willsoto/nestjs-prometheus` and most `/metrics` handlers serve). Either content type
    * works, Prometheus text or OpenMetrics.
    */
-  readonly register?: Registry;
+  readonly register?: Registry<RegistryContentType>;
   /**
    * Put before every metric name (default `'bulwark_'`): letters, digits and underscores, not
    * starting with a digit, or `''`. Colons are left to recording rules, as Prometheus asks.
@@ -32,7 +32,7 @@ export interface RegisterMetricsOptions {
 /** Options with their defaults filled in. */
 export interface ResolvedOptions {
   readonly registry: PolicyRegistry;
-  readonly register: Registry;
+  readonly register: Registry<RegistryContentType>;
   readonly prefix: string;
   readonly durationBuckets: readonly number[];
 }
@@ -78,7 +78,7 @@ export function resolveOptions(registry: PolicyRegistry | undefined, options: Re
   if (o.durationBuckets !== undefined) checkBuckets(o.durationBuckets);
   return {
     registry: registry ?? defaultRegistry(),
-    register: (o.register as Registry | undefined) ?? globalRegister,
+    register: (o.register as Registry<RegistryContentType> | undefined) ?? globalRegister,
     prefix: (o.prefix as string | undefined) ?? 'bulwark_',
     durationBuckets: (o.durationBuckets as readonly number[] | undefined) ?? DEFAULT_DURATION_BUCKETS,
   };

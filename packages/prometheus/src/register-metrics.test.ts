@@ -2,6 +2,7 @@ import { createRegistry, resetDefaultRegistry } from '@bulwark/core';
 import type { PolicyRegistry } from '@bulwark/core';
 import { ManualClock } from '@bulwark/core/testing';
 import { Counter, Registry, register as globalRegister } from 'prom-client';
+import type { OpenMetricsContentType } from 'prom-client';
 import { families, freshRegister, samples, typeLine, value } from '../test/scrape.js';
 import { registerMetrics } from './register-metrics.js';
 
@@ -152,7 +153,10 @@ describe('registerMetrics', () => {
 
   describe('OpenMetrics', () => {
     it('exposes counters as families without _total, with _total samples, and unregisters them afterwards', async () => {
-      const { register, scrape } = freshRegister(Registry.OPENMETRICS_CONTENT_TYPE);
+      // As a TypeScript user writes it: prom-client's typings give the constructor no argument.
+      const register = new Registry<OpenMetricsContentType>();
+      register.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+      const scrape = () => register.metrics();
       const handle = registerMetrics(payments(), { register });
       const text = await scrape();
       expect(register.contentType).toBe(Registry.OPENMETRICS_CONTENT_TYPE);

@@ -31,9 +31,9 @@ export function families(text: string): string[] {
     .map((line) => line.split(' ')[2]);
 }
 
-/** A fresh Prometheus-text prom-client registry, and its text on demand. */
-export function freshRegister(contentType?: typeof Registry.PROMETHEUS_CONTENT_TYPE | typeof Registry.OPENMETRICS_CONTENT_TYPE) {
-  const register = contentType === undefined ? new Registry() : new Registry(contentType);
+/** A fresh prom-client registry in the Prometheus text format, and its text on demand. */
+export function freshRegister() {
+  const register = new Registry();
   return { register, scrape: () => register.metrics() };
 }
 
