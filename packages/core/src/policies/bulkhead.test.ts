@@ -280,6 +280,30 @@ describe('bulkhead', () => {
     expect(await queuedAgain).toMatchObject({ reason: 'queue-timeout', retryAfterMs: 60 });
   });
 
+  it('times every call that starts with half the slots busy, and one in eight of the others', async () => {
+    const clock = new ManualClock();
+    let reads = 0;
+    const counting = { now: () => (reads++, clock.now()), setTimeout: clock.setTimeout.bind(clock), clearTimeout: clock.clearTimeout.bind(clock) };
+    const b = bulkhead({ maxConcurrent: 4, clock: counting });
+    const run = async (ms: number): Promise<void> => {
+      const gate = deferred<void>();
+      const call = b.execute(() => gate.promise);
+      clock.advance(ms);
+      gate.resolve();
+      await call;
+    };
+    await run(100); // call 0: timed
+    for (let i = 1; i < 8; i++) await run(1000); // calls 1–7 start with 1 of 4 slots busy: not timed
+    expect(reads).toBe(2);
+    await run(500); // call 8: timed, the mean moves a fifth of the way: 180 ms
+    expect(reads).toBe(4);
+    // Calls that start with 2, 3 and 4 of 4 slots busy are timed: 3 reads at the start.
+    const gates = [0, 1, 2, 3].map(() => deferred<void>());
+    gates.forEach((g) => void b.execute(() => g.promise));
+    expect(reads).toBe(7);
+    await expect(b.execute(() => 0)).rejects.toMatchObject({ reason: 'full', retryAfterMs: 45 }); // 180 × 1 / 4
+  });
+
   it('never estimates less than 1ms', async () => {
     const clock = new ManualClock();
     const b = bulkhead({ maxConcurrent: 1, clock });

@@ -66,8 +66,10 @@ export interface BulkheadMetrics {
 type Fn = (context: ExecuteContext) => unknown;
 
 // The recent mean call duration is an exponentially weighted moving average with this weight
-// for the newest call: it forgets a phase of slow calls after a few dozen fast ones.
+// for the newest timed call: it forgets a phase of slow calls after a few dozen fast ones.
 const EWMA_WEIGHT = 0.2;
+/** While slots are free, one call in this many is timed for that average (see `admit`). */
+const SAMPLE_EVERY = 8;
 
 /**
  * A call waiting for a slot: a node of the FIFO queue (a doubly linked list, so a call that
@@ -246,12 +248,19 @@ export class BulkheadPolicy implements Policy {
     );
   }
 
-  /** Takes a slot for a call about to start; returns the start time. */
+  /**
+   * Takes a slot for a call about to start; returns its start time, or `NaN` for a call that is
+   * not timed. The durations only feed the `retryAfterMs` estimate of rejections, which happen
+   * only once every slot is busy, so a call that starts while half the slots or more are busy is
+   * always timed (those are the calls still running when the bulkhead fills), and the others
+   * one in {@link SAMPLE_EVERY} (the first included): two clock reads cost as much as the rest of
+   * the success path, and a lightly loaded bulkhead should not pay them on every call.
+   */
   private admit(waitedMs: number): number {
     this.active++;
-    this.nAccepted++;
+    const n = this.nAccepted++;
     if (this.accepted.hasListeners) this.emit(this.accepted, { waitedMs, activeCount: this.active, queuedCount: this.waiting });
-    return this.clock.now();
+    return this.active * 2 >= this.maxConcurrent || n % SAMPLE_EVERY === 0 ? this.clock.now() : Number.NaN;
   }
 
   private run(fn: Fn, context: ExecuteContext, resolve: (value: unknown) => void, reject: (reason: unknown) => void, waitedMs: number): void {
@@ -280,8 +289,11 @@ export class BulkheadPolicy implements Policy {
   private release(start: number): void {
     this.active--;
     this.nCompleted++;
-    const duration = this.clock.now() - start;
-    this.meanDurationMs = this.meanDurationMs === undefined ? duration : this.meanDurationMs + EWMA_WEIGHT * (duration - this.meanDurationMs);
+    if (start === start) {
+      // Timed (not NaN): see admit().
+      const duration = this.clock.now() - start;
+      this.meanDurationMs = this.meanDurationMs === undefined ? duration : this.meanDurationMs + EWMA_WEIGHT * (duration - this.meanDurationMs);
+    }
     // A loop, not an if: a call that throws synchronously frees its slot again at once.
     while (this.active < this.maxConcurrent && this.head !== undefined) {
       const waiter = this.head;
