@@ -2,6 +2,7 @@ import { CircuitBreaker, createRegistry } from '@bulwark/core';
 import { ManualClock, deferred, flushPromises } from '@bulwark/core/testing';
 import { freshRegister, samples, typeLine, value } from '../../test/scrape.js';
 import { registerMetrics } from '../register-metrics.js';
+import { BREAKER_STATES } from './circuit-breaker.js';
 
 function setup() {
   const clock = new ManualClock(0);
@@ -22,6 +23,7 @@ describe('circuit breaker metrics', () => {
   it('start with the state closed, every count 0, a failure rate of 0 and an empty histogram', async () => {
     const { scrape } = setup();
     const text = await scrape();
+    expect(states(text).map((line) => /state="(\w+)"/.exec(line)?.[1])).toEqual(BREAKER_STATES);
     expect(states(text)).toEqual([
       'bulwark_circuit_breaker_state{name="payments",state="closed"} 1',
       'bulwark_circuit_breaker_state{name="payments",state="open"} 0',
