@@ -155,7 +155,7 @@ function bulkheadScenario(): PolicyScenario {
     short: 'bulkhead',
     notes: [
       'ours: `bulkhead({ maxConcurrent: 10, maxQueued: 0 })`. cockatiel: `bulkhead(10, 0)`. Calls run one at a time, so a slot is always free and nothing queues or is rejected.',
-      `Ours times every call (two clock reads) for the recent mean duration behind a rejection's \`retryAfterMs\`; cockatiel's rejection carries no such estimate. The "${clockReadsLabel(2)}" row shows what those two reads cost here.`,
+      `Ours times calls (two clock reads) for the recent mean duration behind a rejection's \`retryAfterMs\` (cockatiel's rejection carries no such estimate): every call that starts with half the slots or more busy, one in eight of the others, so here one call in eight. The "${clockReadsLabel(2)}" row shows what timing every call would cost.`,
     ],
     baseline: BARE,
     cases: [
