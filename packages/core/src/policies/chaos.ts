@@ -7,6 +7,7 @@ import { systemRandom } from '../time/random.js';
 import { runUntilAborted } from './run-until-aborted.js';
 import type { ExecuteContext, ExecuteOptions, Policy } from './policy.js';
 import { checkBetween, checkNonNegative, checkObject, show } from './validate.js';
+import { NEVER_ABORTED, callerSignal } from './never-aborted.js';
 
 const WHERE = 'chaos';
 
@@ -79,7 +80,6 @@ export interface ChaosOutcomeEvent extends ChaosContext {
   readonly outcome: unknown;
 }
 
-const NEVER_ABORTED: AbortSignal = new AbortController().signal;
 
 
 /**
@@ -139,7 +139,7 @@ export class ChaosPolicy implements Policy {
    * @throws (rejects with) the injected `fault`, or whatever `fn` throws
    */
   execute<T>(fn: (context: ExecuteContext) => PromiseLike<T> | T, options?: ExecuteOptions): Promise<T> {
-    const signal = options?.signal;
+    const signal = callerSignal(options?.signal);
     if (signal?.aborted) return Promise.reject(signal.reason);
     const context: ExecuteContext = { signal: signal ?? NEVER_ABORTED, attempt: options?.attempt ?? 1 };
     if (!this.isEnabled) return runUntilAborted(fn, context, signal);

@@ -2,6 +2,7 @@ import { EventSource } from '../events/event.js';
 import type { Event } from '../events/event.js';
 import type { ExecuteContext, ExecuteOptions, Policy } from './policy.js';
 import { checkFunction, checkObject, show } from './validate.js';
+import { NEVER_ABORTED, callerSignal } from './never-aborted.js';
 
 /** What a fallback function receives: the error it stands in for, and the call's context. */
 export interface FallbackContext {
@@ -54,7 +55,6 @@ export interface FallbackMetrics {
 }
 
 // A signal for calls made without one: it never aborts.
-const NEVER_ABORTED: AbortSignal = new AbortController().signal;
 
 /**
  * Answers with a fallback value when `fn` fails (see {@link fallback}). Put it outermost, so it
@@ -96,17 +96,17 @@ export class FallbackPolicy<R> implements Policy {
   execute<T>(fn: (context: ExecuteContext) => PromiseLike<T> | T, options?: ExecuteOptions): Promise<T | R>;
   execute<T>(fn: (context: ExecuteContext) => PromiseLike<T> | T, options?: ExecuteOptions): Promise<T>;
   execute<T>(fn: (context: ExecuteContext) => PromiseLike<T> | T, options?: ExecuteOptions): Promise<T | R> {
-    const signal = options?.signal;
+    const signal = callerSignal(options?.signal);
     if (signal?.aborted) return Promise.reject(signal.reason);
     const attempt = options?.attempt ?? 1;
-    const callerSignal = signal ?? NEVER_ABORTED;
+    const passed = signal ?? NEVER_ABORTED;
     let result: PromiseLike<T> | T;
     try {
-      result = fn({ signal: callerSignal, attempt });
+      result = fn({ signal: passed, attempt });
     } catch (error) {
-      return this.handle(error, callerSignal, attempt);
+      return this.handle(error, passed, attempt);
     }
-    return Promise.resolve(result).then(undefined, (error: unknown) => this.handle(error, callerSignal, attempt));
+    return Promise.resolve(result).then(undefined, (error: unknown) => this.handle(error, passed, attempt));
   }
 
   /** Counters, for metrics exporters. */

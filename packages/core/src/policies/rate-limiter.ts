@@ -6,6 +6,7 @@ import { systemClock } from '../time/clock.js';
 import { runUntilAborted } from './run-until-aborted.js';
 import type { ExecuteContext, ExecuteOptions, Policy } from './policy.js';
 import { checkNonNegative, checkObject, checkOneOf, checkPositive, checkPositiveInteger, show } from './validate.js';
+import { NEVER_ABORTED, callerSignal } from './never-aborted.js';
 
 const WHERE = 'rateLimiter';
 
@@ -177,7 +178,6 @@ class SlidingWindow implements Bucket {
   }
 }
 
-const NEVER_ABORTED: AbortSignal = new AbortController().signal;
 
 /** A queued call; it is its own abort listener (`handleEvent`), so it needs no closure. */
 class Waiter {
@@ -245,7 +245,7 @@ export class RateLimiterPolicy implements Policy {
    * @throws (rejects with) {@link RateLimitedError} carrying `retryAfterMs` when refused
    */
   execute<T>(fn: (context: ExecuteContext) => PromiseLike<T> | T, options?: ExecuteOptions): Promise<T> {
-    const signal = options?.signal;
+    const signal = callerSignal(options?.signal);
     if (signal?.aborted) return Promise.reject(signal.reason);
     const context: ExecuteContext = { signal: signal ?? NEVER_ABORTED, attempt: options?.attempt ?? 1 };
     const now = this.sync();

@@ -5,6 +5,7 @@ import { systemClock } from '../time/clock.js';
 import type { Clock, TimerHandle } from '../time/clock.js';
 import type { ExecuteContext, ExecuteOptions, Policy } from './policy.js';
 import { checkObject, checkOneOf, checkPositive } from './validate.js';
+import { callerSignal } from './never-aborted.js';
 
 /**
  * What a timeout does at the deadline:
@@ -143,7 +144,7 @@ export class TimeoutPolicy implements Policy {
    * After the call settles, no listener remains on the caller's signal and no timer is armed.
    */
   execute<T>(fn: (context: ExecuteContext) => PromiseLike<T> | T, options?: ExecuteOptions): Promise<T> {
-    const signal = options?.signal;
+    const signal = callerSignal(options?.signal);
     if (signal?.aborted) return Promise.reject(signal.reason);
     this.nCalls++;
     return new Promise<T>((resolve, reject) => {
