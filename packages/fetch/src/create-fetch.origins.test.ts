@@ -1,0 +1,148 @@
+import { constantBackoff, createRegistry, isBulkheadRejectedError, isCircuitOpenError, resetDefaultRegistry } from '@bulwark/core';
+import { ManualClock, flushPromises } from '@bulwark/core/testing';
+import { drive, until } from '../test/support/drive.js';
+import { FakeFetch } from '../test/support/fake-fetch.js';
+import { createFetch } from './create-fetch.js';
+import type { CreateFetchOptions } from './create-fetch-options.js';
+import { isHttpStatusError } from './http-status-error.js';
+import { isOriginLimitError } from './origin-limit-error.js';
+
+const T0 = 1_000_000;
+
+function setup(options: CreateFetchOptions = {}) {
+  const clock = new ManualClock(T0);
+  const registry = createRegistry({ clock });
+  const fake = new FakeFetch(clock);
+  const api = createFetch({ fetch: fake.fetch, clock, registry, retry: { backoff: constantBackoff(100) }, ...options });
+  return { clock, fake, api, registry };
+}
+
+const names = (registry: ReturnType<typeof createRegistry>) => registry.all().map(({ kind, name }) => `${kind}:${name}`);
+
+describe('createFetch: a breaker per origin', () => {
+  it('takes each origin’s breaker from the registry, named fetch:<origin>, on first use', async () => {
+    const { api, registry } = setup();
+    expect(names(registry)).toEqual([]);
+    await api('https://a.example:443/x');
+    await api('https://a.example/y?z=1');
+    await api('http://127.0.0.1:8080/');
+    expect(names(registry)).toEqual(['breaker:fetch:https://a.example', 'breaker:fetch:http://127.0.0.1:8080']);
+    expect(registry.breaker('fetch:https://a.example').metrics()).toMatchObject({ fires: 2, successes: 2 });
+  });
+
+  it('opens on one origin’s failures and fails fast there, without touching another origin', async () => {
+    const { clock, fake, api, registry } = setup({ retry: false, breaker: { slidingWindow: { kind: 'consecutive', failures: 3 }, resetTimeout: 5000 } });
+    fake.respond(503).respond(500).fail(new TypeError('fetch failed'));
+    await api('https://a.example/');
+    await api('https://a.example/');
+    await api('https://a.example/').catch(() => undefined);
+    expect(registry.breaker('fetch:https://a.example').opened).toBe(true);
+    const refused: unknown = await api('https://a.example/').catch((e: unknown) => e);
+    expect(isCircuitOpenError(refused)).toBe(true);
+    expect(fake.calls).toHaveLength(3);
+    await expect(api('https://b.example/')).resolves.toMatchObject({ status: 200 });
+    expect(registry.breaker('fetch:https://b.example').closed).toBe(true);
+    await clock.advanceAsync(5000); // half-open: a trial call goes through and closes it
+    await expect(api('https://a.example/')).resolves.toMatchObject({ status: 200 });
+    expect(registry.breaker('fetch:https://a.example').closed).toBe(true);
+  });
+
+  it('counts 408, 429 and 5xx as failures, other statuses as successes', async () => {
+    const { api, fake, registry } = setup({ retry: false });
+    for (const status of [200, 301, 400, 404, 408, 429, 500, 501, 503]) fake.respond(status);
+    for (let i = 0; i < 9; i++) await api('https://a.example/', { redirect: 'manual' });
+    expect(registry.breaker('fetch:https://a.example').metrics()).toMatchObject({ successes: 4, failures: 5 });
+  });
+
+  it('sees each failed status as an HttpStatusError, which errorFilter can exempt', async () => {
+    const { api, fake, registry } = setup({ retry: false, breaker: { errorFilter: (e: unknown) => isHttpStatusError(e) && e.status === 429 } });
+    fake.respond(429).respond(503);
+    await api('https://a.example/');
+    await api('https://a.example/');
+    expect(registry.breaker('fetch:https://a.example').metrics()).toMatchObject({ successes: 1, failures: 1 });
+  });
+
+  it('does not retry a call the open breaker refused', async () => {
+    const { clock, fake, api, registry } = setup();
+    registry.breaker('fetch:https://a.example', { timeout: false, volumeThreshold: 10 }).open();
+    const refused: unknown = await drive(api('https://a.example/'), clock).catch((e: unknown) => e);
+    expect(isCircuitOpenError(refused)).toBe(true);
+    expect(fake.calls).toHaveLength(0);
+    expect(clock.pendingTimers).toBe(1); // the breaker's own reset timer, no retry wait
+  });
+
+  it('with breaker: false, creates no breaker', async () => {
+    const { api, registry } = setup({ breaker: false });
+    await api('https://a.example/');
+    expect(names(registry)).toEqual([]);
+  });
+
+  it('names instances after options.name, and uses defaultRegistry() when given no registry', async () => {
+    const fresh = createRegistry();
+    const previous = resetDefaultRegistry(fresh);
+    try {
+      const fake = new FakeFetch();
+      const api = createFetch({ fetch: fake.fetch, name: 'github', bulkhead: { maxConcurrent: 4 } });
+      await api('https://api.github.com/repos');
+      expect(names(fresh)).toEqual(['breaker:github:https://api.github.com', 'bulkhead:github:https://api.github.com']);
+    } finally {
+      resetDefaultRegistry(previous);
+      fresh.dispose();
+    }
+  });
+
+  it('rejects with the registry’s TypeError when the name is taken with other options', async () => {
+    const { registry } = setup();
+    const fake = new FakeFetch();
+    const one = createFetch({ fetch: fake.fetch, registry, breaker: { resetTimeout: 1000 } });
+    const two = createFetch({ fetch: fake.fetch, registry, breaker: { resetTimeout: 2000 } });
+    await one('https://a.example/');
+    await expect(two('https://a.example/')).rejects.toThrow(/exists already with other options/);
+    await expect(createFetch({ fetch: fake.fetch, registry, name: 'two', breaker: { resetTimeout: 2000 } })('https://a.example/')).resolves.toMatchObject({
+      status: 200,
+    });
+  });
+});
+
+describe('createFetch: a bulkhead per origin', () => {
+  it('bounds concurrent calls to one origin, not to the others', async () => {
+    const { fake, api } = setup({ bulkhead: { maxConcurrent: 1 } });
+    fake.hang();
+    const controller = new AbortController();
+    const first = api('https://a.example/', { signal: controller.signal }).catch((e: unknown) => e);
+    await until(() => fake.calls.length === 1);
+    const refused: unknown = await api('https://a.example/').catch((e: unknown) => e);
+    expect(isBulkheadRejectedError(refused)).toBe(true);
+    expect(refused).toMatchObject({ reason: 'full' });
+    await expect(api('https://b.example/')).resolves.toMatchObject({ status: 200 });
+    controller.abort();
+    await first;
+    await flushPromises(); // the policies give the slot back as their promises unwind
+    await expect(api('https://a.example/')).resolves.toMatchObject({ status: 200 });
+  });
+});
+
+describe('createFetch: maxOrigins', () => {
+  it('refuses a request to one origin more than maxOrigins, and keeps serving the others', async () => {
+    const { fake, api, registry } = setup({ maxOrigins: 2 });
+    await api('https://a.example/');
+    await api('https://b.example/');
+    const refused: unknown = await api('https://c.example/').catch((e: unknown) => e);
+    expect(isOriginLimitError(refused)).toBe(true);
+    expect(refused).toMatchObject({ origin: 'https://c.example', maxOrigins: 2, message: expect.stringContaining('options.maxOrigins (2) reached') });
+    expect(fake.calls).toHaveLength(2);
+    await expect(api('https://a.example/again')).resolves.toMatchObject({ status: 200 });
+    expect(names(registry)).toHaveLength(2);
+  });
+
+  it('does not apply without per-origin policies, nor to data: URLs', async () => {
+    const { api } = setup({ maxOrigins: 1, breaker: false });
+    await api('https://a.example/');
+    await expect(api('https://b.example/')).resolves.toMatchObject({ status: 200 });
+    const bounded = setup({ maxOrigins: 1 });
+    await bounded.api('https://a.example/');
+    await expect(bounded.api('data:text/plain,hello')).resolves.toMatchObject({ status: 200 });
+    await flushPromises();
+    expect(names(bounded.registry)).toEqual(['breaker:fetch:https://a.example']);
+  });
+});
