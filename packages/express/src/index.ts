@@ -1,1 +1,16 @@
-export {};
+export { bulkhead } from './bulkhead.js';
+export type { BulkheadMiddlewareOptions } from './bulkhead.js';
+export { circuitBreaker } from './circuit-breaker.js';
+export type { CircuitBreakerMiddlewareOptions, CircuitBreakerUseOptions } from './circuit-breaker.js';
+export { rateLimit } from './rate-limit.js';
+export type { RateLimitMiddlewareOptions, RateLimitOwnOptions, RateLimitUseOptions } from './rate-limit.js';
+export { KeyedRateLimiter } from './keyed-rate-limiter.js';
+export { timeout } from './timeout.js';
+export type { TimeoutMiddlewareOptions, TimeoutUseOptions } from './timeout.js';
+export { errorHandler } from './error-handler.js';
+export type { ErrorHandlerOptions } from './error-handler.js';
+export { metricsHandler } from './metrics-handler.js';
+export type { MetricsFormat, MetricsHandlerOptions } from './metrics-handler.js';
+export type { MiddlewareOptions, RejectedContext } from './rejection.js';
+export type { KeyFor } from './key-of.js';
+export { MAX_DERIVED_NAMES } from './policy-source.js';
