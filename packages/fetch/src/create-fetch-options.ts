@@ -43,7 +43,10 @@ export interface CreateFetchOptions {
   readonly maxRetryAfterMs?: number;
   /** How many origins may have a breaker or bulkhead (default 100; `Infinity` for no bound). */
   readonly maxOrigins?: number;
-  /** Where per-origin breakers and bulkheads live (default `defaultRegistry()`); they use its clock. */
+  /**
+   * Where per-origin breakers and bulkheads live (default `defaultRegistry()`); they use its
+   * clock. One the registry has already (configured in its `policies`) is used as it is.
+   */
   readonly registry?: PolicyRegistry;
   /** The prefix of registry names: `<name>:<origin>` (default `'fetch'`). */
   readonly name?: string;
@@ -130,7 +133,7 @@ export function resolveOptions(options: CreateFetchOptions): ResolvedOptions {
   const random = o.random === undefined ? systemRandom : o.random;
   if (typeof random !== 'function') fail('type', 'random', 'a function', random);
   const registry = o.registry === undefined ? defaultRegistry() : o.registry;
-  if (!isObject(registry) || typeof registry.breaker !== 'function' || typeof registry.bulkhead !== 'function') {
+  if (!isObject(registry) || typeof registry.breaker !== 'function' || typeof registry.bulkhead !== 'function' || typeof registry.get !== 'function') {
     fail('type', 'registry', 'a PolicyRegistry', registry);
   }
   const name = o.name === undefined ? 'fetch' : o.name;

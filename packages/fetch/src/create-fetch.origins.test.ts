@@ -91,16 +91,26 @@ describe('createFetch: a breaker per origin', () => {
     }
   });
 
-  it('rejects with the registry’s TypeError when the name is taken with other options', async () => {
-    const { registry } = setup();
+  it('uses the instance the registry has already, configured for that origin, as it is', async () => {
+    const clock = new ManualClock(T0);
+    const registry = createRegistry({ clock, policies: { 'fetch:https://fragile.example': { breaker: { slidingWindow: { kind: 'consecutive', failures: 1 } } } } });
     const fake = new FakeFetch();
-    const one = createFetch({ fetch: fake.fetch, registry, breaker: { resetTimeout: 1000 } });
-    const two = createFetch({ fetch: fake.fetch, registry, breaker: { resetTimeout: 2000 } });
-    await one('https://a.example/');
-    await expect(two('https://a.example/')).rejects.toThrow(/exists already with other options/);
-    await expect(createFetch({ fetch: fake.fetch, registry, name: 'two', breaker: { resetTimeout: 2000 } })('https://a.example/')).resolves.toMatchObject({
-      status: 200,
-    });
+    const api = createFetch({ fetch: fake.fetch, clock, registry, retry: false });
+    fake.respond(503).respond(503);
+    await api('https://fragile.example/');
+    await api('https://sturdy.example/');
+    expect(registry.breaker('fetch:https://fragile.example').opened).toBe(true); // one failure opens it
+    expect(registry.breaker('fetch:https://sturdy.example').closed).toBe(true); // 1 of 10 calls: not yet
+    const second = createFetch({ fetch: fake.fetch, clock, registry, breaker: { resetTimeout: 1 } }); // shares them
+    await expect(second('https://fragile.example/')).rejects.toMatchObject({ code: 'EOPENBREAKER' });
+    await expect(createFetch({ fetch: fake.fetch, registry, name: 'other' })('https://fragile.example/')).resolves.toMatchObject({ status: 200 });
+    expect(fake.calls).toHaveLength(3);
+  });
+
+  it('rejects with the registry’s error when it cannot create the instance', async () => {
+    const { api, registry } = setup();
+    registry.dispose();
+    await expect(api('https://a.example/')).rejects.toThrow('registry: it has been disposed');
   });
 });
 

@@ -93,7 +93,7 @@ describe('createFetch: what is retried', () => {
   ])('re-sends %s body', async (_, makeBody) => {
     const { clock, fake, api } = setup();
     fake.respond(503);
-    await expect(drive(api(URL_A, { method: 'PUT', body: makeBody() as BodyInit }), clock)).resolves.toMatchObject({ status: 200 });
+    await expect(drive(api(URL_A, { method: 'PUT', body: makeBody() as RequestInit['body'] }), clock)).resolves.toMatchObject({ status: 200 });
     expect(fake.calls).toHaveLength(2);
     expect(fake.calls[1].body).toBe(fake.calls[0].body);
     expect(fake.calls[0].body).not.toBe('');
@@ -188,7 +188,7 @@ describe('createFetch: Retry-After', () => {
 
   it('is honoured on every retryable status, and passed to the retry policy as retryAfterMs', async () => {
     const events: RetryEvent[] = [];
-    const { clock, fake, api } = setup({ retry: { backoff: constantBackoff(100), onRetry: (e) => events.push(e) } });
+    const { clock, fake, api } = setup({ retry: { backoff: constantBackoff(100), onRetry: (e: RetryEvent) => events.push(e) } });
     fake.respond(429, { 'retry-after': '2' }).respond(500, { 'retry-after': '3' });
     await drive(api(URL_A), clock);
     expect(fake.calls.map((c) => c.at - T0)).toEqual([0, 2000, 5000]);

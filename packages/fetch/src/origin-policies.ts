@@ -21,8 +21,8 @@ function compose(policies: Array<Policy | undefined>): Policy | undefined {
 
 /**
  * The breaker and bulkhead of each origin, taken from the registry under `<name>:<origin>`
- * (`fetch:https://api.example.com`) the first time a request goes there, and bounded by
- * `maxOrigins`.
+ * (`fetch:https://api.example.com`) the first time a request goes there (the registry's own
+ * instance if it has one, else one created with our options), and bounded by `maxOrigins`.
  *
  * The bound rejects new origins instead of evicting old ones: the registry keeps every instance
  * it hands out (for metrics and health checks) and cannot forget one, so eviction would free
@@ -46,7 +46,7 @@ export class OriginPolicies {
    * The pipeline for `url`'s origin, created on first use.
    *
    * @throws OriginLimitError when the origin is new and `maxOrigins` origins have policies already
-   * @throws TypeError from the registry when it holds a breaker or bulkhead of that name with other options
+   * @throws TypeError from the registry when it cannot create them (it was disposed)
    */
   get(url: URL): OriginPipeline {
     const o = this.options;
@@ -56,8 +56,10 @@ export class OriginPolicies {
     if (existing !== undefined) return existing;
     if (this.byOrigin.size >= o.maxOrigins) throw new OriginLimitError(origin, o.maxOrigins);
     const name = `${o.name}:${origin}`;
-    const breaker = o.breaker === undefined ? undefined : o.registry.breaker(name, o.breaker);
-    const bulkhead = o.bulkhead === undefined ? undefined : o.registry.bulkhead(name, o.bulkhead);
+    // An instance the registry has already is used as it is: configured for this origin in its
+    // `policies`, or created by another createFetch with the same name.
+    const breaker = o.breaker === undefined ? undefined : (o.registry.get('breaker', name) ?? o.registry.breaker(name, o.breaker));
+    const bulkhead = o.bulkhead === undefined ? undefined : (o.registry.get('bulkhead', name) ?? o.registry.bulkhead(name, o.bulkhead));
     // The total timeout sits outside the bulkhead (unlike the registry's pipeline order) so that
     // it bounds the whole call, time queued for a slot included, as callers of fetch expect.
     const pipeline: OriginPipeline = { outer: compose([o.totalTimeout, bulkhead]), inner: compose([breaker, o.attemptTimeout]) };

@@ -21,7 +21,9 @@ describe('request rules', () => {
   it('tells bodies that can be sent again from one-shot ones', () => {
     const resendable = [undefined, null, '', 'x', new ArrayBuffer(2), new Uint8Array(2), new DataView(new ArrayBuffer(1)), new Blob(['x']), new FormData(), new URLSearchParams('a=1')];
     expect(resendable.map(isResendableBody)).toEqual(resendable.map(() => true));
-    const oneShot = [new Blob(['x']).stream(), (async function* () {})(), { toString: () => 'x' }, 42];
+    const oneShot = [new Blob(['x']).stream(), (async function* () {
+      yield 'x';
+    })(), { toString: () => 'x' }, 42];
     expect(oneShot.map(isResendableBody)).toEqual(oneShot.map(() => false));
   });
 });

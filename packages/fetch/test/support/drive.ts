@@ -21,7 +21,7 @@ export async function drive<T>(promise: Promise<T>, clock: ManualClock, maxTurns
 }
 
 /** Runs queued callbacks until `condition` holds (at most `maxTurns` turns of the event loop). */
-export async function until(condition: () => boolean, maxTurns = 1000): Promise<void> {
+export async function until(condition: () => boolean, maxTurns = 10_000): Promise<void> {
   for (let turn = 0; turn < maxTurns && !condition(); turn++) await flushPromises();
   if (!condition()) throw new Error('until: the condition never held');
 }
