@@ -52,7 +52,8 @@ describe('createFetch: options are checked at construction', () => {
     const clock = new ManualClock(0);
     const options: CreateFetchOptions = {
       fetch: () => Promise.resolve(new Response()),
-      retry: { maxAttempts: 2 },
+      // Inline callbacks get their parameter types (typecheck compiles this file).
+      retry: { maxAttempts: 2, onRetry: (event) => void event.delayMs, shouldRetry: (context) => context.attempt < 2 },
       breaker: { resetTimeout: 1000 },
       bulkhead: { maxConcurrent: 2, maxQueued: 4, queueTimeoutMs: 100 },
       attemptTimeoutMs: 100,
@@ -72,7 +73,7 @@ describe('createFetch: options are checked at construction', () => {
   it('fills in the defaults', () => {
     const resolved = resolveOptions({});
     expect(resolved).toMatchObject({ breaker: FETCH_BREAKER_DEFAULTS, bulkhead: undefined, maxRetryAfterMs: 30_000, maxOrigins: 100, name: 'fetch' });
-    expect(resolved.retry?.policy.maxAttempts).toBe(3);
+    expect(resolved.retry?.policy.describe()).toBe('retry(maxAttempts=3, exponential full jitter)');
     expect(resolved.retry?.foreign).toBe(false);
     expect(resolved.attemptTimeout).toBeUndefined();
     expect(resolved.totalTimeout).toBeUndefined();

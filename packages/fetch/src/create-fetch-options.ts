@@ -3,11 +3,11 @@ import { fetchRetry } from './fetch-retry.js';
 import type {
   BulkheadOptions,
   Clock,
+  Policy,
   PolicyRegistry,
   Random,
   RegistryBreakerOptions,
   RetryOptions,
-  RetryPolicy,
   TimeoutPolicy,
 } from '@bulwark/core';
 
@@ -23,10 +23,12 @@ export interface CreateFetchOptions {
   readonly fetch?: typeof fetch;
   /**
    * Retries of idempotent requests: retry options (default `{}`: 3 attempts in all, exponential
-   * backoff from 100 ms with full jitter), a `RetryPolicy` to share, or `false` for none. Given
-   * options, `shouldRetry` is asked only about failures the fetch rules retry, and can only say no.
+   * backoff from 100 ms with full jitter), a retry policy to share (`retry(…)` of `@bulwark/core`;
+   * typed as any `Policy`, so that inline `onRetry` and `shouldRetry` callbacks get their
+   * parameter types), or `false` for none. Given options, `shouldRetry` is asked only about
+   * failures the fetch rules retry, and can only say no.
    */
-  readonly retry?: RetryOptions | RetryPolicy | false;
+  readonly retry?: RetryOptions | Policy | false;
   /**
    * A circuit breaker per origin, or `false` for none. Default `{}`, which means
    * `{ timeout: false, volumeThreshold: 10 }` over opossum's other defaults (opens when more than
@@ -60,7 +62,7 @@ export interface CreateFetchOptions {
 export interface ResolvedOptions {
   readonly fetch: typeof fetch;
   /** The retry policy, and whether it was given (its `shouldRetry` is then not ours). */
-  readonly retry: { readonly policy: RetryPolicy; readonly foreign: boolean } | undefined;
+  readonly retry: { readonly policy: Policy; readonly foreign: boolean } | undefined;
   readonly breaker: FetchBreakerOptions | undefined;
   readonly bulkhead: FetchBulkheadOptions | undefined;
   readonly attemptTimeout: TimeoutPolicy | undefined;
@@ -171,7 +173,7 @@ export function resolveOptions(options: CreateFetchOptions): ResolvedOptions {
     const given = o.retry === undefined ? {} : o.retry;
     if (!isObject(given)) fail('type', 'retry', 'retry options, a RetryPolicy or false', given);
     if (typeof given.execute === 'function') {
-      retryPolicy = { policy: given as unknown as RetryPolicy, foreign: true };
+      retryPolicy = { policy: given as unknown as Policy, foreign: true };
     } else {
       try {
         retry(given as RetryOptions); // validates the caller's options as they are

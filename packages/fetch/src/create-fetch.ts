@@ -1,8 +1,10 @@
+import type { RetryPolicy } from '@bulwark/core';
 import { discardRetried } from './fetch-retry.js';
 import { FetchCall } from './fetch-call.js';
 import { resolveOptions } from './create-fetch-options.js';
 import type { CreateFetchOptions } from './create-fetch-options.js';
 import { OriginPolicies } from './origin-policies.js';
+import type { OriginPipeline } from './origin-policies.js';
 import { isIdempotentMethod, isResendableBody } from './request-rules.js';
 
 /** The caller's signal: `init.signal` if it has one (`null` means none), else the input Request's. */
@@ -49,13 +51,14 @@ export function createFetch(options: CreateFetchOptions = {}): typeof fetch {
   const origins = new OriginPolicies(resolved);
   const retry = resolved.retry;
   // A policy of the caller's: cancel the bodies it retries through its event (added once per createFetch).
-  if (retry?.foreign === true && typeof retry.policy.onRetry === 'function') retry.policy.onRetry(discardRetried);
+  const onRetry = (retry?.policy as Partial<RetryPolicy> | undefined)?.onRetry;
+  if (retry?.foreign === true && typeof onRetry === 'function') onRetry.call(retry.policy, discardRetried);
 
   return function resilientFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
     const callerSignal = callerSignalOf(input, init);
     if (callerSignal?.aborted) return Promise.reject(callerSignal.reason);
     let request: Request;
-    let pipeline;
+    let pipeline: OriginPipeline;
     try {
       // Built without the caller's signal: the call follows that signal itself.
       request = new Request(input, { ...init, signal: null });
