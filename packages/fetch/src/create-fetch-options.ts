@@ -189,13 +189,13 @@ export function resolveOptions(options: CreateFetchOptions): ResolvedOptions {
     retry: retryPolicy,
     breaker,
     bulkhead: bulkheadOptions,
-    attemptTimeout: attemptTimeoutMs === undefined ? undefined : timeout({ timeoutMs: attemptTimeoutMs, clock: clock }),
-    totalTimeout: timeoutMs === undefined ? undefined : timeout({ timeoutMs, clock: clock }),
+    attemptTimeout: attemptTimeoutMs === undefined ? undefined : timeout({ timeoutMs: attemptTimeoutMs, clock }),
+    totalTimeout: timeoutMs === undefined ? undefined : timeout({ timeoutMs, clock }),
     maxRetryAfterMs,
     maxOrigins,
     registry: registry as unknown as PolicyRegistry,
     name,
-    clock: clock,
+    clock,
     random: random as Random,
   };
 }

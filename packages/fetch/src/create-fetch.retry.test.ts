@@ -155,6 +155,21 @@ describe('createFetch: what is retried', () => {
     expect(fake.calls).toHaveLength(2);
   });
 
+  it('passes init fields a Request does not keep, such as Node’s dispatcher, to every attempt', async () => {
+    const { clock, fake, api } = setup();
+    const dispatcher = { name: 'a proxy agent' };
+    fake.respond(503);
+    await drive(api(URL_A, { method: 'PUT', body: 'x', dispatcher, redirect: 'manual' } as RequestInit), clock);
+    expect(fake.calls.map((c) => Object.keys(c.init ?? {}).sort())).toEqual([
+      ['dispatcher', 'signal'],
+      ['dispatcher', 'signal'],
+    ]);
+    expect(fake.calls.map((c) => [(c.init as { dispatcher?: unknown }).dispatcher, c.request.redirect])).toEqual([
+      [dispatcher, 'manual'],
+      [dispatcher, 'manual'],
+    ]);
+  });
+
   it('uses globalThis.fetch, as it was when createFetch was called, by default', async () => {
     const fake = new FakeFetch();
     const original = globalThis.fetch;

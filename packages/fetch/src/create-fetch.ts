@@ -7,6 +7,35 @@ import { OriginPolicies } from './origin-policies.js';
 import type { OriginPipeline } from './origin-policies.js';
 import { isIdempotentMethod, isResendableBody } from './request-rules.js';
 
+/** The fields of RequestInit that a Request keeps (or, for `signal` and `window`, that the call handles). */
+const REQUEST_FIELDS: ReadonlySet<string> = new Set([
+  'method',
+  'headers',
+  'body',
+  'referrer',
+  'referrerPolicy',
+  'mode',
+  'credentials',
+  'cache',
+  'redirect',
+  'integrity',
+  'keepalive',
+  'signal',
+  'duplex',
+  'priority',
+  'window',
+]);
+
+/** Fields of `init` a Request does not keep, such as Node's `dispatcher`: passed on to every attempt's fetch. */
+function extrasOf(init: RequestInit | undefined): Readonly<Record<string, unknown>> | undefined {
+  if (init === undefined || init === null) return undefined;
+  let extras: Record<string, unknown> | undefined;
+  for (const key of Object.keys(init)) {
+    if (!REQUEST_FIELDS.has(key)) (extras ??= {})[key] = (init as Record<string, unknown>)[key];
+  }
+  return extras;
+}
+
 /** The caller's signal: `init.signal` if it has one (`null` means none), else the input Request's. */
 function callerSignalOf(input: string | URL | Request, init: RequestInit | undefined): AbortSignal | undefined {
   if (init?.signal !== undefined) return init.signal ?? undefined;
@@ -70,6 +99,6 @@ export function createFetch(options: CreateFetchOptions = {}): typeof fetch {
     const resendable = request.body === null || (init?.body !== undefined && init.body !== null && isResendableBody(init.body));
     const idempotent = isIdempotentMethod(request.method) || request.headers.has('idempotency-key');
     const retrying = retry !== undefined && idempotent && resendable;
-    return new FetchCall(resolved, { request, callerSignal, retrying, pipeline }).run();
+    return new FetchCall(resolved, { request, extras: extrasOf(init), callerSignal, retrying, pipeline }).run();
   };
 }

@@ -29,6 +29,8 @@ interface AttemptContext {
 export interface CallPlan {
   /** The request, built once (which validated the URL, method, headers and body). */
   readonly request: Request;
+  /** Fields of `init` a Request does not keep (Node's `dispatcher`), for every attempt's fetch. */
+  readonly extras: Readonly<Record<string, unknown>> | undefined;
   /** The caller's signal (`init.signal`, else the input Request's), if any. */
   readonly callerSignal: AbortSignal | undefined;
   /** Whether the retry policy runs (an idempotent request whose body can be sent again). */
@@ -136,11 +138,11 @@ export class FetchCall {
     const onAbort = (): void => controller.abort((upstream as AbortSignal).reason);
     if (linked) upstream.addEventListener('abort', onAbort, { once: true });
     const signal = caller === undefined ? controller.signal : AbortSignal.any([caller, controller.signal]);
-    const request = this.plan.request;
+    const { request, extras } = this.plan;
     let response: Response;
     try {
       // A body is sent again from a clone: the request itself is never consumed.
-      response = await this.options.fetch(this.plan.retrying && request.body !== null ? request.clone() : request, { signal });
+      response = await this.options.fetch(this.plan.retrying && request.body !== null ? request.clone() : request, extras === undefined ? { signal } : { ...extras, signal });
     } finally {
       if (linked) upstream.removeEventListener('abort', onAbort);
     }

@@ -3,6 +3,8 @@ export interface FakeCall {
   readonly request: Request;
   /** The signal the request was sent with. */
   readonly signal: AbortSignal | undefined;
+  /** The init it was sent with. */
+  readonly init: RequestInit | undefined;
   /** The request body as text ('' for none). */
   readonly body: string;
   /** When it was sent, on the clock given to the fake (0 without one). */
@@ -57,7 +59,7 @@ export class FakeFetch {
     const signal = init?.signal ?? undefined;
     const step = this.script.shift() ?? ({ kind: 'status', status: 200, headers: {} } as const);
     const at = this.clock?.now() ?? 0;
-    this.calls.push({ request, signal, at, body: request.body === null ? '' : await request.clone().text() });
+    this.calls.push({ request, signal, init, at, body: request.body === null ? '' : await request.clone().text() });
     if (signal?.aborted) throw signal.reason;
     switch (step.kind) {
       case 'error':
