@@ -159,7 +159,7 @@ describe('createFetch: what is retried', () => {
     const { clock, fake, api } = setup();
     const dispatcher = { name: 'a proxy agent' };
     fake.respond(503);
-    await drive(api(URL_A, { method: 'PUT', body: 'x', dispatcher, redirect: 'manual' } as RequestInit), clock);
+    await drive(api(URL_A, { method: 'PUT', body: 'x', dispatcher, redirect: 'manual' } as unknown as RequestInit), clock);
     expect(fake.calls.map((c) => Object.keys(c.init ?? {}).sort())).toEqual([
       ['dispatcher', 'signal'],
       ['dispatcher', 'signal'],
