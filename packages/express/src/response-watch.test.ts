@@ -1,0 +1,74 @@
+import { once } from 'node:events';
+import { ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import { deferred } from '@bulwark/core/testing';
+import express from 'express';
+import { abortableFetch, closeServers, listen, until } from '../test/http.js';
+import { ResponseWatch, watchResponse } from './response-watch.js';
+import type { ResponseOutcome } from './response-watch.js';
+
+afterEach(closeServers);
+
+describe('watchResponse', () => {
+  it('reports a response sent in full as finished, without aborting the signal', async () => {
+    const seen: Array<{ outcome: ResponseOutcome; aborted: boolean; ended: boolean }> = [];
+    const app = express();
+    app.get('/', (_req, res) => {
+      const watch = watchResponse(res);
+      expect(watchResponse(res)).toBe(watch); // one per response
+      const signal = watch.signal;
+      watch.onEnd((outcome) => seen.push({ outcome, aborted: signal.aborted, ended: watch.ended }));
+      expect(watch.ended).toBe(false);
+      res.send('ok');
+    });
+    const url = await listen(app);
+    expect(await (await fetch(url)).text()).toBe('ok');
+    await until(() => seen.length === 1);
+    expect(seen).toEqual([{ outcome: 'finished', aborted: false, ended: true }]);
+  });
+
+  it('reports a connection closed first as aborted, aborting the signal before the end listeners run', async () => {
+    const gate = deferred<void>();
+    const seen: Array<{ outcome: ResponseOutcome; aborted: boolean }> = [];
+    let reason: unknown;
+    let watching = false;
+    const app = express();
+    app.get('/', async (_req, res) => {
+      const watch = watchResponse(res);
+      watching = true;
+      watch.signal.addEventListener('abort', () => (reason = watch.signal.reason));
+      watch.onEnd((outcome) => seen.push({ outcome, aborted: watch.signal.aborted }));
+      void watch.whenEnded().then((outcome) => seen.push({ outcome, aborted: watch.aborted }));
+      await gate.promise;
+    });
+    const url = await listen(app);
+    const request = abortableFetch(url);
+    await until(() => watching);
+    request.abort();
+    await request.settled;
+    await until(() => seen.length === 2);
+    expect(seen).toEqual([
+      { outcome: 'aborted', aborted: true },
+      { outcome: 'aborted', aborted: true },
+    ]);
+    expect((reason as DOMException).name).toBe('AbortError');
+    gate.resolve();
+  });
+
+  it('knows the outcome of a response that ended before it was watched, and calls late listeners at once', async () => {
+    const res = new ServerResponse({ method: 'GET', httpVersion: '1.1', headers: {} } as IncomingMessage);
+    res.destroy();
+    await once(res, 'close');
+    const watch = new ResponseWatch(res);
+    expect(watch.aborted).toBe(true);
+    expect(watch.signal.aborted).toBe(true);
+    const outcomes: ResponseOutcome[] = [];
+    watch.onEnd((outcome) => outcomes.push(outcome));
+    expect(outcomes).toEqual(['aborted']);
+
+    const finished = Object.create(ServerResponse.prototype, { writableFinished: { value: true }, destroyed: { value: true } }) as ServerResponse;
+    const done = new ResponseWatch(finished);
+    expect([done.ended, done.aborted, done.signal.aborted]).toEqual([true, false, false]);
+    await expect(done.whenEnded()).resolves.toBe('finished');
+  });
+});
