@@ -1,0 +1,275 @@
+import { createRegistry } from '@bulwark/core';
+import { ManualClock, deferred } from '@bulwark/core/testing';
+import type { Deferred } from '@bulwark/core/testing';
+import { Controller, Get, HttpException, Inject, Injectable, NotFoundException, Param } from '@nestjs/common';
+import type { ExecutionContext } from '@nestjs/common';
+import { PLATFORMS, closeAll, drive, serve } from '../test/serve.js';
+import type { Platform } from '../test/serve.js';
+import { BulwarkModule } from './bulwark.module.js';
+import { Bulkhead } from './bulkhead.decorator.js';
+import { CircuitBreaker } from './circuit-breaker.decorator.js';
+import { currentExecuteContext } from './execute-context.js';
+import { Fallback } from './fallback.decorator.js';
+import { RateLimit } from './rate-limit.decorator.js';
+import { Retry } from './retry.decorator.js';
+import { Timeout } from './timeout.decorator.js';
+
+/** What the handlers do and what they saw; one per application. */
+@Injectable()
+class Probe {
+  calls = 0;
+  failures = 0; // how many of the next calls throw
+  error: () => Error = () => new Error('boom');
+  entered: Deferred<void> = deferred<void>();
+  release: Deferred<string> = deferred<string>();
+  fail(): void {
+    this.calls++;
+    if (this.failures > 0) {
+      this.failures--;
+      throw this.error();
+    }
+  }
+}
+
+function cachedAnswer(this: HandlersController, context: ExecutionContext, error: unknown): unknown {
+  const request = context.switchToHttp().getRequest<{ url: string }>();
+  return { fallback: 'function', url: request.url, self: this instanceof HandlersController, error: (error as Error).message };
+}
+
+@Controller('h')
+class HandlersController {
+  constructor(@Inject(Probe) private readonly probe: Probe) {}
+
+  @Get('retry')
+  @Retry({ maxAttempts: 3, backoff: { kind: 'constant', delayMs: 100 } })
+  async retried(): Promise<{ calls: number }> {
+    await Promise.resolve(); // a promise-returning handler: the case that must really run again
+    this.probe.fail();
+    return { calls: this.probe.calls };
+  }
+
+  @Get('breaker')
+  @CircuitBreaker({ slidingWindow: { kind: 'consecutive', failures: 2 }, resetTimeout: 5000 })
+  breaker(): string {
+    this.probe.fail();
+    return 'ok';
+  }
+
+  @Get('bulkhead')
+  @Bulkhead({ maxConcurrent: 1 })
+  async bulkhead(): Promise<string> {
+    this.probe.calls++;
+    this.probe.entered.resolve();
+    return this.probe.release.promise;
+  }
+
+  @Get('timeout')
+  @Timeout({ timeoutMs: 1000 })
+  async timeout(): Promise<string> {
+    const signal = currentExecuteContext()?.signal;
+    this.probe.entered.resolve();
+    await new Promise((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason as Error)));
+    return 'never';
+  }
+
+  @Get('rate')
+  @RateLimit({ mode: 'token-bucket', limit: 1, intervalMs: 1000 })
+  rate(): string {
+    return 'ok';
+  }
+
+  @Get('fallback-method/:id')
+  @Fallback('cached')
+  @CircuitBreaker()
+  fallbackMethod(@Param('id') id: string): string {
+    this.probe.fail();
+    return `fresh ${id}`;
+  }
+
+  cached(context: ExecutionContext, error: unknown): unknown {
+    return { fallback: 'method', params: context.switchToHttp().getRequest<{ params: unknown }>().params, error: (error as Error).message, calls: this.probe.calls };
+  }
+
+  @Get('fallback-fn')
+  @Fallback(cachedAnswer)
+  fallbackFn(): string {
+    this.probe.fail();
+    return 'fresh';
+  }
+
+  @Get('not-found')
+  @Retry({ maxAttempts: 2, backoff: { kind: 'constant', delayMs: 0 }, shouldRetry: () => false })
+  notFound(): string {
+    throw new NotFoundException('no such thing');
+  }
+
+  @Get('teapot')
+  @Retry({ maxAttempts: 2, backoff: { kind: 'constant', delayMs: 0 } })
+  teapot(): string {
+    this.probe.calls++;
+    throw new HttpException({ tea: true }, 418);
+  }
+
+  @Get('plain')
+  plain(): string {
+    throw new HttpException('plain', 409);
+  }
+}
+
+@Controller('c')
+@RateLimit({ mode: 'token-bucket', limit: 1, intervalMs: 1000 })
+class ClassLevelController {
+  @Get('a')
+  a(): string {
+    return 'a';
+  }
+
+  @Get('b')
+  b(): string {
+    return 'b';
+  }
+
+  @Get('own')
+  @RateLimit({ mode: 'token-bucket', limit: 2, intervalMs: 1000 })
+  own(): string {
+    return 'own';
+  }
+}
+
+async function boot(platform: Platform, options: { gateway?: boolean } = {}) {
+  const clock = new ManualClock(0);
+  const probe = new Probe();
+  const registry = createRegistry({ clock });
+  const served = await serve(
+    {
+      imports: [BulwarkModule.forRoot({ registry, metrics: false, ...options })],
+      controllers: [HandlersController, ClassLevelController],
+      providers: [{ provide: Probe, useValue: probe }],
+    },
+    platform,
+  );
+  return { clock, probe, registry, ...served };
+}
+
+afterEach(closeAll);
+
+describe.each(PLATFORMS)('handler decorators on %s', (platform) => {
+  it('@Retry runs a promise-returning handler again on each attempt (regression: not a replayed result)', async () => {
+    const { clock, probe, request } = await boot(platform);
+    probe.failures = 2;
+    const reply = await drive(clock, request('/h/retry'), 100);
+    expect(reply.status).toBe(200);
+    expect(reply.json()).toEqual({ calls: 3 });
+    expect(probe.calls).toBe(3);
+  });
+
+  it('@Retry gives up after maxAttempts, answering the handler’s own error (a 500), not the retry’s', async () => {
+    const { clock, probe, request } = await boot(platform);
+    probe.failures = 5;
+    const reply = await drive(clock, request('/h/retry'), 100);
+    expect(reply.status).toBe(500);
+    expect(probe.calls).toBe(3);
+    expect(reply.text).not.toContain('ERETRYEXHAUSTED');
+  });
+
+  it('@CircuitBreaker opens after the failures, answers 503 with Retry-After, and closes after a trial', async () => {
+    const { clock, probe, request } = await boot(platform);
+    probe.failures = 2;
+    expect((await request('/h/breaker')).status).toBe(500);
+    expect((await request('/h/breaker')).status).toBe(500);
+    const open = await request('/h/breaker');
+    expect(open.status).toBe(503);
+    expect(open.headers.get('retry-after')).toBe('5');
+    expect(open.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(open.json()).toEqual({ error: { code: 'EOPENBREAKER', message: 'Breaker is open', retryAfterMs: 5000 } });
+    expect(probe.calls).toBe(2);
+    clock.advance(5000);
+    const trial = await request('/h/breaker');
+    expect([trial.status, trial.text]).toEqual([200, 'ok']);
+  });
+
+  it('@Bulkhead sheds a second concurrent request with 503', async () => {
+    const { probe, request } = await boot(platform);
+    const first = request('/h/bulkhead');
+    await probe.entered.promise;
+    const shed = await request('/h/bulkhead');
+    expect(shed.status).toBe(503);
+    expect(shed.json()).toMatchObject({ error: { code: 'EBULKHEADREJECTED' } });
+    probe.release.resolve('done');
+    expect((await first).text).toBe('done');
+    expect(probe.calls).toBe(1);
+  });
+
+  it('@Timeout aborts the handler’s signal at the deadline and answers 503', async () => {
+    const { clock, probe, request } = await boot(platform);
+    const pending = request('/h/timeout');
+    await probe.entered.promise;
+    clock.advance(1000);
+    const reply = await pending;
+    expect(reply.status).toBe(503);
+    expect(reply.json()).toEqual({ error: { code: 'ETIMEDOUT', message: 'Timed out after 1000ms' } });
+  });
+
+  it('answers a timeout with 504 when the module is a gateway', async () => {
+    const { clock, probe, request } = await boot(platform, { gateway: true });
+    const pending = request('/h/timeout');
+    await probe.entered.promise;
+    clock.advance(1000);
+    expect((await pending).status).toBe(504);
+  });
+
+  it('@RateLimit answers 429 with Retry-After, and lets calls through again once a permit is back', async () => {
+    const { clock, request } = await boot(platform);
+    expect((await request('/h/rate')).status).toBe(200);
+    const limited = await request('/h/rate');
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe('1');
+    expect(limited.json()).toMatchObject({ error: { code: 'ERATELIMITED', retryAfterMs: 1000 } });
+    clock.advance(1000);
+    expect((await request('/h/rate')).status).toBe(200);
+  });
+
+  it('a class-level decorator applies to every handler, one instance per Class.method; a handler’s own overrides it', async () => {
+    const { request, registry } = await boot(platform);
+    expect((await request('/c/a')).status).toBe(200);
+    expect((await request('/c/b')).status).toBe(200);
+    expect((await request('/c/a')).status).toBe(429);
+    expect((await request('/c/b')).status).toBe(429);
+    expect((await request('/c/own')).status).toBe(200);
+    expect((await request('/c/own')).status).toBe(200);
+    expect((await request('/c/own')).status).toBe(429);
+    expect(registry.all().filter((e) => e.kind === 'rateLimiter').map((e) => e.name)).toEqual(
+      expect.arrayContaining(['ClassLevelController.a', 'ClassLevelController.b', 'ClassLevelController.own']),
+    );
+  });
+
+  it('@Fallback by method name answers with the method’s result, given the context and the error, also for an open breaker', async () => {
+    const { clock, probe, request } = await boot(platform);
+    probe.failures = 1;
+    const reply = await request('/h/fallback-method/7');
+    expect(reply.status).toBe(200);
+    expect(reply.json()).toEqual({ fallback: 'method', params: { id: '7' }, error: 'boom', calls: 1 });
+    // 1 failure in 1 call opened the default breaker (above opossum's 50%): the fallback answers for it.
+    expect((await request('/h/fallback-method/8')).json()).toEqual({ fallback: 'method', params: { id: '8' }, error: 'Breaker is open', calls: 1 });
+    clock.advance(30_000); // the default resetTimeout: a trial goes through
+    expect((await request('/h/fallback-method/9')).text).toBe('fresh 9');
+  });
+
+  it('@Fallback with a function calls it with this = the controller', async () => {
+    const { probe, request } = await boot(platform);
+    probe.failures = 1;
+    expect((await request('/h/fallback-fn')).json()).toEqual({ fallback: 'function', url: '/h/fallback-fn', self: true, error: 'boom' });
+  });
+
+  it('passes the application’s own HttpException through unchanged, decorated or not', async () => {
+    const { clock, probe, request } = await boot(platform);
+    const notFound = await request('/h/not-found');
+    expect(notFound.status).toBe(404);
+    expect(notFound.json()).toEqual({ message: 'no such thing', error: 'Not Found', statusCode: 404 });
+    const teapot = await drive(clock, request('/h/teapot'));
+    expect([teapot.status, teapot.json()]).toEqual([418, { tea: true }]);
+    expect(probe.calls).toBe(2); // retried, then its own error
+    const plain = await request('/h/plain');
+    expect([plain.status, plain.json()]).toEqual([409, { statusCode: 409, message: 'plain' }]);
+  });
+});
