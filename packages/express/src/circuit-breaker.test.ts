@@ -228,7 +228,7 @@ describe('circuitBreaker()', () => {
     expect(() => circuitBreaker({ maxKeys: 5 })).toThrow(new TypeError('circuitBreaker: options.maxKeys applies only with options.keyFor'));
     expect(() => circuitBreaker('x', { keyFor: () => 'k' } as never)).toThrow(/^circuitBreaker: options\.keyFor needs breaker options/);
     expect(() => circuitBreaker('x', { resetTimeout: 1 } as never)).toThrow(/^circuitBreaker: options\.resetTimeout is not an option/);
-    expect(() => circuitBreaker({}, {})).toThrow(/^circuitBreaker: pass the middleware's options in the first argument/);
+    expect(() => circuitBreaker({} as never, {})).toThrow(/^circuitBreaker: pass the middleware's options in the first argument/);
     expect(() => circuitBreaker(null as never)).toThrow(/^circuitBreaker: the argument must be a CircuitBreaker, a registry name or options, got null/);
   });
 

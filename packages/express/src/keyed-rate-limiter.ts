@@ -1,5 +1,5 @@
 import { RateLimiterPolicy, rateLimiter, systemClock } from '@bulwark/core';
-import type { RateLimiterMetrics, RateLimiterOptions } from '@bulwark/core';
+import type { ExecuteContext, ExecuteOptions, RateLimiterMetrics, RateLimiterOptions } from '@bulwark/core';
 import { LruMap } from './lru-map.js';
 
 /**
@@ -54,7 +54,9 @@ export class KeyedRateLimiter extends RateLimiterPolicy {
   }
 
   /** Always rejects: a keyed limiter has no quota of its own. Use `forKey(key).execute(fn)`. */
-  override execute<T>(): Promise<T> {
+  override execute<T>(fn: (context: ExecuteContext) => PromiseLike<T> | T, options?: ExecuteOptions): Promise<T> {
+    void fn; // never called
+    void options;
     return Promise.reject(new TypeError(`${this.summary}: call forKey(key).execute(fn); the keyed limiter has no quota of its own`));
   }
 

@@ -4,6 +4,7 @@ import { ManualClock } from '@bulwark/core/testing';
 import { registerMetrics } from '@bulwark/prometheus';
 import express from 'express';
 import { Registry, register as globalRegister } from 'prom-client';
+import type { RegistryContentType } from 'prom-client';
 import { appErrorHandler, closeServers, listen } from '../test/http.js';
 import { bulkhead } from './bulkhead.js';
 import { circuitBreaker } from './circuit-breaker.js';
@@ -73,7 +74,8 @@ describe('metricsHandler()', () => {
   });
 
   it('serves Prometheus text from an OpenMetrics register when asked', async () => {
-    const register = new Registry(Registry.OPENMETRICS_CONTENT_TYPE);
+    const register = new Registry<RegistryContentType>();
+    register.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
     const app = express();
     app.get('/metrics', metricsHandler({ register, contentType: 'prometheus' }));
     const url = await listen(app);

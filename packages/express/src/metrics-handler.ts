@@ -2,6 +2,7 @@ import { defaultRegistry } from '@bulwark/core';
 import type { PolicyRegistry } from '@bulwark/core';
 import { registerMetrics } from '@bulwark/prometheus';
 import { Registry, register as globalRegister } from 'prom-client';
+import type { RegistryContentType } from 'prom-client';
 import type { RequestHandler } from 'express';
 import { checkOptionalRegistry, checkOptions, show } from './validate.js';
 
@@ -11,7 +12,7 @@ export type MetricsFormat = 'prometheus' | 'openmetrics';
 /** Options of {@link metricsHandler}. */
 export interface MetricsHandlerOptions {
   /** The prom-client registry to serve (default: prom-client's global `register`). */
-  readonly register?: Registry;
+  readonly register?: Registry<RegistryContentType>;
   /** The Bulwark registry whose policies are put on it (default: `defaultRegistry()`). */
   readonly registry?: PolicyRegistry;
   /**
@@ -23,20 +24,20 @@ export interface MetricsHandlerOptions {
 }
 
 const WHERE = 'metricsHandler';
-const CONTENT_TYPES: Record<MetricsFormat, string> = {
+const CONTENT_TYPES: Record<MetricsFormat, RegistryContentType> = {
   prometheus: Registry.PROMETHEUS_CONTENT_TYPE,
   openmetrics: Registry.OPENMETRICS_CONTENT_TYPE,
 };
 
 /** The Bulwark registries put on each prom-client register by this package, so each pair is registered once. */
-const registered = new WeakMap<Registry, WeakSet<PolicyRegistry>>();
+const registered = new WeakMap<Registry<RegistryContentType>, WeakSet<PolicyRegistry>>();
 
 /**
  * Puts `registry`'s policies on `register` through `registerMetrics` from `@bulwark/prometheus`,
  * once per pair however many handlers are created. When the register carries Bulwark's metrics
  * already (the app called `registerMetrics` itself), those are served as they are.
  */
-function ensureRegistered(registry: PolicyRegistry, register: Registry): void {
+function ensureRegistered(registry: PolicyRegistry, register: Registry<RegistryContentType>): void {
   let registries = registered.get(register);
   if (registries === undefined) registered.set(register, (registries = new WeakSet()));
   if (registries.has(registry)) return;
@@ -64,7 +65,7 @@ function ensureRegistered(registry: PolicyRegistry, register: Registry): void {
 export function metricsHandler(options?: MetricsHandlerOptions): RequestHandler {
   const o = checkOptions(WHERE, options, ['register', 'registry', 'contentType']);
   const registry = checkOptionalRegistry(WHERE, o.registry) ?? defaultRegistry();
-  const register = (o.register ?? globalRegister) as Registry;
+  const register = (o.register ?? globalRegister) as Registry<RegistryContentType>;
   if (typeof register !== 'object' || register === null || typeof (register as { metrics?: unknown }).metrics !== 'function') {
     throw new TypeError(`${WHERE}: options.register must be a prom-client Registry, got ${show(o.register)}`);
   }
@@ -73,7 +74,7 @@ export function metricsHandler(options?: MetricsHandlerOptions): RequestHandler 
       throw new TypeError(`${WHERE}: options.contentType must be 'prometheus' or 'openmetrics', got ${show(o.contentType)}`);
     }
     const wanted = CONTENT_TYPES[o.contentType as MetricsFormat];
-    if (register.contentType !== wanted) register.setContentType(wanted as typeof register.contentType);
+    if (register.contentType !== wanted) register.setContentType(wanted);
   }
   ensureRegistered(registry, register);
   return function bulwarkMetrics(_req, res, next) {

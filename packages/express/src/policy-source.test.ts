@@ -64,9 +64,17 @@ describe('lookup', () => {
     const made = registry.timeout('made', { timeoutMs: 5 });
     expect(lookup(registry, 'timeout', 'made')).toBe(made);
     expect(lookup(registry, 'bulkhead', 'api').maxConcurrent).toBe(2);
-    expect(() => lookup(registry, 'timeout', 'none')).toThrow(
-      new TypeError('registry has no timeout named "none", and none can be made from its configuration (policies.none.timeout.timeoutMs must be a positive finite number, got undefined)'),
+    let error: unknown;
+    try {
+      lookup(registry, 'timeout', 'none');
+    } catch (thrown) {
+      error = thrown;
+    }
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toBe(
+      'registry has no timeout named "none", and none can be made from its configuration (policies.none.timeout.timeoutMs must be a positive finite number, got undefined)',
     );
+    expect((error as Error).cause).toMatchObject({ message: 'policies.none.timeout.timeoutMs must be a positive finite number, got undefined' });
     registry.dispose();
   });
 });

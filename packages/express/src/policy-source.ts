@@ -69,7 +69,7 @@ export function lookup<K extends 'breaker' | 'bulkhead' | 'rateLimiter' | 'timeo
     return registry[kind](name) as PolicyKindMap[K];
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new TypeError(`registry has no ${kind} named ${JSON.stringify(name)}, and none can be made from its configuration (${reason})`);
+    throw new TypeError(`registry has no ${kind} named ${JSON.stringify(name)}, and none can be made from its configuration (${reason})`, { cause: error });
   }
 }
 

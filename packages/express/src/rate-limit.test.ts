@@ -186,7 +186,7 @@ describe('rateLimit()', () => {
     expect(() => rateLimit({ ...perMinute, limt: 2 } as never)).toThrow(/^rateLimit: options\.limt is not an option/);
     expect(() => rateLimit(rateLimiter(perMinute), { keyFor: () => 'k' })).toThrow(/^rateLimit: options\.keyFor needs a keyed limiter/);
     expect(() => rateLimit('missing', { registry })).toThrow(/^rateLimit: registry has no rateLimiter named "missing"/);
-    expect(() => rateLimit(perMinute, {} as never)).toThrow(/^rateLimit: pass the middleware's options in the first argument/);
+    expect(() => rateLimit(perMinute as never, {})).toThrow(/^rateLimit: pass the middleware's options in the first argument/);
     expect(() => rateLimit([] as never)).toThrow(/^rateLimit: the argument must be a RateLimiterPolicy, a registry name or options, got an array/);
   });
 });

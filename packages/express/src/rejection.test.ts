@@ -22,8 +22,8 @@ const req = {} as Request;
 describe('reject', () => {
   it('sends httpErrorFor’s response for a policy error', () => {
     const { res, written } = fakeResponse();
-    const next = jest.fn<NextFunction>();
-    reject({ gateway: false, onRejected: undefined }, new RateLimitedError(1_500), req, res, next, watch(false));
+    const next = jest.fn();
+    reject({ gateway: false, onRejected: undefined }, new RateLimitedError(1_500), req, res, next as unknown as NextFunction, watch(false));
     expect(written).toEqual([
       ['status', 429],
       ['retry-after', '2'],
@@ -39,8 +39,8 @@ describe('reject', () => {
       [new RateLimitedError(1), true],
     ] as const) {
       const { res, written } = fakeResponse(headersSent);
-      const next = jest.fn<NextFunction>();
-      reject({ gateway: false, onRejected: undefined }, error, req, res, next, watch(false));
+      const next = jest.fn();
+      reject({ gateway: false, onRejected: undefined }, error, req, res, next as unknown as NextFunction, watch(false));
       expect(next).toHaveBeenCalledWith(error);
       expect(written).toEqual([]);
     }
@@ -48,19 +48,19 @@ describe('reject', () => {
 
   it('answers nothing when the client went away', () => {
     const { res, written } = fakeResponse();
-    const next = jest.fn<NextFunction>();
+    const next = jest.fn();
     const onRejected = jest.fn();
-    reject({ gateway: false, onRejected }, new BulkheadRejectedError('aborted'), req, res, next, watch(true));
-    reject({ gateway: false, onRejected }, new RateLimitedError(1), req, res, next, watch(true));
+    reject({ gateway: false, onRejected }, new BulkheadRejectedError('aborted'), req, res, next as unknown as NextFunction, watch(true));
+    reject({ gateway: false, onRejected }, new RateLimitedError(1), req, res, next as unknown as NextFunction, watch(true));
     expect([written, next.mock.calls, onRejected.mock.calls]).toEqual([[], [], []]);
   });
 
   it('hands onRejected one frozen context', () => {
     const { res } = fakeResponse();
-    const next = jest.fn<NextFunction>();
+    const next = jest.fn();
     const contexts: unknown[] = [];
     const error = new RateLimitedError(10);
-    reject({ gateway: false, onRejected: (context) => contexts.push(context) }, error, req, res, next, watch(false));
+    reject({ gateway: false, onRejected: (context) => contexts.push(context) }, error, req, res, next as unknown as NextFunction, watch(false));
     expect(contexts).toEqual([{ error, response: expect.objectContaining({ status: 429 }), req, res, next }]);
     expect(Object.isFrozen(contexts[0])).toBe(true);
   });

@@ -170,7 +170,7 @@ describe('timeout()', () => {
     expect(() => timeout({ timeoutMs: 1, gateway: 'yes' } as never)).toThrow(new TypeError('timeout: options.gateway must be a boolean, got "yes"'));
     expect(() => timeout({ timeoutMs: 1, strategy: 'aggressive' } as never)).toThrow(/^timeout: options\.strategy is not an option/);
     expect(() => timeout('missing', { registry })).toThrow(/^timeout: registry has no timeout named "missing"/);
-    expect(() => timeout({ timeoutMs: 1 }, {} as never)).toThrow(/^timeout: pass the middleware's options in the first argument/);
+    expect(() => timeout({ timeoutMs: 1 } as never, {})).toThrow(/^timeout: pass the middleware's options in the first argument/);
     expect(() => timeout(5 as never)).toThrow(/^timeout: the argument must be a TimeoutPolicy, a registry name or options, got 5/);
     timeout({ timeoutMs: 1, name: 't', registry });
     expect(() => timeout({ timeoutMs: 2, name: 't', registry })).toThrow(/^timeout: a timeout named "t" exists already with other options/);

@@ -25,8 +25,8 @@ describe('validate', () => {
     const registry = createRegistry();
     expect(checkOptionalRegistry('x', registry)).toBe(registry);
     expect(checkOptionalRegistry('x', undefined)).toBeUndefined();
-    expect(() => checkOptionalRegistry('x', { all() {} })).toThrow(/^x: options\.registry must be a PolicyRegistry/);
-    expect(isPolicy({ execute() {} })).toBe(true);
+    expect(() => checkOptionalRegistry('x', { all: () => [] })).toThrow(/^x: options\.registry must be a PolicyRegistry/);
+    expect(isPolicy({ execute: () => Promise.resolve() })).toBe(true);
     expect([isPolicy({ execute: 1 }), isPolicy(null), isPolicy('x')]).toEqual([false, false, false]);
     registry.dispose();
   });
