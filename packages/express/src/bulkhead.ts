@@ -1,7 +1,7 @@
 import { defaultRegistry } from '@bulwark/core';
 import type { BulkheadPolicy, RegistryBulkheadOptions } from '@bulwark/core';
 import type { Request, RequestHandler } from 'express';
-import { lookup, policySource, validateWith } from './policy-source.js';
+import { createNamed, lookup, policySource, validateWith } from './policy-source.js';
 import { MIDDLEWARE_KEYS, reject } from './rejection.js';
 import type { MiddlewareOptions, Rejector } from './rejection.js';
 import { watchResponse } from './response-watch.js';
@@ -79,8 +79,8 @@ function resolve(arg: unknown, more: unknown): { policyFor: (req: Request) => Bu
     const rejector = { gateway: false, onRejected: checkOptionalFunction<Rejector['onRejected']>(WHERE, 'onRejected', o.onRejected) };
     if (isPolicy(arg)) return { policyFor: () => arg as unknown as BulkheadPolicy, rejector };
     const registry = checkOptionalRegistry(WHERE, o.registry) ?? defaultRegistry();
-    const policy = policySource({ where: WHERE, kind: 'bulkhead', registry, name: arg, create: (r, n) => lookup(r, 'bulkhead', n) });
-    return { policyFor: policy, rejector };
+    const policy = createNamed(WHERE, registry, arg, (r, n) => lookup(r, 'bulkhead', n));
+    return { policyFor: () => policy, rejector };
   }
   if (more !== undefined) throw new TypeError(`${WHERE}: pass the middleware's options in the first argument with the bulkhead's, got a second argument ${show(more)}`);
   if (typeof arg !== 'object' || arg === null || Array.isArray(arg)) {

@@ -4,7 +4,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { KeyedBreakers } from './keyed-breakers.js';
 import { keyOf } from './key-of.js';
 import type { KeyFor } from './key-of.js';
-import { family, lookup, policySource, validateWith } from './policy-source.js';
+import { createNamed, family, lookup, policySource, validateWith } from './policy-source.js';
 import { MIDDLEWARE_KEYS, reject } from './rejection.js';
 import type { MiddlewareOptions, Rejector } from './rejection.js';
 import { watchResponse } from './response-watch.js';
@@ -66,7 +66,7 @@ class FailedResponseError extends Error {
  *   already with other options
  * @example
  * app.get('/quotes/:symbol', circuitBreaker({ resetTimeout: 10_000, slidingWindow: { kind: 'count', size: 20 } }), quotes);
- * app.use('/partners/:partner', circuitBreaker({ name: 'partners', keyFor: (req) => req.params.partner ?? '' }));
+ * app.use('/partners/:partner', circuitBreaker({ name: 'partners', keyFor: (req) => String(req.params.partner) }));
  */
 export function circuitBreaker(breaker: Policy | string, options?: CircuitBreakerUseOptions): RequestHandler;
 export function circuitBreaker(options?: CircuitBreakerMiddlewareOptions): RequestHandler;
@@ -119,7 +119,8 @@ function resolve(arg: unknown, more: unknown): Resolved {
     const common = commonOptions(o);
     if (isPolicy(arg)) return { ...common, breakerFor: () => arg as unknown as Policy };
     const registry = checkOptionalRegistry(WHERE, o.registry) ?? defaultRegistry();
-    return { ...common, breakerFor: policySource({ where: WHERE, kind: 'breaker', registry, name: arg, create: (r, n) => lookup(r, 'breaker', n) }) };
+    const breaker = createNamed(WHERE, registry, arg, (r, n) => lookup(r, 'breaker', n));
+    return { ...common, breakerFor: () => breaker };
   }
   if (more !== undefined) throw new TypeError(`${WHERE}: pass the middleware's options in the first argument with the breaker's, got a second argument ${show(more)}`);
   if (arg !== undefined && (typeof arg !== 'object' || arg === null || Array.isArray(arg))) {

@@ -24,11 +24,6 @@ export class KeyedBreakers {
     readonly maxKeys: number,
   ) {}
 
-  /** How many keys have a breaker of their own. */
-  get size(): number {
-    return this.byKey.size;
-  }
-
   /** The breaker of `key`, created on first use. */
   forKey(key: string): RegistryBreaker {
     const existing = this.byKey.get(key);
