@@ -35,8 +35,8 @@ const explorers = new WeakMap<ModulesContainer, BulwarkExplorer>();
 @Injectable()
 export class BulwarkExplorer implements OnModuleInit {
   private readonly logger = new Logger('BulwarkModule');
-  private readonly handlers = new Map<Function, Map<Function, HandlerChain>>();
-  private readonly methods = new Map<Function, Map<string, PolicyChain>>();
+  private readonly handlers = new Map<object, Map<object, HandlerChain>>();
+  private readonly methods = new Map<object, Map<string, PolicyChain>>();
 
   constructor(
     @Inject(DiscoveryService) private readonly discovery: DiscoveryService,
@@ -82,7 +82,7 @@ export class BulwarkExplorer implements OnModuleInit {
   }
 
   /** @internal The chain of a controller handler, for the interceptor; `undefined` when it has no policy. */
-  handlerChain(cls: Function, handler: Function): HandlerChain | undefined {
+  handlerChain(cls: object, handler: object): HandlerChain | undefined {
     return this.handlers.get(cls)?.get(handler);
   }
 
@@ -138,7 +138,7 @@ export class BulwarkExplorer implements OnModuleInit {
   }
 
   /** The spec of each kind, the method's overriding the class's; `undefined` when there is none. */
-  private specsOf(cls: Type, method: Function): Partial<Record<DecoratorKind, PolicySpec | FallbackSpec>> | undefined {
+  private specsOf(cls: Type, method: AnyFunction): Partial<Record<DecoratorKind, PolicySpec | FallbackSpec>> | undefined {
     let found = false;
     const specs: Partial<Record<DecoratorKind, PolicySpec | FallbackSpec>> = {};
     for (const kind of DECORATOR_ORDER) {

@@ -1,12 +1,14 @@
 import { createRegistry } from '@bulwark/core';
 import { ManualClock, deferred } from '@bulwark/core/testing';
 import type { Deferred } from '@bulwark/core/testing';
-import { Controller, Get, HttpException, Inject, Injectable, NotFoundException, Param } from '@nestjs/common';
-import type { ExecutionContext } from '@nestjs/common';
+import { Catch, Controller, Get, HttpException, Inject, Injectable, NotFoundException, Param } from '@nestjs/common';
+import type { ArgumentsHost, ExceptionFilter, ExecutionContext } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { PLATFORMS, closeAll, drive, serve } from '../test/serve.js';
 import type { Platform } from '../test/serve.js';
 import { BulwarkModule } from './bulwark.module.js';
 import { Bulkhead } from './bulkhead.decorator.js';
+import { BulwarkHttpException } from './bulwark-http.exception.js';
 import { CircuitBreaker } from './circuit-breaker.decorator.js';
 import { currentExecuteContext } from './execute-context.js';
 import { Fallback } from './fallback.decorator.js';
@@ -116,6 +118,35 @@ class HandlersController {
   }
 }
 
+/** A provider whose method is decorated; the controller calling it is not. */
+@Injectable()
+class Quotes {
+  @RateLimit({ mode: 'token-bucket', limit: 1, intervalMs: 2000 })
+  async quote(): Promise<string> {
+    return 'quote';
+  }
+}
+
+@Controller('p')
+class PlainController {
+  constructor(@Inject(Quotes) private readonly quotes: Quotes) {}
+
+  @Get('quote')
+  quote(): Promise<string> {
+    return this.quotes.quote();
+  }
+}
+
+/** An application's own filter for shed requests. */
+@Catch(BulwarkHttpException)
+class ShedFilter implements ExceptionFilter {
+  catch(exception: BulwarkHttpException, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<{ status(code: number): { send(body: unknown): void } }>();
+    const cause = exception.cause as { code: string };
+    response.status(exception.getStatus()).send({ shed: cause.code, headers: exception.headers, name: exception.name });
+  }
+}
+
 @Controller('c')
 @RateLimit({ mode: 'token-bucket', limit: 1, intervalMs: 1000 })
 class ClassLevelController {
@@ -136,15 +167,15 @@ class ClassLevelController {
   }
 }
 
-async function boot(platform: Platform, options: { gateway?: boolean } = {}) {
+async function boot(platform: Platform, options: { gateway?: boolean; filter?: boolean } = {}) {
   const clock = new ManualClock(0);
   const probe = new Probe();
   const registry = createRegistry({ clock });
   const served = await serve(
     {
-      imports: [BulwarkModule.forRoot({ registry, metrics: false, ...options })],
-      controllers: [HandlersController, ClassLevelController],
-      providers: [{ provide: Probe, useValue: probe }],
+      imports: [BulwarkModule.forRoot({ registry, metrics: false, gateway: options.gateway })],
+      controllers: [HandlersController, ClassLevelController, PlainController],
+      providers: [{ provide: Probe, useValue: probe }, Quotes, ...(options.filter === true ? [{ provide: APP_FILTER, useClass: ShedFilter }] : [])],
     },
     platform,
   );
@@ -271,5 +302,22 @@ describe.each(PLATFORMS)('handler decorators on %s', (platform) => {
     expect(probe.calls).toBe(2); // retried, then its own error
     const plain = await request('/h/plain');
     expect([plain.status, plain.json()]).toEqual([409, { statusCode: 409, message: 'plain' }]);
+  });
+
+  it('answers a decorated provider method’s rejection in an undecorated handler the same way', async () => {
+    const { request } = await boot(platform);
+    expect((await request('/p/quote')).text).toBe('quote');
+    const limited = await request('/p/quote');
+    expect([limited.status, limited.headers.get('retry-after')]).toEqual([429, '2']);
+    expect(limited.json()).toMatchObject({ error: { code: 'ERATELIMITED' } });
+  });
+
+  it('hands the application’s exception filter a BulwarkHttpException with status, headers and cause', async () => {
+    const { request } = await boot(platform, { filter: true });
+    await request('/h/rate');
+    const reply = await request('/h/rate');
+    expect(reply.status).toBe(429);
+    expect(reply.headers.get('retry-after')).toBe('1'); // set before the filter ran
+    expect(reply.json()).toEqual({ shed: 'ERATELIMITED', headers: { 'retry-after': '1' }, name: 'BulwarkHttpException' });
   });
 });
