@@ -9,4 +9,5 @@ import type { SuiteRegistry } from '../suite.js';
 export const suites: SuiteRegistry = {
   breaker: { description: 'circuit breaker: ours vs opossum 10 vs cockatiel 4 (ns/call, heap, timers)', load: () => import('./breaker.js') },
   policies: { description: 'retry, bulkhead, wrap: ours vs cockatiel 4 (and p-retry 9), success-path ns/call', load: () => import('./policies.js') },
+  http: { description: 'Express 5 and Nest 12 servers, plain vs with our middleware and decorators (req/s, server CPU µs/request)', load: () => import('./http.js') },
 };
