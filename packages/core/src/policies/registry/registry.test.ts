@@ -426,6 +426,32 @@ describe('createRegistry: register, breakers and dispose', () => {
     await expect(b.execute(() => 1)).resolves.toBe(1);
   });
 
+  it('removes an instance: forgotten, announced, recreated on the next request, not shut down', () => {
+    const registry = createRegistry({ policies: { db: { breaker: {}, retry: {} } } });
+    const removed: string[] = [];
+    registry.onRemoved((entry) => removed.push(`${entry.kind}:${entry.name}`));
+    const pipeline = registry.pipeline('db');
+    const breaker = registry.breaker('db');
+    const changes: string[] = [];
+    registry.onStateChange(({ state }) => changes.push(state));
+    expect(registry.remove('breaker', 'db')).toEqual({ kind: 'breaker', name: 'db', policy: breaker });
+    expect(registry.remove('breaker', 'db')).toBeUndefined();
+    expect(removed).toEqual(['breaker:db']);
+    expect(registry.get('breaker', 'db')).toBeUndefined();
+    expect(registry.all().map((e) => e.kind)).toEqual(['retry']);
+    expect(breaker.isShutdown).toBe(false);
+    breaker.open(); // no longer the registry's: not reported
+    expect(changes).toEqual([]);
+    const again = registry.breaker('db', { resetTimeout: 5 }); // other options are fine now
+    expect(again).not.toBe(breaker);
+    expect(registry.pipeline('db')).not.toBe(pipeline);
+    expect(registry.pipeline('db').policies).toEqual([registry.retry('db'), again]);
+    again.open();
+    expect(changes).toEqual(['open']);
+    breaker.shutdown();
+    registry.dispose();
+  });
+
   it('shares one bulkhead between call sites of one name', async () => {
     const registry = createRegistry({ policies: { db: { bulkhead: { maxConcurrent: 1 } } } });
     const hold = deferred<number>();

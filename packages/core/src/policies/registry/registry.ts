@@ -146,6 +146,7 @@ export class PolicyRegistry {
   private readonly pipelines = new Map<string, WrappedPolicy<readonly Policy[]>>();
   private readonly created = new EventSource<RegistryEntry>();
   private readonly stateChanged = new EventSource<RegistryStateChangeEvent>();
+  private readonly removed = new EventSource<RegistryEntry>();
   private disposed = false;
 
   /**
@@ -153,6 +154,8 @@ export class PolicyRegistry {
    * The configured ones exist before anyone can listen: read them from `all()`.
    */
   readonly onCreated: Event<RegistryEntry> = this.created.event;
+  /** An instance was taken out by `remove()`. */
+  readonly onRemoved: Event<RegistryEntry> = this.removed.event;
   /** A breaker of the registry opened, half-opened, closed or shut down. */
   readonly onStateChange: Event<RegistryStateChangeEvent> = this.stateChanged.event;
 
@@ -276,6 +279,24 @@ export class PolicyRegistry {
     return this.instances.get(`${kind}:${name}`)?.policy as PolicyKindMap[K] | undefined;
   }
 
+  /**
+   * Forgets the instance of `kind` and `name` and returns it (`undefined` when there is none):
+   * for adapters that keep instances per key (per client, per origin) and evict the least
+   * recently used. The registry no longer lists it and a later request for that kind and name
+   * creates a new one; a pipeline of that name is composed anew on its next use. It is not shut
+   * down: whoever still holds it decides (`breaker.shutdown()` stops a breaker's timers).
+   */
+  remove(kind: PolicyKind, name: string): RegistryEntry | undefined {
+    const key = `${kind}:${name}`;
+    const entry = this.instances.get(key);
+    if (entry === undefined) return undefined;
+    this.instances.delete(key);
+    this.createdWith.delete(key);
+    this.pipelines.delete(name);
+    if (this.removed.hasListeners) this.removed.emit(entry);
+    return entry;
+  }
+
   /** Every instance, in creation order, with its kind and name. */
   all(): RegistryEntry[] {
     return [...this.instances.values()];
@@ -346,7 +367,10 @@ export class PolicyRegistry {
 
   private watch(name: string, breaker: PolicyKindMap['breaker']): void {
     const report = (state: CircuitState): void => {
-      if (this.stateChanged.hasListeners) this.stateChanged.emit({ kind: 'breaker', name, policy: breaker, state });
+      // A removed breaker, or one registered anew under its name, is no longer this name's.
+      if (this.stateChanged.hasListeners && this.instances.get(`breaker:${name}`)?.policy === breaker) {
+        this.stateChanged.emit({ kind: 'breaker', name, policy: breaker, state });
+      }
     };
     breaker.on('open', () => report(breaker.state)); // 'open', or 'isolated'
     breaker.on('halfOpen', () => report('halfOpen'));
