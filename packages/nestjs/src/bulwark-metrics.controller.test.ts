@@ -1,6 +1,9 @@
-import { createRegistry } from '@bulwark/core';
+import { PolicyRegistry, createRegistry } from '@bulwark/core';
 import { Registry, register as globalRegister } from 'prom-client';
 import type { OpenMetricsContentType } from 'prom-client';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
 import { PLATFORMS, closeAll, serve } from '../test/serve.js';
 import { BulwarkModule } from './bulwark.module.js';
 import type { BulwarkModuleExtras } from './bulwark-module-options.interface.js';
@@ -28,6 +31,20 @@ describe.each(PLATFORMS)('the metrics controller on %s', (platform) => {
     expect(globalRegister.getSingleMetric('bulwark_circuit_breaker_state')).toBeUndefined();
   });
 
+  it('registers its series once when init hooks run twice (a testing module initialised, then an app over it)', async () => {
+    const moduleRef = await Test.createTestingModule({ imports: [BulwarkModule.forRoot({ policies })] }).compile();
+    await moduleRef.init();
+    const app = moduleRef.createNestApplication(platform === 'fastify' ? new FastifyAdapter() : new ExpressAdapter(), { logger: false });
+    try {
+      await app.init();
+      expect(globalRegister.getSingleMetric('bulwark_circuit_breaker_state')).toBeDefined();
+    } finally {
+      await app.close();
+      await moduleRef.close();
+    }
+    expect(globalRegister.getSingleMetric('bulwark_circuit_breaker_state')).toBeUndefined();
+  });
+
   it('takes a path, a prom-client registry and a prefix', async () => {
     const register = new Registry();
     const { request } = await boot({ metrics: { path: '/internal/metrics', register, prefix: 'svc_' } });
@@ -37,6 +54,16 @@ describe.each(PLATFORMS)('the metrics controller on %s', (platform) => {
     expect(reply.text).not.toContain('bulwark_');
     expect((await request('/metrics')).status).toBe(404);
     expect(globalRegister.getSingleMetric('bulwark_circuit_breaker_state')).toBeUndefined();
+  });
+
+  it('passes durationBuckets on to the breaker call-duration histogram', async () => {
+    const register = new Registry();
+    const { moduleRef, request } = await boot({ metrics: { register, durationBuckets: [0.25, 4] } });
+    await moduleRef.get(PolicyRegistry).breaker('payments').execute(() => 'ok');
+    const text = (await request('/metrics')).text;
+    expect(text).toMatch(/bulwark_circuit_breaker_call_duration_seconds_bucket\{le="0\.25",.*\} 1/);
+    expect(text).toMatch(/bulwark_circuit_breaker_call_duration_seconds_bucket\{le="4",/);
+    expect(text).not.toContain('le="0.005"');
   });
 
   it('answers with the register’s own content type (OpenMetrics)', async () => {

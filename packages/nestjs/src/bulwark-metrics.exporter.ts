@@ -23,6 +23,7 @@ export class BulwarkMetricsExporter implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
+    if (this.handle !== undefined) return; // init hooks run again when a second context (app over a testing module) initialises
     // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the route is the controller's
     const { path, ...options } = this.options;
     this.handle = registerMetrics(this.registry, { ...options, register: this.register });

@@ -5,12 +5,9 @@ import { BULWARK_METRICS_OPTIONS, BULWARK_PROM_REGISTER } from './bulwark.consta
 import { createMetricsController } from './bulwark-metrics.controller.js';
 import { BulwarkMetricsExporter } from './bulwark-metrics.exporter.js';
 import type { BulwarkModuleExtras, BulwarkModuleOptions } from './bulwark-module-options.interface.js';
+import { show } from './policy-decorator.js';
 
 const EXTRAS: Required<BulwarkModuleExtras> = { isGlobal: false, metrics: {} };
-
-function show(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value) : typeof value === 'object' && value !== null ? 'an object' : String(value);
-}
 
 /** Checks the extras when `forRoot`/`forRootAsync` is called, that is when the importing module is defined. */
 function checkExtras(extras: BulwarkModuleExtras): void {
@@ -41,24 +38,30 @@ function withExtras(definition: DynamicModule, given: BulwarkModuleExtras): Dyna
   return { ...definition, global: extras.isGlobal, providers, controllers };
 }
 
-/**
- * The `forRoot`/`forRootAsync` pair, built the Nest way (`ConfigurableModuleBuilder`), with
- * `isGlobal` and `metrics` as extras and `createBulwarkOptions` as the options factory method.
- */
-export const {
-  ConfigurableModuleClass: ConfigurableBulwarkModule,
-  MODULE_OPTIONS_TOKEN: BULWARK_MODULE_OPTIONS,
-  OPTIONS_TYPE: BULWARK_OPTIONS_TYPE,
-  ASYNC_OPTIONS_TYPE: BULWARK_ASYNC_OPTIONS_TYPE,
-} = new ConfigurableModuleBuilder<BulwarkModuleOptions>({ moduleName: 'Bulwark' })
+const definition = new ConfigurableModuleBuilder<BulwarkModuleOptions>({ moduleName: 'Bulwark' })
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createBulwarkOptions')
   .setExtras<BulwarkModuleExtras>(EXTRAS, withExtras)
   .build();
 
 /**
+ * @internal The `forRoot`/`forRootAsync` pair, built the Nest way (`ConfigurableModuleBuilder`),
+ * with `isGlobal` and `metrics` as extras and `createBulwarkOptions` as the options factory method.
+ */
+export const ConfigurableBulwarkModule = definition.ConfigurableModuleClass;
+
+/**
+ * The injection token of the options `forRoot` was given or `forRootAsync`'s factory returned,
+ * as they were (without `isGlobal` and `metrics`), for code that needs to read them.
+ *
+ * @example
+ * constructor(@Inject(BULWARK_MODULE_OPTIONS) options: BulwarkModuleOptions) {}
+ */
+export const BULWARK_MODULE_OPTIONS: string | symbol = definition.MODULE_OPTIONS_TOKEN;
+
+/**
  * What `BulwarkModule.forRootAsync` takes: `imports`, `inject` and `useFactory` (or `useClass` /
  * `useExisting`, whose `createBulwarkOptions()` gives the options), plus the extras `isGlobal`
  * and `metrics`.
  */
-export type BulwarkModuleAsyncOptions = typeof BULWARK_ASYNC_OPTIONS_TYPE;
+export type BulwarkModuleAsyncOptions = typeof definition.ASYNC_OPTIONS_TYPE;

@@ -1,4 +1,5 @@
 import { PolicyRegistry, createRegistry } from '@bulwark/core';
+import { ManualClock } from '@bulwark/core/testing';
 import { Inject, Injectable, Module } from '@nestjs/common';
 import type { ModuleMetadata } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
@@ -50,6 +51,32 @@ describe('BulwarkModule.forRoot', () => {
     expect(moduleRef.get(PolicyRegistry)).toBe(registry);
     expect(registry.all().map((e) => `${e.kind}:${e.name}`)).toEqual(['retry:payments', 'breaker:payments']);
     expect(moduleRef.get(BULWARK_MODULE_OPTIONS)).toEqual({ policies: { payments: { retry: {}, breaker: {} } } }); // without the extras
+  });
+
+  it('hands budgets, clock and random to the registry it creates', async () => {
+    const clock = new ManualClock(0);
+    const moduleRef = await compile({
+      imports: [
+        BulwarkModule.forRoot({
+          metrics: false,
+          clock,
+          random: () => 0.5,
+          budgets: { outbound: { ratio: 0.5 } },
+          policies: { quotes: { retry: { maxAttempts: 2, budget: 'outbound', backoff: { kind: 'exponential', initialDelayMs: 100, jitter: 'full' } } } },
+        }),
+      ],
+    });
+    const registry = moduleRef.get(PolicyRegistry);
+    expect(registry.budget('outbound')).toBeDefined();
+    const delays: number[] = [];
+    registry.retry('quotes').onRetry((event) => delays.push(event.delayMs));
+    let calls = 0;
+    const pending = registry.retry('quotes').execute(() => (++calls === 1 ? Promise.reject(new Error('once')) : 'ok'));
+    await clock.advanceAsync(49);
+    expect(calls).toBe(1); // full jitter with random 0.5: half of 100 ms
+    await clock.advanceAsync(1);
+    await expect(pending).resolves.toBe('ok');
+    expect(delays).toEqual([50]);
   });
 
   it('disposes of the registry it created when the application closes', async () => {

@@ -1,3 +1,4 @@
+import { PolicyRegistry } from '@bulwark/core';
 import { Module } from '@nestjs/common';
 import { APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
 import { BULWARK_REGISTRY } from './bulwark.constants.js';
@@ -5,7 +6,6 @@ import { BulwarkExplorer } from './bulwark.explorer.js';
 import { BulwarkInterceptor } from './bulwark.interceptor.js';
 import { ConfigurableBulwarkModule } from './bulwark.module-definition.js';
 import { registryProviders } from './bulwark-registry.providers.js';
-import { PolicyRegistry } from '@bulwark/core';
 
 /**
  * Bulwark for NestJS: a registry of named policies, the decorators that apply them, error
