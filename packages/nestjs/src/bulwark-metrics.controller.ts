@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { Type } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { Registry } from 'prom-client';
+import type { Registry, RegistryContentType } from 'prom-client';
 import { BULWARK_PROM_REGISTER } from './bulwark.constants.js';
 
 /**
@@ -14,7 +14,7 @@ export function createMetricsController(path: string): Type {
   @Controller()
   class BulwarkMetricsController {
     constructor(
-      @Inject(BULWARK_PROM_REGISTER) private readonly register: Registry,
+      @Inject(BULWARK_PROM_REGISTER) private readonly register: Registry<RegistryContentType>,
       @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
     ) {}
 

@@ -3,7 +3,7 @@ import { registerMetrics } from '@bulwark/prometheus';
 import type { MetricsHandle } from '@bulwark/prometheus';
 import { Inject, Injectable } from '@nestjs/common';
 import type { OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import type { Registry } from 'prom-client';
+import type { Registry, RegistryContentType } from 'prom-client';
 import { BULWARK_METRICS_OPTIONS, BULWARK_PROM_REGISTER, BULWARK_REGISTRY } from './bulwark.constants.js';
 import type { BulwarkMetricsOptions } from './bulwark-module-options.interface.js';
 
@@ -18,7 +18,7 @@ export class BulwarkMetricsExporter implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     @Inject(BULWARK_REGISTRY) private readonly registry: PolicyRegistry,
-    @Inject(BULWARK_PROM_REGISTER) private readonly register: Registry,
+    @Inject(BULWARK_PROM_REGISTER) private readonly register: Registry<RegistryContentType>,
     @Inject(BULWARK_METRICS_OPTIONS) private readonly options: BulwarkMetricsOptions,
   ) {}
 
