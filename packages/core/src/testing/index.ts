@@ -4,3 +4,23 @@ export { deferred } from './deferred.js';
 export type { Deferred } from './deferred.js';
 export { trackAbortListeners } from './abort-listeners.js';
 export type { AbortListenerCounts } from './abort-listeners.js';
+export { checkLinearizability } from './linearizability/check-linearizability.js';
+export type {
+  CheckLinearizabilityOptions,
+  LinearizabilityResult,
+  LinearizedPartition,
+} from './linearizability/check-linearizability.js';
+export { describeViolation } from './linearizability/linearizability-violation.js';
+export type { DescribeViolationOptions, LinearizabilityViolation } from './linearizability/linearizability-violation.js';
+export { isUnknownOutcome } from './linearizability/history-operation.js';
+export type { ClientId, HistoryOperation } from './linearizability/history-operation.js';
+export { NO_STATE } from './linearizability/linearizability-model.js';
+export type { LinearizabilityModel, PartitionKey, StateKey } from './linearizability/linearizability-model.js';
+export { operationsFromEvents } from './linearizability/operations-from-events.js';
+export type { HistoryEvent } from './linearizability/operations-from-events.js';
+export { registerModel } from './linearizability/register-model.js';
+export type { RegisterInput } from './linearizability/register-model.js';
+export { casRegisterModel } from './linearizability/cas-register-model.js';
+export type { CasRegisterInput, CasRegisterOutput } from './linearizability/cas-register-model.js';
+export { kvModel } from './linearizability/kv-model.js';
+export type { KvInput, KvOutput } from './linearizability/kv-model.js';
