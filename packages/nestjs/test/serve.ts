@@ -69,6 +69,7 @@ export async function serve(metadata: ModuleMetadata, platform: Platform): Promi
 export async function drive<T>(clock: ManualClock, pending: Promise<T>, stepMs = 0): Promise<T> {
   let settled = false;
   const done = pending.finally(() => (settled = true));
+  done.catch(() => undefined); // a rejection is the caller's to see, when it awaits the result
   for (let turns = 0; !settled; turns++) {
     if (turns > 10_000) throw new Error('drive: the request did not settle');
     clock.advance(stepMs);
