@@ -141,22 +141,39 @@ describe('circuitBreaker()', () => {
     expect(registry.get('breaker', 'express:GET /t/:tenant[b]')?.closed).toBe(true);
   });
 
-  it('gives keys past maxKeys one shared overflow breaker, and warns once', async () => {
+  it('past maxKeys, evicts the least recently used key whose breaker is closed, keeping open ones, and falls back to a shared overflow breaker', async () => {
     const emitWarning = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
     try {
-      const { handler } = statusHandler();
+      const { handler, calls } = statusHandler();
       const app = express();
-      app.get('/t/:tenant', circuitBreaker({ name: 'tenants', registry, keyFor: (req) => String(req.params.tenant), maxKeys: 2 }), handler);
+      app.get('/t/:tenant', circuitBreaker({ ...options, name: 'tenants', registry, keyFor: (req) => String(req.params.tenant), maxKeys: 2 }), handler);
       const url = await listen(app);
-      for (const tenant of ['a', 'b', 'c', 'd', 'a']) expect((await fetch(`${url}/t/${tenant}`)).status).toBe(200);
-      const names = registry
-        .all()
-        .filter((e) => e.kind === 'breaker')
-        .map((e) => e.name);
-      expect(names).toEqual(['tenants[a]', 'tenants[b]', 'tenants[(overflow)]']);
-      expect(registry.breaker('tenants[(overflow)]').metrics().fires).toBe(2);
+      const breakerNames = () =>
+        registry
+          .all()
+          .filter((e) => e.kind === 'breaker')
+          .map((e) => e.name);
+
+      expect((await fetch(`${url}/t/a?status=500`)).status).toBe(500);
+      expect((await fetch(`${url}/t/a?status=500`)).status).toBe(500);
+      const a = registry.breaker('tenants[a]');
+      await until(() => a.opened);
+      expect((await fetch(`${url}/t/b`)).status).toBe(200);
+      const b = registry.breaker('tenants[b]');
+      await until(() => b.metrics().inFlight === 0);
+      expect((await fetch(`${url}/t/c`)).status).toBe(200); // a is older, but open: b goes
+      expect(breakerNames()).toEqual(['tenants[a]', 'tenants[c]']);
+      expect(b.isShutdown).toBe(true);
+      expect((await fetch(`${url}/t/a`)).status).toBe(503); // still failing fast
+      expect(clock.pendingTimers).toBe(1); // a's reset timer; nothing of b's
+
+      registry.breaker('tenants[c]').open();
+      expect((await fetch(`${url}/t/d`)).status).toBe(200); // a and c open: d shares the overflow breaker
+      expect(breakerNames()).toEqual(['tenants[a]', 'tenants[c]', 'tenants[(overflow)]']);
+      await until(() => registry.breaker('tenants[(overflow)]').metrics().successes === 1);
       expect(emitWarning).toHaveBeenCalledTimes(1);
-      expect(emitWarning).toHaveBeenCalledWith(expect.stringMatching(/more than maxKeys \(2\) keys/), { code: 'BULWARK_BREAKER_KEYS' });
+      expect(emitWarning).toHaveBeenCalledWith(expect.stringMatching(/all maxKeys \(2\) keys have a breaker that cannot be evicted/), { code: 'BULWARK_BREAKER_KEYS' });
+      expect(calls.count).toBe(5);
     } finally {
       emitWarning.mockRestore();
     }

@@ -30,7 +30,14 @@ export interface CircuitBreakerMiddlewareOptions extends RegistryBreakerOptions,
   readonly name?: string;
   /** One breaker per key (default: one breaker for the middleware), e.g. `(req) => req.params.upstream`. */
   readonly keyFor?: KeyFor;
-  /** With `keyFor`: the most keys with a breaker of their own; later keys share one (default 100). */
+  /**
+   * With `keyFor`: the most keys with a breaker of their own (default 100), kept as an LRU. A new
+   * key past it evicts the least recently used key whose breaker is closed or half-open, enabled,
+   * with no request in flight: that breaker leaves the registry and is shut down, and the key
+   * gets a new one if it comes back. Open breakers are kept (their keys are failing). When none
+   * can be evicted, new keys share `<name>[(overflow)]`, with one process warning
+   * (`BULWARK_BREAKER_KEYS`).
+   */
   readonly maxKeys?: number;
 }
 
@@ -60,6 +67,8 @@ class FailedResponseError extends Error {
  * options (those of the registry's breakers: `resetTimeout`, `slidingWindow`,
  * `volumeThreshold`, …; `timeout` defaults to `false` here, put {@link timeout} in front to
  * bound a handler). A breaker built from options joins the registry, so it shows on `/metrics`.
+ * With `keyFor`, each key has its own breaker, for the `maxKeys` most recently used keys (see
+ * {@link CircuitBreakerMiddlewareOptions.maxKeys} for which are evicted).
  *
  * @throws TypeError or RangeError at creation for a bad option (naming it), an unknown registry
  *   name, `keyFor` without options to build breakers from, or a `name` the registry holds
