@@ -55,6 +55,7 @@ export function casRegisterModel<V>(initial: V): LinearizabilityModel<V, CasRegi
           throw unknownOp('casRegisterModel', input);
       }
     },
+    readOnly: (input, output) => input.op === 'read' || (input.op === 'cas' && output === false),
     describeOperation(input, output) {
       const result = output === undefined ? '' : ` → ${describeValue(output)}`;
       switch (input.op) {

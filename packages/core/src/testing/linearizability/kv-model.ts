@@ -48,6 +48,7 @@ export function kvModel(): LinearizabilityModel<string, KvInput, KvOutput> {
       }
     },
     stepUnknown: apply,
+    readOnly: (input, output) => input.op === 'get' || (input.op === 'cas' && output === false),
     describeOperation(input, output) {
       const key = describeValue(input.key);
       const result = output === undefined ? '' : ` → ${describeValue(output)}`;

@@ -44,6 +44,14 @@ export interface LinearizabilityModel<State, Input, Output> {
    */
   stepUnknown?(state: State, input: Input): readonly State[];
   /**
+   * Whether the operation, having answered `output` (`undefined` when its outcome is unknown),
+   * leaves every state as it is: a read, a failed compare-and-set. Optional, a speed-up: such an
+   * operation is linearized as soon as it may come next, and the search never backtracks into
+   * the orders that put it later, which matters on read-heavy histories. It must hold in every
+   * state: a delete, which changes nothing only where the key is missing, is not read-only.
+   */
+  readOnly?(input: Input, output: Output | undefined): boolean;
+  /**
    * P-compositionality (Herlihy & Wing §3.3): if operations on different keys never affect one
    * another, the history is linearizable iff each key's sub-history is. The checker then checks
    * one partition at a time, which is exponentially cheaper. `State` is then one key's state.

@@ -30,6 +30,7 @@ export function registerModel<V>(initial: V): LinearizabilityModel<V, RegisterIn
       if (input.op === 'write') return [input.value];
       throw unknownOp('registerModel', input);
     },
+    readOnly: (input) => input.op === 'read',
     describeOperation(input, output) {
       if (input.op === 'read') return output === undefined ? 'read()' : `read() → ${describeValue(output)}`;
       return `write(${describeValue(input.value)})`;

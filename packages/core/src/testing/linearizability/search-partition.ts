@@ -38,8 +38,8 @@ function mix(h: number): number {
  * known outcome is linearized (the rest are taken not to have taken effect), and fails when it
  * must pop from an empty stack.
  *
- * One pruning beyond Porcupine's: an operation that may come next and leaves the state as it is
- * (a read, a failed cas) is linearized first, and is never backtracked into (see `forced`).
+ * One pruning beyond Porcupine's: a read-only operation (see the model's `readOnly`) that may come
+ * next is linearized first, and the search never backtracks into orders that delay it (`forced`).
  */
 export function searchPartition<S, I, O>(
   model: LinearizabilityModel<S, I, O>,
@@ -54,6 +54,8 @@ class PartitionSearch<S, I, O> {
   private readonly inputs: I[];
   private readonly outputs: O[];
   private readonly unknown: Uint8Array;
+  /** The model's `readOnly` for each operation. */
+  private readonly readOnly: Uint8Array;
   /** A fixed random word per operation; the linearized set's hash is the XOR of its members' (Zobrist). */
   private readonly zobrist: Int32Array;
   private readonly list: EntryList;
@@ -71,11 +73,11 @@ class PartitionSearch<S, I, O> {
   private readonly stackStateId: Int32Array;
   private readonly stackChoices: Array<readonly S[]>;
   private readonly stackChoice: Int32Array;
-  // Whether the operation left the state as it was, with no other choice (a read, a failed cas).
-  // Such an operation may as well be linearized as soon as it may come next: moving it earlier
-  // changes no other operation's state and breaks no real-time order (nothing left returned
-  // before its call). So if the search fails after it, it fails without it: backtracking pops
-  // past it, and it is tried before any other operation that may come next.
+  // Whether the operation is read-only (the model's `readOnly`: it changes no state, wherever it
+  // is placed). Such an operation may as well be linearized as soon as it may come next: moving it
+  // earlier in any linearization changes no other operation's state and breaks no real-time
+  // order (nothing left returned before its call). So if the search fails after it, it fails
+  // without it: backtracking pops past it, and it is tried before any other candidate.
   private readonly forced: Uint8Array;
   private depth = 0;
   private state: S;
@@ -97,6 +99,7 @@ class PartitionSearch<S, I, O> {
     const calls = new Float64Array(n);
     const returns = new Float64Array(n);
     this.unknown = new Uint8Array(n);
+    this.readOnly = new Uint8Array(n);
     this.inputs = new Array<I>(n);
     this.outputs = new Array<O>(n);
     this.zobrist = new Int32Array(n);
@@ -108,6 +111,7 @@ class PartitionSearch<S, I, O> {
       this.unknown[i] = unknown ? 1 : 0;
       this.inputs[i] = operation.input;
       this.outputs[i] = operation.output as O;
+      this.readOnly[i] = model.readOnly?.(operation.input, unknown ? undefined : operation.output) === true ? 1 : 0;
       this.zobrist[i] = mix(Math.imul(i + 1, 0x9e3779b9));
       if (!unknown) this.remaining++;
     }
@@ -205,13 +209,14 @@ class PartitionSearch<S, I, O> {
   }
 
   /**
-   * Looks, among the operations that may come next, for one that keeps the state as it is:
+   * Looks, among the operations that may come next, for a read-only one that the model accepts:
    * 'pushed' it, 'failed' if its pair was explored already (so this pair fails too), or 'none'.
    */
   private pushForced(): 'pushed' | 'failed' | 'none' {
     const { next, match, op: opOf } = this.list;
     for (let node = next[HEAD]; match[node] !== NIL; node = next[node]) {
       const op = opOf[node];
+      if (this.readOnly[op] === 0) continue;
       const choices = this.step(op);
       if (choices.length !== 1) continue;
       // Comparing primitives directly spares hashing a new state (a long string, say) to intern it.
@@ -245,7 +250,7 @@ class PartitionSearch<S, I, O> {
       this.stackStateId[depth] = this.stateId;
       this.stackChoices[depth] = choices;
       this.stackChoice[depth] = c;
-      this.forced[depth] = choices.length === 1 && nextId === this.stateId ? 1 : 0;
+      this.forced[depth] = this.readOnly[op] === 1 && choices.length === 1 && nextId === this.stateId ? 1 : 0;
       this.state = nextState;
       this.stateId = nextId;
       this.linearized[bitWord] |= bit;
