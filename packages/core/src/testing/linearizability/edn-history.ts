@@ -37,8 +37,12 @@ class LineParser {
     this.expect('{');
     const map: EdnMap = {};
     for (this.skip(); this.text[this.at] !== '}'; this.skip()) {
+      const start = this.at;
       const key = this.value();
-      if (typeof key !== 'string' || !this.wasKeyword) this.fail('a keyword key');
+      if (typeof key !== 'string' || !this.wasKeyword) {
+        this.at = start;
+        this.fail('a keyword key');
+      }
       this.skip();
       map[key] = this.value();
     }
