@@ -192,3 +192,18 @@ describe('examples/registry.ts', () => {
     registry.dispose();
   });
 });
+
+describe('examples/linearizability.ts', () => {
+  it('explains the stale read as the README shows, and accepts the history once the read is fresh', async () => {
+    const { audit, staleRead } = await import('../examples/linearizability.js');
+    const explanation = audit(staleRead);
+    expect(explanation).toMatch(/^Not linearizable: key "x" \(model "kv", 3 operations\)\./);
+    expect(readme).toContain(`\`audit(staleRead)\` returns:\n\n\`\`\`text\n${explanation}\n\`\`\``);
+    const fresh = staleRead.map((op) => (op.input.op === 'get' ? { ...op, output: '2' } : op));
+    expect(audit(fresh)).toBe('ok');
+    // The timed-out put may have taken effect, or not.
+    const read = (output: string) => ({ clientId: 'd', input: { op: 'get' as const, key: 'y' }, output, call: 60, return: 70 });
+    expect(audit([...staleRead.slice(0, 3), read('3')])).toBe('ok');
+    expect(audit([...staleRead.slice(0, 3), read('')])).toBe('ok');
+  });
+});

@@ -10,6 +10,12 @@ import type { LinearizabilityModel } from './linearizability-model.js';
 
 type Model<S, I, O> = LinearizabilityModel<S, I, O>;
 
+/** The model's next states for an operation whose outcome is unknown. */
+function stepUnknown<S, I, O>(model: Model<S, I, O>, state: S, input: I): readonly S[] {
+  if (model.stepUnknown === undefined) throw new Error(`${model.name} has no stepUnknown`);
+  return model.stepUnknown(state, input);
+}
+
 /**
  * The naive reference: tries every order of the operations that respects real time (an operation
  * may come next unless another one left returned before its call), dropping any operation with
@@ -22,7 +28,7 @@ function bruteForce<S, I, O>(model: Model<S, I, O>, history: readonly HistoryOpe
     for (const i of left) {
       const blocked = [...left].some((j) => !unknown[j] && history[j].return < history[i].call);
       if (blocked) continue;
-      const next = unknown[i] ? model.stepUnknown!(state, history[i].input) : model.step(state, history[i].input, history[i].output as O);
+      const next = unknown[i] ? stepUnknown(model, state, history[i].input) : model.step(state, history[i].input, history[i].output as O);
       const rest = new Set(left);
       rest.delete(i);
       if (next.some((s) => search(rest, s))) return true;
@@ -41,7 +47,7 @@ const wholeKv: Model<Readonly<Record<string, string>>, KvInput, KvOutput> = (() 
     name: 'whole-kv',
     init: () => ({}),
     step: (state, input, output) => lift(state, input.key, perKey.step(state[input.key] ?? '', input, output)),
-    stepUnknown: (state, input) => lift(state, input.key, perKey.stepUnknown!(state[input.key] ?? '', input)),
+    stepUnknown: (state, input) => lift(state, input.key, stepUnknown(perKey, state[input.key] ?? '', input)),
     key: (state) => JSON.stringify(Object.entries(state).filter(([, v]) => v !== '').sort(([a], [b]) => (a < b ? -1 : 1))),
   };
 })();
@@ -54,7 +60,7 @@ const timing = fc.record({
   clientId: fc.integer({ min: 0, max: 3 }),
 });
 
-function operation<I, O>(input: I, output: O, t: fc.RecordValue<{ call: number; duration: number; outcome: string; clientId: number }>): HistoryOperation<I, O> {
+function operation<I, O>(input: I, output: O, t: { call: number; duration: number; outcome: string; clientId: number }): HistoryOperation<I, O> {
   const base = { clientId: t.clientId, input, call: t.call };
   if (t.outcome === 'crashed') return { ...base, return: Infinity };
   if (t.outcome === 'timed out') return { ...base, return: t.call + t.duration, unknown: true };
@@ -93,7 +99,7 @@ function isValidLinearization<S, I, O>(model: Model<S, I, O>, history: readonly 
   }
   let states = [model.init()];
   for (const o of order) {
-    states = states.flatMap((s) => (isUnknownOutcome(o) ? model.stepUnknown!(s, o.input) : model.step(s, o.input, o.output as O)));
+    states = states.flatMap((s) => (isUnknownOutcome(o) ? stepUnknown(model, s, o.input) : model.step(s, o.input, o.output as O)));
     if (states.length === 0) return false;
   }
   return true;

@@ -48,7 +48,7 @@ describe('EntryList', () => {
             expect(walk(list)).not.toContain(`c${list.op[node]}`);
             expect(walk(list)).not.toContain(`r${list.op[node]}`);
           }
-          while (lifted.length > 0) list.unlift(lifted.pop()!);
+          for (let i = lifted.length - 1; i >= 0; i--) list.unlift(lifted[i]);
           expect(walk(list)).toEqual(initial);
         },
       ),
