@@ -43,7 +43,13 @@ export interface CreateFetchOptions {
   readonly timeoutMs?: number;
   /** The longest wait a `Retry-After` header can ask for; longer ones are cut to this (default 30 000). */
   readonly maxRetryAfterMs?: number;
-  /** How many origins may have a breaker or bulkhead (default 100; `Infinity` for no bound). */
+  /**
+   * How many origins may have a breaker or bulkhead at once (default 100; `Infinity` for no
+   * bound), the most recently used ones. A new origin past it evicts the least recently used
+   * origin with no call in progress, an empty bulkhead and a closed or half-open breaker (open
+   * breakers are kept); its instances leave the registry and its breaker is shut down. When none
+   * can be evicted, the request rejects with an `OriginLimitError`.
+   */
   readonly maxOrigins?: number;
   /**
    * Where per-origin breakers and bulkheads live (default `defaultRegistry()`); they use its

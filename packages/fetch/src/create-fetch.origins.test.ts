@@ -5,7 +5,6 @@ import { FakeFetch } from '../test/support/fake-fetch.js';
 import { createFetch } from './create-fetch.js';
 import type { CreateFetchOptions } from './create-fetch-options.js';
 import { isHttpStatusError } from './http-status-error.js';
-import { isOriginLimitError } from './origin-limit-error.js';
 
 const T0 = 1_000_000;
 
@@ -129,30 +128,5 @@ describe('createFetch: a bulkhead per origin', () => {
     await first;
     await flushPromises(); // the policies give the slot back as their promises unwind
     await expect(api('https://a.example/')).resolves.toMatchObject({ status: 200 });
-  });
-});
-
-describe('createFetch: maxOrigins', () => {
-  it('refuses a request to one origin more than maxOrigins, and keeps serving the others', async () => {
-    const { fake, api, registry } = setup({ maxOrigins: 2 });
-    await api('https://a.example/');
-    await api('https://b.example/');
-    const refused: unknown = await api('https://c.example/').catch((e: unknown) => e);
-    expect(isOriginLimitError(refused)).toBe(true);
-    expect(refused).toMatchObject({ origin: 'https://c.example', maxOrigins: 2, message: expect.stringContaining('options.maxOrigins (2) reached') });
-    expect(fake.calls).toHaveLength(2);
-    await expect(api('https://a.example/again')).resolves.toMatchObject({ status: 200 });
-    expect(names(registry)).toHaveLength(2);
-  });
-
-  it('does not apply without per-origin policies, nor to data: URLs', async () => {
-    const { api } = setup({ maxOrigins: 1, breaker: false });
-    await api('https://a.example/');
-    await expect(api('https://b.example/')).resolves.toMatchObject({ status: 200 });
-    const bounded = setup({ maxOrigins: 1 });
-    await bounded.api('https://a.example/');
-    await expect(bounded.api('data:text/plain,hello')).resolves.toMatchObject({ status: 200 });
-    await flushPromises();
-    expect(names(bounded.registry)).toEqual(['breaker:fetch:https://a.example']);
   });
 });

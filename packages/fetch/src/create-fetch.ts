@@ -58,8 +58,10 @@ function callerSignalOf(input: string | URL | Request, init: RequestInit | undef
  * **Per origin** (`scheme://host:port`), a breaker (on by default) counts 408, 429, 5xx, network
  * errors and attempt timeouts as failures, and refuses calls while open (`CircuitOpenError`,
  * not retried); a bulkhead (off by default) bounds concurrent calls (`BulkheadRejectedError`).
- * Both come from `registry` under `fetch:<origin>`; at most `maxOrigins` origins get them, and a
- * request to one more rejects with an `OriginLimitError`.
+ * Both come from `registry` under `fetch:<origin>`, for the `maxOrigins` most recently used
+ * origins: a new origin past that evicts the least recently used idle one (no call in progress,
+ * bulkhead empty, breaker closed or half-open; its instances leave the registry), and when none
+ * is idle the request rejects with an `OriginLimitError`, unsent.
  *
  * **Timeouts** (`attemptTimeoutMs`, `timeoutMs`) abort the underlying fetch through its signal
  * and reject with a `TimeoutError`; they run until the response headers arrive. The caller's

@@ -35,6 +35,7 @@ export interface CallPlan {
   readonly callerSignal: AbortSignal | undefined;
   /** Whether the retry policy runs (an idempotent request whose body can be sent again). */
   readonly retrying: boolean;
+  /** The policies of the request's origin; the call releases it once they have settled. */
   readonly pipeline: OriginPipeline;
 }
 
@@ -72,10 +73,12 @@ export class FetchCall {
         reject((signal as AbortSignal).reason);
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      const outer = this.plan.pipeline.outer;
+      const pipeline = this.plan.pipeline;
+      const outer = pipeline.outer;
       const running = outer === undefined ? this.perCall({ signal, attempt: 1 }) : outer.execute(this.perCall, { signal });
       running.then(
         (response) => {
+          pipeline.release(); // the policies are done: the origin may be evicted from now on
           signal?.removeEventListener('abort', onAbort);
           if (this.settled) {
             discardResponse(response);
@@ -85,6 +88,7 @@ export class FetchCall {
           resolve(response);
         },
         (error: unknown) => {
+          pipeline.release();
           signal?.removeEventListener('abort', onAbort);
           if (this.settled) return;
           this.finish(undefined);

@@ -1,12 +1,14 @@
 import { BulwarkError, isBulwarkError } from '@bulwark/core';
 
 /**
- * A fetch from `createFetch` refused a request to a new origin because it already keeps a breaker
- * or a bulkhead for `maxOrigins` others. The request was not sent.
+ * A fetch from `createFetch` refused a request to a new origin: it keeps a breaker or a bulkhead
+ * for `maxOrigins` others already, and none of them could be evicted to make room. The request
+ * was not sent.
  *
- * Per-origin policies live in a registry, which never forgets an instance (metrics exporters and
- * health checks list them all), so the bound is a hard one rather than an LRU: evicting an
- * origin would not free its instances, and would silently reset an open breaker.
+ * Past `maxOrigins`, a new origin evicts the least recently used origin that is idle (no call in
+ * progress, bulkhead empty, breaker closed or half-open). This error is for when there is none:
+ * every origin has a call in progress or an open (or disabled) breaker, and forgetting an open
+ * breaker would send requests straight back to an origin that is failing.
  *
  * @example
  * try { await api(url); } catch (e) { if (isOriginLimitError(e)) log.warn(`not crawling ${e.origin}`); }
@@ -23,8 +25,8 @@ export class OriginLimitError extends BulwarkError {
     readonly maxOrigins: number,
   ) {
     super(
-      `createFetch: options.maxOrigins (${maxOrigins}) reached: refused a request to the new origin ${origin} ` +
-        '(raise maxOrigins, or set breaker and bulkhead to false for open-ended crawls)',
+      `createFetch: options.maxOrigins (${maxOrigins}) reached and no origin can be evicted (each has a call in progress, or an open or disabled breaker): ` +
+        `refused a request to the new origin ${origin} (raise maxOrigins, or set breaker and bulkhead to false for open-ended crawls)`,
     );
   }
 }
