@@ -32,8 +32,9 @@ export interface LinearizabilityModel<State, Input, Output> {
   /**
    * The states the object may be in after `input` answered `output` in `state`: one state for a
    * deterministic object, several when the specification allows a choice, none when the object
-   * could not have answered `output` there. The checker does not mutate what it gets, nor the
-   * states; `step` must not mutate `state` either (return a new one).
+   * could not have answered `output` there. It must be a pure function: the checker caches its
+   * answers per (state, operation), and mutates neither them nor the states; `step` must not
+   * mutate `state` either (return a new one).
    */
   step(state: State, input: Input, output: Output): readonly State[];
   /**
@@ -69,10 +70,12 @@ export interface LinearizabilityModel<State, Input, Output> {
   describeState?(state: State): string;
 }
 
-/** A model whose types are forgotten, for code that only runs it. */
-export type AnyModel = LinearizabilityModel<unknown, unknown, unknown>;
-
-/** The shared empty answer of `step`: the operation cannot have happened. */
+/**
+ * The shared empty answer of `step`: the operation cannot have happened (saves an allocation).
+ *
+ * @example
+ * step: (state, input, output) => (output === state ? [state] : NO_STATE),
+ */
 export const NO_STATE: readonly never[] = Object.freeze([]);
 
 /** JSON where it can, `String()` where it cannot (bigint, symbols, cycles). */

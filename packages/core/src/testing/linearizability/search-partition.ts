@@ -50,7 +50,6 @@ export function searchPartition<S, I, O>(
 }
 
 class PartitionSearch<S, I, O> {
-  private readonly n: number;
   private readonly inputs: I[];
   private readonly outputs: O[];
   private readonly unknown: Uint8Array;
@@ -95,7 +94,6 @@ class PartitionSearch<S, I, O> {
     operations: readonly HistoryOperation<I, O>[],
   ) {
     const n = operations.length;
-    this.n = n;
     const calls = new Float64Array(n);
     const returns = new Float64Array(n);
     this.unknown = new Uint8Array(n);
