@@ -6,6 +6,7 @@ import { ManualClock, flushPromises } from '@bulwark/core/testing';
 import { priceClient } from '../examples/composed.js';
 import { userBreaker } from '../examples/migrate.js';
 import { paymentsClient } from '../examples/registry.js';
+import { inventoryPipeline } from '../examples/pipeline.js';
 import type { User } from '../examples/migrate.js';
 
 // README.md's code blocks that start with `// examples/<name>.ts` must be those files, byte for
@@ -205,5 +206,33 @@ describe('examples/linearizability.ts', () => {
     const read = (output: string) => ({ clientId: 'd', input: { op: 'get' as const, key: 'y' }, output, call: 60, return: 70 });
     expect(audit([...staleRead.slice(0, 3), read('3')])).toBe('ok');
     expect(audit([...staleRead.slice(0, 3), read('')])).toBe('ok');
+  });
+});
+
+describe('examples/pipeline.ts', () => {
+  it('describes its order, returns stock, and answers 0 when the dependency hangs', async () => {
+    const clock = new ManualClock(0);
+    let hang = false;
+    const signals: AbortSignal[] = [];
+    const { stock, pipeline } = inventoryPipeline((sku, signal) => {
+      signals.push(signal);
+      if (!hang) return Promise.resolve(sku.length);
+      // A dependency that never answers but, like fetch, stops when its signal aborts.
+      return new Promise<number>((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error)));
+    }, clock);
+    expect(pipeline.describe()).toMatch(/^fallback\(value\) → bulkhead\(10, queue 20\) → timeout\(3000ms, cooperative\) → retry\(maxAttempts=3, .*budget\) → circuitBreaker\(inventory, closed, .*\) → timeout\(1000ms, cooperative\)$/);
+    await expect(stock('abc')).resolves.toBe(3);
+    hang = true;
+    const pending = stock('abc');
+    for (let i = 0; i < 40; i++) await clock.advanceAsync(100);
+    await expect(pending).resolves.toBe(0);
+    // Two attempts time out after 1 s each and are aborted. The second failure opens the breaker
+    // (2 of 3 calls failed), so the third attempt is refused and waits for its retryAfterMs,
+    // which the total timeout cuts short at 3 s: the fallback answers.
+    expect(signals.length).toBe(3);
+    expect(signals.slice(1).every((signal) => signal.aborted)).toBe(true);
+    const breaker = pipeline.policies[4];
+    expect(breaker.opened).toBe(true);
+    breaker.shutdown();
   });
 });
