@@ -1,5 +1,6 @@
 import { createRegistry, resetDefaultRegistry } from '@bulwark/core';
-import type { PolicyRegistry } from '@bulwark/core';
+import type { PolicyConfig, PolicyRegistry, RegistryEntry } from '@bulwark/core';
+import { jest } from '@jest/globals';
 import { ManualClock } from '@bulwark/core/testing';
 import { Counter, Registry, register as globalRegister } from 'prom-client';
 import type { OpenMetricsContentType } from 'prom-client';
@@ -32,6 +33,45 @@ const ALL_FAMILIES = [
 
 function payments(): PolicyRegistry {
   return createRegistry({ clock: new ManualClock(0), policies: { payments: { breaker: { timeout: false }, bulkhead: { maxConcurrent: 2 } } } });
+}
+
+/** Every kind of policy, so each collector has a series for the name. */
+const EVERY_KIND: PolicyConfig = {
+  breaker: {},
+  bulkhead: { maxConcurrent: 1 },
+  retry: {},
+  rateLimiter: { mode: 'token-bucket', limit: 1, intervalMs: 1000 },
+  timeout: { timeoutMs: 1000 },
+  attemptTimeout: { timeoutMs: 100 },
+  fallback: { value: 0 },
+};
+const KINDS = Object.keys(EVERY_KIND) as Array<RegistryEntry['kind']>;
+
+/** The sample lines of `name`, in every family. */
+const linesOf = (text: string, name: string) => text.split('\n').filter((line) => !line.startsWith('#') && line.includes(`name="${name}"`));
+const successListeners = (registry: PolicyRegistry, name: string) => registry.get('breaker', name)?.listenerCount('success');
+
+/** Counts the live subscriptions to the registry's onCreated and onRemoved, as the registry keeps them private. */
+function liveSubscriptions(registry: PolicyRegistry) {
+  const live = { onCreated: 0, onRemoved: 0 };
+  for (const field of ['onCreated', 'onRemoved'] as const) {
+    const subscribe = registry[field];
+    Object.defineProperty(registry, field, {
+      value: (listener: (entry: RegistryEntry) => void) => {
+        const subscription = subscribe(listener);
+        let active = true;
+        live[field]++;
+        return {
+          dispose() {
+            if (active) live[field]--;
+            active = false;
+            subscription.dispose();
+          },
+        };
+      },
+    });
+  }
+  return live;
 }
 
 describe('registerMetrics', () => {
@@ -176,6 +216,79 @@ describe('registerMetrics', () => {
       const text = await scrape();
       expect(typeLine(text, 'bulwark_circuit_breaker_calls_total')).toBe('# TYPE bulwark_circuit_breaker_calls_total counter');
       expect(register.contentType).toBe(Registry.PROMETHEUS_CONTENT_TYPE);
+    });
+  });
+
+  describe('instances removed from the registry', () => {
+    it('leave every family at the next scrape, and the other names stay', async () => {
+      const { register, scrape } = freshRegister();
+      const registry = createRegistry({ clock: new ManualClock(0), policies: { payments: EVERY_KIND, search: EVERY_KIND } });
+      registerMetrics(registry, { register });
+      let text = await scrape();
+      const search = linesOf(text, 'search');
+      const names = new Set(linesOf(text, 'payments').map((line) => line.slice(0, line.indexOf('{')).replace(/_(bucket|sum|count)$/, '')));
+      expect([...names]).toEqual(ALL_FAMILIES); // a series in every family
+
+      for (const kind of KINDS) registry.remove(kind, 'payments');
+      text = await scrape();
+      expect(linesOf(text, 'payments')).toEqual([]);
+      expect(linesOf(text, 'search')).toEqual(search);
+      expect(families(text)).toEqual(ALL_FAMILIES);
+    });
+
+    it('keep nothing behind through churn: distinct names, and one name created and removed over and over', async () => {
+      const clock = new ManualClock(0);
+      const { register, scrape } = freshRegister();
+      const registry = createRegistry({ clock, policies: { payments: { breaker: {} } } });
+      const handle = registerMetrics(registry, { register });
+      const offs = [];
+      for (let i = 0; i < 300; i++) {
+        const name = i % 2 === 0 ? `tenant-${i}` : 'tenant';
+        const breaker = registry.breaker(name);
+        registry.bulkhead(name, { maxConcurrent: 1 });
+        await breaker.execute(() => 'ok');
+        const off = jest.spyOn(breaker, 'off');
+        registry.remove('breaker', name);
+        registry.remove('bulkhead', name);
+        expect(off).toHaveBeenCalledTimes(2);
+        expect(breaker.listenerCount('success') + breaker.listenerCount('failure')).toBe(0);
+        offs.push(off);
+      }
+      registry.breaker('tenant');
+      const text = await scrape();
+      expect(text.split('\n').filter((line) => !line.startsWith('#') && line !== '' && !/name="(payments|tenant)"/.test(line))).toEqual([]);
+      expect(value(text, 'bulwark_circuit_breaker_call_duration_seconds_count{name="tenant"}')).toBe(0);
+
+      handle.unregister();
+      // Had their undo been kept, unregister would have run it again.
+      for (const off of offs) expect(off).toHaveBeenCalledTimes(2);
+      expect(successListeners(registry, 'tenant')).toBe(0);
+    });
+
+    it('are followed until unregister(), which also ends the onRemoved subscription', async () => {
+      const { register, scrape } = freshRegister();
+      const registry = payments();
+      const live = liveSubscriptions(registry);
+      const handle = registerMetrics(registry, { register });
+      expect(live).toEqual({ onCreated: 1, onRemoved: 1 });
+      registry.breaker('search');
+      registry.remove('breaker', 'search');
+      registry.remove('bulkhead', 'payments');
+      handle.unregister();
+      expect(live).toEqual({ onCreated: 0, onRemoved: 0 });
+      expect(successListeners(registry, 'payments')).toBe(0);
+      expect(await scrape()).toBe('\n');
+      expect(registry.remove('breaker', 'payments')).toBeDefined();
+
+      const again = registerMetrics(registry, { register });
+      registry.breaker('payments');
+      expect(samples(await scrape(), 'bulwark_circuit_breaker_call_duration_seconds_count')).toEqual([
+        'bulwark_circuit_breaker_call_duration_seconds_count{name="payments"} 0',
+      ]);
+      registry.remove('breaker', 'payments');
+      expect(samples(await scrape(), 'bulwark_circuit_breaker_call_duration_seconds_count')).toEqual([]);
+      again.unregister();
+      expect(live).toEqual({ onCreated: 0, onRemoved: 0 });
     });
   });
 });

@@ -14,8 +14,8 @@ import type { RegisterMetricsOptions } from './options.js';
 export interface MetricsHandle {
   /**
    * Removes every metric family this call added to the prom-client registry and every listener
-   * it subscribed (registry and breakers). Idempotent. Afterwards `registerMetrics` may be
-   * called again on the same prom-client registry.
+   * it subscribed (the registry's `onCreated` and `onRemoved`, and the breakers'). Idempotent.
+   * Afterwards `registerMetrics` may be called again on the same prom-client registry.
    */
   unregister(): void;
 }
@@ -36,9 +36,12 @@ const COLLECTORS: readonly CollectorFactory[] = [
  * Gauges and counters are read on every scrape from `registry.all()`, so instances created
  * later show up with no wiring, and the hot path pays nothing; the breaker call-duration
  * histogram listens to each breaker's `success` and `failure` events (those of breakers created
- * later too, through `registry.onCreated`). Every series has a `name` label, the instance's
- * name in the registry. It never calls prom-client's `collectDefaultMetrics()`: that is the
- * application's choice.
+ * later too, through `registry.onCreated`). An instance taken out with `registry.remove` leaves
+ * /metrics with it: the scrape-time series at the next scrape, and through `registry.onRemoved`
+ * the breaker's listeners and histogram series at once; a breaker created anew under that name
+ * starts a fresh histogram, which the removed one's late calls do not reach. Every series has a
+ * `name` label, the instance's name in the registry. It never calls prom-client's
+ * `collectDefaultMetrics()`: that is the application's choice.
  *
  * The default registry is read once, when this is called: a later `resetDefaultRegistry()` is
  * not followed.
@@ -71,14 +74,34 @@ export function registerMetrics(registry?: PolicyRegistry, options?: RegisterMet
     throw error;
   }
 
-  const undo: Array<() => void> = [];
+  // The undo of each watched instance, by `kind:name`: a removal finds its own and drops it, so
+  // this holds no more instances than the registry does. Usually one per key; two for a moment
+  // when an instance is created anew from inside an onRemoved listener that runs before ours.
+  const watched = new Map<string, Array<{ readonly policy: object; readonly undo: () => void }>>();
+  const keyOf = (entry: RegistryEntry): string => `${entry.kind}:${entry.name}`;
   const watch = (entry: RegistryEntry): void => {
+    const undos: Array<() => void> = [];
     for (const collector of collectors) {
-      const dispose = collector.watch?.(entry);
-      if (dispose !== undefined) undo.push(dispose);
+      const undo = collector.watch?.(entry);
+      if (undo !== undefined) undos.push(undo);
     }
+    if (undos.length === 0) return; // nothing to undo: nothing kept
+    const key = keyOf(entry);
+    let list = watched.get(key);
+    if (list === undefined) watched.set(key, (list = []));
+    list.push({ policy: entry.policy, undo: () => undos.forEach((undo) => undo()) });
+  };
+  const forget = (entry: RegistryEntry): void => {
+    const key = keyOf(entry);
+    const list = watched.get(key);
+    const i = list === undefined ? -1 : list.findIndex((w) => w.policy === entry.policy);
+    if (list === undefined || i === -1) return;
+    const [gone] = list.splice(i, 1);
+    if (list.length === 0) watched.delete(key);
+    gone.undo();
   };
   const created = resolved.registry.onCreated(watch);
+  const removed = resolved.registry.onRemoved(forget);
   for (const entry of resolved.registry.all()) watch(entry);
 
   let registered = true;
@@ -87,7 +110,10 @@ export function registerMetrics(registry?: PolicyRegistry, options?: RegisterMet
       if (!registered) return;
       registered = false;
       created.dispose();
-      for (const dispose of undo.splice(0)) dispose();
+      removed.dispose();
+      const all = [...watched.values()].flat();
+      watched.clear();
+      for (const { undo } of all) undo();
       metrics.removeAll();
     },
   };

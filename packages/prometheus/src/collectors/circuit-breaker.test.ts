@@ -18,6 +18,10 @@ function setup() {
 }
 
 const states = (text: string) => samples(text, 'bulwark_circuit_breaker_state');
+const listeners = (breaker: CircuitBreaker<never, unknown>) => ({ success: breaker.listenerCount('success'), failure: breaker.listenerCount('failure') });
+/** Every sample line of `name`'s breaker series, in any breaker family. */
+const seriesOf = (text: string, name: string) => text.split('\n').filter((line) => line.startsWith('bulwark_circuit_breaker_') && line.includes(`name="${name}"`));
+const COUNT = 'bulwark_circuit_breaker_call_duration_seconds_count';
 
 describe('circuit breaker metrics', () => {
   it('start with the state closed, every count 0, a failure rate of 0 and an empty histogram', async () => {
@@ -157,5 +161,120 @@ describe('circuit breaker metrics', () => {
       previous = current;
     }
     expect([...previous.values()].reduce((a, b) => a + b)).toBeGreaterThan(0);
+  });
+
+  describe('of a breaker removed from the registry', () => {
+    it('are gone at the next scrape, its listeners with them, and other breakers keep theirs', async () => {
+      const { clock, registry, scrape, payments } = setup();
+      const search = registry.breaker('search');
+      search.on('success', () => undefined); // the application's own listener stays
+      const done = deferred<string>();
+      const call = search.execute(() => done.promise);
+      clock.advance(30);
+      done.resolve('found');
+      await call;
+      expect(value(await scrape(), `${COUNT}{name="search"}`)).toBe(1);
+      expect(listeners(search)).toEqual({ success: 2, failure: 1 });
+
+      registry.remove('breaker', 'search'); // not shut down: whoever holds it may go on using it
+      expect(listeners(search)).toEqual({ success: 1, failure: 0 });
+      const text = await scrape();
+      expect(seriesOf(text, 'search')).toEqual([]);
+      expect(seriesOf(text, 'payments')).toHaveLength(5 + 5 + 1 + (11 + 1) + 2); // state, calls, rate, buckets, sum and count
+      expect(listeners(payments)).toEqual({ success: 1, failure: 1 });
+      await search.execute(() => 'still works');
+      expect(seriesOf(await scrape(), 'search')).toEqual([]);
+    });
+
+    it('start afresh for a breaker created anew under its name, which the old one\u2019s late calls do not reach', async () => {
+      const { clock, registry, scrape, payments } = setup();
+      await payments.execute(() => 'ok');
+      const inFlight = deferred<string>();
+      const late = payments.execute(() => inFlight.promise);
+      const lateFailure = payments.execute(() => new Promise<never>(() => undefined)).catch((error: unknown) => error); // times out after 1000 ms
+      registry.remove('breaker', 'payments');
+      const fresh = registry.breaker('payments');
+      expect(fresh).not.toBe(payments);
+      let text = await scrape();
+      expect(value(text, `${COUNT}{name="payments"}`)).toBe(0);
+      expect(value(text, 'bulwark_circuit_breaker_calls_total{name="payments",kind="successful"}')).toBe(0);
+
+      clock.advance(200);
+      inFlight.resolve('late');
+      await expect(late).resolves.toBe('late');
+      clock.advance(800);
+      expect(await lateFailure).toMatchObject({ code: 'ETIMEDOUT' });
+      expect(value(await scrape(), `${COUNT}{name="payments"}`)).toBe(0);
+
+      const answer = deferred<string>();
+      const call = fresh.execute(() => answer.promise);
+      clock.advance(100);
+      answer.resolve('new');
+      await call;
+      text = await scrape();
+      expect(value(text, `${COUNT}{name="payments"}`)).toBe(1);
+      expect(value(text, 'bulwark_circuit_breaker_call_duration_seconds_sum{name="payments"}')).toBe(0.1);
+      expect(listeners(fresh)).toEqual({ success: 1, failure: 1 });
+      expect(listeners(payments)).toEqual({ success: 0, failure: 0 });
+    });
+
+    it('ignore the late calls of a breaker removed and shut down, as the adapters evict', async () => {
+      const { clock, registry, scrape, payments } = setup();
+      const inFlight = deferred<string>();
+      const late = payments.execute(() => inFlight.promise);
+      registry.remove('breaker', 'payments');
+      payments.shutdown();
+      registry.breaker('payments');
+      clock.advance(500);
+      inFlight.resolve('late');
+      await late.catch(() => undefined);
+      expect(value(await scrape(), `${COUNT}{name="payments"}`)).toBe(0);
+    });
+
+    it('stop observing a call whose own success event removed the breaker (Node calls a copy of the listener list)', async () => {
+      const clock = new ManualClock(0);
+      const registry = createRegistry({ clock, policies: { payments: { breaker: {} } } });
+      const payments = registry.breaker('payments');
+      payments.on('success', () => registry.remove('breaker', 'payments')); // before the exporter's listener
+      const { register, scrape } = freshRegister();
+      registerMetrics(registry, { register });
+      await payments.execute(() => 'ok');
+      expect(seriesOf(await scrape(), 'payments')).toEqual([]);
+      expect(listeners(payments)).toEqual({ success: 1, failure: 0 });
+    });
+
+    it('belong to a breaker created anew from inside an earlier onRemoved listener', async () => {
+      const clock = new ManualClock(0);
+      const registry = createRegistry({ clock, policies: { payments: { breaker: {} } } });
+      const replace = registry.onRemoved(({ name }) => registry.breaker(name)); // runs before the exporter's listener
+      const { register, scrape } = freshRegister();
+      registerMetrics(registry, { register });
+      const old = registry.breaker('payments');
+      registry.remove('breaker', 'payments');
+      replace.dispose();
+      const fresh = registry.breaker('payments');
+      expect(fresh).not.toBe(old);
+      expect(listeners(old)).toEqual({ success: 0, failure: 0 });
+      expect(listeners(fresh)).toEqual({ success: 1, failure: 1 });
+      expect(value(await scrape(), `${COUNT}{name="payments"}`)).toBe(0); // the old breaker's undo left the new series alone
+      await fresh.execute(() => 'ok');
+      expect(value(await scrape(), `${COUNT}{name="payments"}`)).toBe(1);
+      registry.remove('breaker', 'payments');
+      expect(listeners(fresh)).toEqual({ success: 0, failure: 0 });
+      expect(seriesOf(await scrape(), 'payments')).toEqual([]);
+    });
+
+    it('stay when another kind of that name is removed', async () => {
+      const clock = new ManualClock(0);
+      const registry = createRegistry({ clock, policies: { payments: { breaker: {}, bulkhead: { maxConcurrent: 1 } } } });
+      const { register, scrape } = freshRegister();
+      registerMetrics(registry, { register });
+      await registry.breaker('payments').execute(() => 'ok');
+      registry.remove('bulkhead', 'payments');
+      const text = await scrape();
+      expect(value(text, `${COUNT}{name="payments"}`)).toBe(1);
+      expect(listeners(registry.breaker('payments'))).toEqual({ success: 1, failure: 1 });
+      expect(samples(text, 'bulwark_bulkhead_active_calls')).toEqual([]);
+    });
   });
 });

@@ -18,7 +18,9 @@ const STATE_LABEL: Record<CircuitState, (typeof BREAKER_STATES)[number]> = {
 
 /**
  * Breakers: state, calls by outcome, failure rate (read at scrape time) and call durations
- * (observed from each breaker's `success` and `failure` events, which carry `latencyMs`).
+ * (observed from each breaker's `success` and `failure` events, which carry `latencyMs`). A
+ * breaker's undo, when it leaves the registry or on unregister, unsubscribes it and removes its
+ * histogram series.
  */
 export function circuitBreakerCollector({ registry, metrics, durationBuckets }: CollectorContext): Collector {
   metrics.gauge({
@@ -64,19 +66,38 @@ export function circuitBreakerCollector({ registry, metrics, durationBuckets }: 
     buckets: durationBuckets,
   });
 
+  // Which watch owns each name's histogram series. After a name is removed and created anew the
+  // series is the new breaker's. When the new one is created from inside an onRemoved listener
+  // that runs before ours, its watch comes before the old breaker's undo, and that undo must
+  // then leave the (already fresh) series alone.
+  const owners = new Map<string, object>();
+
   return {
     watch(entry: RegistryEntry) {
       if (entry.kind !== 'breaker') return undefined;
       const { name, policy: breaker } = entry;
       const labels = { name };
-      durations.zero(labels); // the series exists from the start, with zero counts
-      const observe = (_outcome: unknown, latencyMs: number): void => durations.observe(labels, latencyMs / 1000);
+      const owner = {};
+      owners.set(name, owner);
+      durations.zero(labels); // the series exists from the start, with zero counts (fresh for a name created anew)
+      let active = true;
+      const observe = (_outcome: unknown, latencyMs: number): void => {
+        // Node's emit calls a snapshot of the listener list: a listener before this one that
+        // removes the breaker from the registry does not stop this call. Nothing is observed
+        // after the undo, so a removed breaker never writes into its name's (new) series.
+        if (active) durations.observe(labels, latencyMs / 1000);
+      };
       // Per-call events cost a breaker something only while someone listens; this is that listener.
       breaker.on('success', observe);
       breaker.on('failure', observe);
       return () => {
+        active = false;
         breaker.off('success', observe);
         breaker.off('failure', observe);
+        if (owners.get(name) === owner) {
+          owners.delete(name);
+          durations.remove(labels);
+        }
       };
     },
   };

@@ -13,12 +13,17 @@ export interface CollectorContext {
 
 /**
  * The metrics of one kind of policy. Building it adds its families to `context.metrics`; gauges
- * and counters then read `registry.all()` at scrape time by themselves. A collector that needs
- * events (a histogram) also has `watch`, called for every instance of the registry: those there
- * at registration and those created later.
+ * and counters then read `registry.all()` at scrape time by themselves, so a removed instance's
+ * series go with it. A collector that needs events (a histogram) also has `watch`, called for
+ * every instance of the registry: those there at registration and those created later.
  */
 export interface Collector {
-  /** Subscribes to one instance; returns what undoes it, or undefined when there is nothing to undo. */
+  /**
+   * Subscribes to one instance; returns what undoes it, or undefined when there is nothing to
+   * undo. The undo runs once, when the instance leaves the registry (`registry.remove`) or on
+   * `unregister()`, whichever comes first; it unsubscribes and drops the instance's series and
+   * state, and is not called for an instance whose registry is disposed.
+   */
   watch?(entry: RegistryEntry): (() => void) | undefined;
 }
 
