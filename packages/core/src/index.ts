@@ -88,3 +88,29 @@ export type {
   RegistryFallbackOptions,
   RegistryRetryBudgetOptions,
 } from './policies/registry/config.js';
+
+export { Raft } from './raft/raft.js';
+export type { Ready, RaftStatus } from './raft/raft.js';
+export { resolveRaftConfig } from './raft/config.js';
+export type { RaftConfig, ResolvedRaftConfig } from './raft/config.js';
+export { MemoryStorage } from './raft/memory-storage.js';
+export type { Storage, InitialState } from './raft/storage.js';
+export type { Entry, EntryType, NodeId } from './raft/entry.js';
+export type { HardState, SoftState, ConfState, RaftRole } from './raft/raft-state.js';
+export type {
+  Message,
+  MessageType,
+  AppendMessage,
+  AppendResponseMessage,
+  AppendAcceptedMessage,
+  AppendRejectedMessage,
+  VoteMessage,
+  VoteResponseMessage,
+  HeartbeatMessage,
+  HeartbeatResponseMessage,
+} from './raft/messages.js';
+export type { ProgressState } from './raft/progress.js';
+export { committedIndex, voteResult, majority } from './raft/quorum.js';
+export type { VoteResult } from './raft/quorum.js';
+export { ProposalDroppedError, isProposalDroppedError } from './errors/proposal-dropped-error.js';
+export type { ProposalDropReason } from './errors/proposal-dropped-error.js';

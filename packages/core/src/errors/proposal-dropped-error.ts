@@ -1,0 +1,44 @@
+import { BulwarkError, errorGuard, nameErrorClass } from './bulwark-error.js';
+
+/**
+ * Why a Raft node dropped a proposal. Only `'not-leader'` for now: proposals go to the leader,
+ * and this node is not it. Leadership transfer and the uncommitted-size cap will add reasons.
+ */
+export type ProposalDropReason = 'not-leader';
+
+/**
+ * A Raft node refused a proposal, which was not appended anywhere; the caller may retry it
+ * elsewhere. {@link ProposalDroppedError.leaderId} names the leader when the node knows one, so
+ * an adapter can redirect (HTTP `421`/`307`, or `503` when no leader is known).
+ *
+ * @example
+ * try {
+ *   raft.propose(command);
+ * } catch (error) {
+ *   if (isProposalDroppedError(error) && error.leaderId !== undefined) forwardTo(error.leaderId, command);
+ * }
+ */
+export class ProposalDroppedError extends BulwarkError {
+  readonly code = 'EPROPOSALDROPPED' as const;
+
+  /**
+   * @param reason why the proposal was dropped
+   * @param leaderId the leader this node knows of in `term`, if any
+   * @param term the node's term when it dropped the proposal
+   */
+  constructor(
+    readonly reason: ProposalDropReason,
+    readonly leaderId: string | undefined,
+    readonly term: number,
+  ) {
+    super(
+      leaderId === undefined
+        ? `Raft proposal dropped: this node is not the leader and knows no leader in term ${term}`
+        : `Raft proposal dropped: this node is not the leader; the leader of term ${term} is ${JSON.stringify(leaderId)}`,
+    );
+  }
+}
+nameErrorClass(ProposalDroppedError);
+
+/** True when `value` is a {@link ProposalDroppedError} from any copy of Bulwark. */
+export const isProposalDroppedError = errorGuard<ProposalDroppedError>('EPROPOSALDROPPED');

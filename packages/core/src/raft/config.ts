@@ -1,0 +1,122 @@
+import { show } from '../policies/validate.js';
+import type { Random } from '../time/random.js';
+import type { NodeId } from './entry.js';
+import type { Storage } from './storage.js';
+
+/**
+ * Options of a {@link Raft} node. Time is counted in ticks: the caller calls `tick()` on its own
+ * timer (say every 100 ms), and every duration here is a number of those.
+ */
+export interface RaftConfig {
+  /** This node's id; required, non-empty. It takes part in elections only if it is a voter. */
+  readonly id: NodeId;
+  /** The durable state to start from and to read entries back; required. */
+  readonly storage: Storage;
+  /**
+   * The random source for election timeouts, `[0, 1)` like `Math.random`; required, so that a
+   * node is deterministic under a seeded source (`seededRandom(seed)` from `@bulwark/core/testing`).
+   */
+  readonly random: Random;
+  /**
+   * Ticks without hearing from a leader before a follower campaigns; the actual timeout is drawn
+   * anew in `[electionTick, 2 × electionTick)` each time (Raft §5.2). Default 10; must exceed
+   * `heartbeatTick`.
+   */
+  readonly electionTick?: number;
+  /** Ticks between a leader's heartbeats. Default 1. */
+  readonly heartbeatTick?: number;
+  /**
+   * Run a pre-vote round before campaigning, so a node that cannot win does not bump terms and
+   * depose a working leader (Raft thesis §9.6). Default `true`.
+   */
+  readonly preVote?: boolean;
+  /**
+   * A leader steps down when it has not heard from a quorum within an election timeout, and a
+   * node ignores vote requests while it heard from a leader within one (thesis §6.2, §4.2.3).
+   * Default `true`.
+   */
+  readonly checkQuorum?: boolean;
+  /** Most entries in one append message. Default 64. */
+  readonly maxEntriesPerMessage?: number;
+  /** Most command bytes in one append message (one entry always goes). Default 1 MiB; `Infinity` allowed. */
+  readonly maxBytesPerMessage?: number;
+  /** Most command bytes of committed entries in one `Ready`. Default `Infinity`. */
+  readonly maxCommittedBytesPerReady?: number;
+  /**
+   * The last index the caller's state machine already applied, when restarting. Default 0.
+   * At most the stored commit index.
+   */
+  readonly applied?: number;
+}
+
+/** A {@link RaftConfig} with every default filled in. */
+export type ResolvedRaftConfig = Required<RaftConfig>;
+
+const WHERE = 'Raft';
+
+function typeError(name: string, expected: string, value: unknown): never {
+  throw new TypeError(`${WHERE}: config.${name} must be ${expected}, got ${show(value)}`);
+}
+
+function integer(name: string, value: unknown, fallback: number, min: number, allowInfinity = false): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number') return typeError(name, `an integer ≥ ${min}`, value);
+  if (allowInfinity && value === Infinity) return value;
+  if (!Number.isInteger(value) || value < min) {
+    throw new RangeError(`${WHERE}: config.${name} must be an integer ≥ ${min}, got ${show(value)}`);
+  }
+  return value;
+}
+
+function flag(name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') return typeError(name, 'a boolean', value);
+  return value;
+}
+
+/**
+ * Checks a {@link RaftConfig} and fills in the defaults.
+ *
+ * @throws {TypeError} when an option has the wrong type (the message names it)
+ * @throws {RangeError} when a number is out of range, or `electionTick ≤ heartbeatTick`
+ */
+export function resolveRaftConfig(config: RaftConfig): ResolvedRaftConfig {
+  if (typeof config !== 'object' || config === null) typeError('', 'an object', config);
+  if (typeof config.id !== 'string' || config.id === '') typeError('id', 'a non-empty string', config.id);
+  const storage: unknown = config.storage;
+  if (
+    typeof storage !== 'object' ||
+    storage === null ||
+    !['initialState', 'entries', 'term', 'firstIndex', 'lastIndex'].every(
+      (method) => typeof (storage as Record<string, unknown>)[method] === 'function',
+    )
+  ) {
+    typeError('storage', 'a Storage (initialState, entries, term, firstIndex, lastIndex)', storage);
+  }
+  if (typeof config.random !== 'function') typeError('random', 'a function returning [0, 1)', config.random);
+  const heartbeatTick = integer('heartbeatTick', config.heartbeatTick, 1, 1);
+  const electionTick = integer('electionTick', config.electionTick, 10, 1);
+  if (electionTick <= heartbeatTick) {
+    throw new RangeError(
+      `${WHERE}: config.electionTick must be greater than heartbeatTick (${heartbeatTick}), got ${electionTick}`,
+    );
+  }
+  const applied = integer('applied', config.applied, 0, 0);
+  const commit = config.storage.initialState().hardState.commit;
+  if (applied > commit) {
+    throw new RangeError(`${WHERE}: config.applied must be at most the stored commit index (${commit}), got ${applied}`);
+  }
+  return {
+    id: config.id,
+    storage: config.storage,
+    random: config.random,
+    electionTick,
+    heartbeatTick,
+    preVote: flag('preVote', config.preVote, true),
+    checkQuorum: flag('checkQuorum', config.checkQuorum, true),
+    maxEntriesPerMessage: integer('maxEntriesPerMessage', config.maxEntriesPerMessage, 64, 1, true),
+    maxBytesPerMessage: integer('maxBytesPerMessage', config.maxBytesPerMessage, 1024 * 1024, 1, true),
+    maxCommittedBytesPerReady: integer('maxCommittedBytesPerReady', config.maxCommittedBytesPerReady, Infinity, 1, true),
+    applied,
+  };
+}

@@ -1,0 +1,29 @@
+/** The identity of a Raft node: any non-empty string, unique in the cluster and never reused. */
+export type NodeId = string;
+
+/**
+ * What an entry carries. Only `'normal'` for now (a user command, or the empty no-op a new leader
+ * appends); `'conf-change'` joins when membership changes land.
+ */
+export type EntryType = 'normal';
+
+/**
+ * One entry of the replicated log.
+ *
+ * Invariant (Log Matching, Raft §5.3): two logs holding an entry with the same `index` and `term`
+ * hold the same entry there and agree on every entry before it.
+ */
+export interface Entry {
+  /** Position in the log, from 1. */
+  readonly index: number;
+  /** The leader's term when the entry was created. */
+  readonly term: number;
+  readonly type: EntryType;
+  /** The command, opaque to Raft; empty for a new leader's no-op entry (Raft §8). */
+  readonly data: Uint8Array;
+}
+
+/** The size of an entry in bytes, as counted by the batching limits: its command's length. */
+export function entrySize(entry: Entry): number {
+  return entry.data.byteLength;
+}

@@ -1,0 +1,95 @@
+import type { Entry, NodeId } from './entry.js';
+
+/** Fields every message carries. `term` is the sender's term (Raft §5.1: stale terms are refused). */
+interface Envelope {
+  readonly from: NodeId;
+  readonly to: NodeId;
+  readonly term: number;
+}
+
+/**
+ * AppendEntries (Raft §5.3): entries after `prevLogIndex`, whose term there is `prevLogTerm`.
+ * Empty `entries` is a probe. `commit` is the leader's commit index.
+ */
+export interface AppendMessage extends Envelope {
+  readonly type: 'append';
+  readonly prevLogIndex: number;
+  readonly prevLogTerm: number;
+  readonly entries: readonly Entry[];
+  readonly commit: number;
+}
+
+/** The follower holds the leader's log up to `index` (the last index the append covered). */
+export interface AppendAcceptedMessage extends Envelope {
+  readonly type: 'append-response';
+  readonly reject: false;
+  readonly index: number;
+}
+
+/**
+ * The follower's log does not match at `index` (the append's `prevLogIndex`). The hint speeds up
+ * backtracking (Raft §5.3, "the follower can include the term of the conflicting entry"):
+ * `hintIndex` is the largest index ≤ `index` whose term is ≤ the append's `prevLogTerm`, and
+ * `hintTerm` is the follower's term there (0 when unknown).
+ */
+export interface AppendRejectedMessage extends Envelope {
+  readonly type: 'append-response';
+  readonly reject: true;
+  readonly index: number;
+  readonly hintIndex: number;
+  readonly hintTerm: number;
+}
+
+/** The answer to an {@link AppendMessage}. */
+export type AppendResponseMessage = AppendAcceptedMessage | AppendRejectedMessage;
+
+/**
+ * RequestVote (Raft §5.2) or its pre-vote twin (thesis §9.6). A pre-vote carries the term the
+ * sender would campaign in (its term + 1) without moving anyone's term.
+ */
+export interface VoteMessage extends Envelope {
+  readonly type: 'vote' | 'pre-vote';
+  readonly lastLogIndex: number;
+  readonly lastLogTerm: number;
+}
+
+/** The answer to a {@link VoteMessage}; `type` is `'vote-response'` or `'pre-vote-response'`. */
+export interface VoteResponseMessage extends Envelope {
+  readonly type: 'vote-response' | 'pre-vote-response';
+  readonly granted: boolean;
+}
+
+/** The leader's heartbeat (Raft §5.2). `commit` is at most what this follower is known to hold. */
+export interface HeartbeatMessage extends Envelope {
+  readonly type: 'heartbeat';
+  readonly commit: number;
+}
+
+/** The answer to a {@link HeartbeatMessage}; tells the leader the follower is alive. */
+export interface HeartbeatResponseMessage extends Envelope {
+  readonly type: 'heartbeat-response';
+}
+
+/** Every message Raft nodes exchange, discriminated by `type`. */
+export type Message =
+  | AppendMessage
+  | AppendResponseMessage
+  | VoteMessage
+  | VoteResponseMessage
+  | HeartbeatMessage
+  | HeartbeatResponseMessage;
+
+/** Every message `type`. */
+export type MessageType = Message['type'];
+
+/** The message types `step` accepts, for validation. */
+export const MESSAGE_TYPES: ReadonlySet<string> = new Set<MessageType>([
+  'append',
+  'append-response',
+  'vote',
+  'pre-vote',
+  'vote-response',
+  'pre-vote-response',
+  'heartbeat',
+  'heartbeat-response',
+]);

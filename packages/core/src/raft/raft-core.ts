@@ -1,0 +1,352 @@
+import type { ResolvedRaftConfig } from './config.js';
+import type { Entry, NodeId } from './entry.js';
+import type { AppendMessage, HeartbeatMessage, Message, VoteMessage } from './messages.js';
+import { ProgressTracker } from './progress.js';
+import { RaftLog } from './raft-log.js';
+import type { HardState, RaftRole, SoftState } from './raft-state.js';
+import { stepCandidate } from './step-candidate.js';
+import { stepFollower } from './step-follower.js';
+import { stepLeader } from './step-leader.js';
+
+/** A message before `send` stamps its sender. */
+type Outgoing = Message extends infer M ? (M extends Message ? Omit<M, 'from'> : never) : never;
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * The Raft state machine behind {@link Raft}: roles, terms, elections, replication. It is
+ * internal; `Raft` adds the `Ready`/`advance` bookkeeping and the input checks. Every field is
+ * volatile except `term`, `vote` and the log, which the caller persists through `Ready`.
+ */
+export class RaftCore {
+  readonly id: NodeId;
+  readonly log: RaftLog;
+  readonly tracker: ProgressTracker;
+  /** Raft Figure 2 `currentTerm`. Invariant: never decreases. */
+  term = 0;
+  /** Raft Figure 2 `votedFor` in `term`. Invariant: set at most once per term. */
+  vote: NodeId | undefined;
+  leaderId: NodeId | undefined;
+  role: RaftRole = 'follower';
+  /** Ticks since the last election timeout reset (followers and candidates) or check-quorum round (leader). */
+  electionElapsed = 0;
+  heartbeatElapsed = 0;
+  /** This term's timeout, in `[electionTick, 2 × electionTick)` (Raft §5.2). */
+  randomizedElectionTimeout = 0;
+  /** Messages to peers, to be sent once the state they were produced with is durable. */
+  messages: Message[] = [];
+  /**
+   * Messages to this node itself (its vote for itself, its acknowledgement of its own entries),
+   * stepped only once the state they stand for is durable: a leader counts its own entries toward
+   * a commit only after persisting them (etcd issue #14370).
+   */
+  selfMessages: Message[] = [];
+
+  constructor(readonly config: ResolvedRaftConfig) {
+    this.id = config.id;
+    const { hardState, confState } = config.storage.initialState();
+    this.log = new RaftLog(config.storage, config.applied);
+    if (hardState.commit > this.log.lastIndex()) {
+      throw new RangeError(
+        `Raft: the stored commit index ${hardState.commit} is past the stored last index ${this.log.lastIndex()}`,
+      );
+    }
+    this.tracker = new ProgressTracker(confState.voters);
+    this.term = hardState.term;
+    this.vote = hardState.vote;
+    this.becomeFollower(this.term, undefined);
+  }
+
+  hardState(): HardState {
+    return { term: this.term, vote: this.vote, commit: this.log.committed };
+  }
+
+  softState(): SoftState {
+    return { leaderId: this.leaderId, role: this.role };
+  }
+
+  /** Whether this node may campaign: it is a voter. */
+  promotable(): boolean {
+    return this.tracker.voters.includes(this.id);
+  }
+
+  send(message: Outgoing): void {
+    const full = { ...message, from: this.id } as Message;
+    if (full.to === this.id) this.selfMessages.push(full);
+    else this.messages.push(full);
+  }
+
+  // --- Time -------------------------------------------------------------------------------------
+
+  tick(): void {
+    if (this.role === 'leader') this.tickHeartbeat();
+    else this.tickElection();
+  }
+
+  private tickElection(): void {
+    this.electionElapsed++;
+    if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
+      this.electionElapsed = 0;
+      this.hup();
+    }
+  }
+
+  private tickHeartbeat(): void {
+    this.heartbeatElapsed++;
+    this.electionElapsed++;
+    if (this.electionElapsed >= this.config.electionTick) {
+      this.electionElapsed = 0;
+      if (this.config.checkQuorum) {
+        // Thesis §6.2: a leader that has not heard from a quorum within an election timeout steps
+        // down, so clients find the real leader and a lease-holding follower can vote again.
+        if (!this.tracker.quorumActive(this.id)) this.becomeFollower(this.term, undefined);
+        for (const [id, progress] of this.tracker.progress) if (id !== this.id) progress.recentActive = false;
+      }
+      if (this.role !== 'leader') return;
+    }
+    if (this.heartbeatElapsed >= this.config.heartbeatTick) {
+      this.heartbeatElapsed = 0;
+      this.broadcastHeartbeat();
+    }
+  }
+
+  private resetRandomizedElectionTimeout(): void {
+    const { electionTick, random } = this.config;
+    const extra = Math.floor(random() * electionTick);
+    this.randomizedElectionTimeout = electionTick + Math.min(Math.max(extra, 0), electionTick - 1);
+  }
+
+  // --- Roles ------------------------------------------------------------------------------------
+
+  private reset(term: number): void {
+    if (term !== this.term) {
+      this.term = term;
+      this.vote = undefined;
+    }
+    this.leaderId = undefined;
+    this.electionElapsed = 0;
+    this.heartbeatElapsed = 0;
+    this.resetRandomizedElectionTimeout();
+    this.tracker.votes.clear();
+    this.tracker.reset(this.log.lastIndex());
+  }
+
+  becomeFollower(term: number, leaderId: NodeId | undefined): void {
+    this.reset(term);
+    this.leaderId = leaderId;
+    this.role = 'follower';
+  }
+
+  /** Pre-vote (thesis §9.6): neither the term nor the vote moves until a real election. */
+  becomePreCandidate(): void {
+    if (this.role === 'leader') throw new Error('Raft: a leader cannot become a pre-candidate');
+    this.tracker.votes.clear();
+    this.leaderId = undefined;
+    this.role = 'pre-candidate';
+  }
+
+  becomeCandidate(): void {
+    if (this.role === 'leader') throw new Error('Raft: a leader cannot become a candidate');
+    this.reset(this.term + 1);
+    this.vote = this.id;
+    this.role = 'candidate';
+  }
+
+  becomeLeader(): void {
+    if (this.role !== 'candidate') throw new Error(`Raft: only a candidate can become leader, not a ${this.role}`);
+    this.reset(this.term);
+    this.leaderId = this.id;
+    this.role = 'leader';
+    const self = this.tracker.progress.get(this.id);
+    if (self !== undefined) {
+      self.becomeReplicate();
+      self.recentActive = true;
+    }
+    // Raft §8: an empty entry of the new term lets the leader commit (and learn) everything
+    // before it, since entries of earlier terms never commit by counting replicas (§5.4.2).
+    this.appendEntries([EMPTY]);
+  }
+
+  // --- Elections --------------------------------------------------------------------------------
+
+  /** The election timeout ran out (or the caller asked): campaign unless leading. */
+  hup(): void {
+    if (this.role === 'leader' || !this.promotable()) return;
+    this.campaign(this.config.preVote ? 'pre-vote' : 'vote');
+  }
+
+  campaign(kind: 'pre-vote' | 'vote'): void {
+    let term: number;
+    if (kind === 'pre-vote') {
+      this.becomePreCandidate();
+      term = this.term + 1;
+    } else {
+      this.becomeCandidate();
+      term = this.term;
+    }
+    const responseType = kind === 'pre-vote' ? 'pre-vote-response' : 'vote-response';
+    for (const to of this.tracker.voters) {
+      // The vote for itself counts only once the hard state holding it is durable (self message).
+      if (to === this.id) this.send({ type: responseType, to, term, granted: true });
+      else this.send({ type: kind, to, term, lastLogIndex: this.log.lastIndex(), lastLogTerm: this.log.lastTerm() });
+    }
+  }
+
+  /** Counts a vote and reacts to the outcome (Raft §5.2). */
+  poll(from: NodeId, granted: boolean): void {
+    this.tracker.recordVote(from, granted);
+    const result = this.tracker.tallyVotes();
+    if (result === 'won') {
+      if (this.role === 'pre-candidate') {
+        this.campaign('vote');
+      } else {
+        this.becomeLeader();
+        this.broadcastAppend();
+      }
+    } else if (result === 'lost') {
+      this.becomeFollower(this.term, undefined);
+    }
+  }
+
+  // --- Replication ------------------------------------------------------------------------------
+
+  /** Appends commands to the leader's log; returns the index of the last. */
+  appendEntries(commands: readonly Uint8Array[]): number {
+    let index = this.log.lastIndex();
+    const entries: Entry[] = commands.map((data) => ({ index: ++index, term: this.term, type: 'normal', data }));
+    const last = this.log.append(entries);
+    // The leader's own acknowledgement, stepped once these entries are durable.
+    this.send({ type: 'append-response', to: this.id, term: this.term, reject: false, index: last });
+    return last;
+  }
+
+  /**
+   * Sends `to` the entries after its `next` (batched by the message limits), or an empty probe
+   * when `sendIfEmpty`. Returns whether a message went out.
+   */
+  sendAppend(to: NodeId, sendIfEmpty = true): boolean {
+    const progress = this.tracker.progress.get(to);
+    if (progress === undefined || progress.isPaused()) return false;
+    const prevLogIndex = progress.next - 1;
+    const prevLogTerm = this.log.term(prevLogIndex);
+    if (prevLogTerm === undefined) throw new Error(`Raft: entry ${prevLogIndex} is compacted; snapshots are not supported yet`);
+    const { maxBytesPerMessage, maxEntriesPerMessage } = this.config;
+    const entries = this.log.entriesFrom(progress.next, maxBytesPerMessage, maxEntriesPerMessage);
+    if (entries.length === 0 && !sendIfEmpty) return false;
+    const commit = this.log.committed;
+    this.send({ type: 'append', to, term: this.term, prevLogIndex, prevLogTerm, entries, commit });
+    progress.sentEntries(prevLogIndex + entries.length);
+    progress.sentCommitIndex(commit);
+    return true;
+  }
+
+  broadcastAppend(): void {
+    for (const id of this.tracker.voters) if (id !== this.id) this.sendAppend(id);
+  }
+
+  broadcastHeartbeat(): void {
+    for (const [id, progress] of this.tracker.progress) {
+      if (id === this.id) continue;
+      // A follower must not learn a commit index past what it is known to hold.
+      const commit = Math.min(progress.match, this.log.committed);
+      this.send({ type: 'heartbeat', to: id, term: this.term, commit });
+      progress.sentCommitIndex(commit);
+    }
+  }
+
+  /** Commits the largest index a majority holds, if it is of this term (Raft §5.4.2). */
+  maybeCommit(): boolean {
+    return this.log.maybeCommit(this.tracker.committed(), this.term);
+  }
+
+  /** A follower's side of AppendEntries (Raft §5.3). */
+  handleAppend(m: AppendMessage): void {
+    const reply = { type: 'append-response', to: m.from, term: this.term } as const;
+    if (m.prevLogIndex < this.log.committed) {
+      // Everything up to `committed` matches the leader's log already (Leader Completeness).
+      this.send({ ...reply, reject: false, index: this.log.committed });
+      return;
+    }
+    const lastNew = this.log.maybeAppend(m.prevLogIndex, m.prevLogTerm, m.commit, m.entries);
+    if (lastNew !== undefined) {
+      this.send({ ...reply, reject: false, index: lastNew });
+      return;
+    }
+    // Fast backtracking: point the leader at the last index that can match, skipping every entry
+    // of a term greater than prevLogTerm (they cannot match there).
+    const hint = this.log.findConflictByTerm(Math.min(m.prevLogIndex, this.log.lastIndex()), m.prevLogTerm);
+    this.send({ ...reply, reject: true, index: m.prevLogIndex, hintIndex: hint.index, hintTerm: hint.term });
+  }
+
+  handleHeartbeat(m: HeartbeatMessage): void {
+    this.log.commitTo(Math.min(m.commit, this.log.lastIndex()));
+    this.send({ type: 'heartbeat-response', to: m.from, term: this.term });
+  }
+
+  // --- Messages ---------------------------------------------------------------------------------
+
+  /** Handles one message from a peer (or from itself): terms first, votes, then the role. */
+  step(m: Message): void {
+    if (m.term > this.term) {
+      if (m.type === 'vote' || m.type === 'pre-vote') {
+        // Thesis §4.2.3: while it heard from a leader within the election timeout, a node neither
+        // moves its term nor votes, so a partitioned node cannot depose a working leader.
+        const inLease =
+          this.config.checkQuorum && this.leaderId !== undefined && this.electionElapsed < this.config.electionTick;
+        if (inLease) return;
+      }
+      if (m.type === 'pre-vote' || (m.type === 'pre-vote-response' && m.granted)) {
+        // A pre-vote moves no term: it carries the term the candidate would campaign in.
+      } else if (m.type === 'append' || m.type === 'heartbeat') {
+        this.becomeFollower(m.term, m.from);
+      } else {
+        this.becomeFollower(m.term, undefined);
+      }
+    } else if (m.term < this.term) {
+      if ((this.config.checkQuorum || this.config.preVote) && (m.type === 'append' || m.type === 'heartbeat')) {
+        // A stale leader would never learn the newer term otherwise: a node that pre-votes does not
+        // bump its term, so it could not win an election to tell it (etcd does the same).
+        this.send({ type: 'append-response', to: m.from, term: this.term, reject: false, index: 0 });
+      } else if (m.type === 'pre-vote') {
+        this.send({ type: 'pre-vote-response', to: m.from, term: this.term, granted: false });
+      }
+      return; // Raft §5.1: a stale term is refused.
+    }
+
+    if (m.type === 'vote' || m.type === 'pre-vote') {
+      this.handleVote(m);
+      return;
+    }
+    switch (this.role) {
+      case 'leader':
+        stepLeader(this, m);
+        break;
+      case 'candidate':
+      case 'pre-candidate':
+        stepCandidate(this, m);
+        break;
+      case 'follower':
+        stepFollower(this, m);
+        break;
+    }
+  }
+
+  /** RequestVote, receiver side (Raft §5.2, §5.4.1), for votes and pre-votes alike. */
+  private handleVote(m: VoteMessage): void {
+    const responseType = m.type === 'vote' ? 'vote-response' : 'pre-vote-response';
+    const canVote =
+      this.vote === m.from ||
+      (this.vote === undefined && this.leaderId === undefined) ||
+      (m.type === 'pre-vote' && m.term > this.term);
+    if (canVote && this.log.isUpToDate(m.lastLogIndex, m.lastLogTerm)) {
+      // The response is sent only after the Ready holding this vote is persisted.
+      this.send({ type: responseType, to: m.from, term: m.term, granted: true });
+      if (m.type === 'vote') {
+        this.electionElapsed = 0;
+        this.vote = m.from;
+      }
+    } else {
+      this.send({ type: responseType, to: m.from, term: this.term, granted: false });
+    }
+  }
+}

@@ -1,0 +1,229 @@
+import { ProposalDroppedError } from '../errors/proposal-dropped-error.js';
+import { show } from '../policies/validate.js';
+import { type RaftConfig, resolveRaftConfig } from './config.js';
+import type { Entry, NodeId } from './entry.js';
+import { MESSAGE_TYPES, type Message } from './messages.js';
+import type { ProgressState } from './progress.js';
+import { RaftCore } from './raft-core.js';
+import { type HardState, type RaftRole, type SoftState, hardStateEquals } from './raft-state.js';
+
+/**
+ * What a node asks of its caller, handed out by {@link Raft.ready}. Handle it in this order:
+ *
+ * 1. **Persist** `entriesToPersist` (an entry at index `i` replaces every stored entry from `i`
+ *    on) and then `hardState` when present, durably (fsync). With `MemoryStorage`:
+ *    `storage.append(entriesToPersist)`, `storage.setHardState(hardState)`.
+ * 2. **Send** `messages`, only **after** step 1 is durable: a vote is granted, and an append
+ *    acknowledged, only once the hard state and entries behind it survive a crash (Raft §5.2
+ *    "persistent state", Figure 2). Messages may be lost, duplicated or reordered by the network.
+ * 3. **Apply** `committedEntries` to the state machine, in order (also after step 1: they may be
+ *    among this Ready's `entriesToPersist`).
+ * 4. Call {@link Raft.advance}.
+ *
+ * The node's own vote for itself and its acknowledgement of its own entries are not messages:
+ * `advance()` counts them, which is why a leader never commits an entry it has not persisted,
+ * even alone (etcd issue #14370).
+ */
+export interface Ready {
+  /** The leader and role, when they changed since the last Ready; informational. */
+  readonly softState: SoftState | undefined;
+  /** The hard state to persist, when it changed since the last Ready. */
+  readonly hardState: HardState | undefined;
+  /** Entries to persist before sending anything. */
+  readonly entriesToPersist: readonly Entry[];
+  /** Entries committed on a quorum, to apply in order, each exactly once. */
+  readonly committedEntries: readonly Entry[];
+  /** Messages to send once this Ready's state is persisted. */
+  readonly messages: readonly Message[];
+}
+
+/** A snapshot of a node's state, for logs, metrics and tests. */
+export interface RaftStatus {
+  readonly id: NodeId;
+  readonly role: RaftRole;
+  readonly term: number;
+  readonly vote: NodeId | undefined;
+  readonly leaderId: NodeId | undefined;
+  readonly commit: number;
+  readonly applied: number;
+  readonly lastIndex: number;
+  /** The leader's view of each voter (empty unless leading). */
+  readonly progress: ReadonlyMap<NodeId, { readonly match: number; readonly next: number; readonly state: ProgressState }>;
+}
+
+/**
+ * One Raft node as a pure state machine, in the style of etcd-io/raft: feed it `tick()`, peer
+ * messages through `step()` and commands through `propose()`; collect what to persist, send and
+ * apply with `ready()`; acknowledge with `advance()`. It has no timers, clock, I/O or global
+ * randomness: the caller owns them, so the same inputs give the same outputs.
+ *
+ * @example
+ * const storage = new MemoryStorage({ voters: ['a'] });
+ * const raft = new Raft({ id: 'a', storage, random: seededRandom(1) });
+ * raft.campaign();
+ * while (raft.hasReady()) {
+ *   const ready = raft.ready();
+ *   storage.append(ready.entriesToPersist);
+ *   if (ready.hardState) storage.setHardState(ready.hardState);
+ *   // send ready.messages, apply ready.committedEntries
+ *   raft.advance();
+ * }
+ * raft.propose(new TextEncoder().encode('x=1'));
+ *
+ * @throws {TypeError | RangeError} from the constructor, for a bad {@link RaftConfig} (the message names the field)
+ */
+export class Raft {
+  readonly #core: RaftCore;
+  #softState: SoftState;
+  #hardState: HardState;
+  #pending: { readonly ready: Ready; readonly selfMessages: readonly Message[] } | undefined;
+
+  constructor(config: RaftConfig) {
+    this.#core = new RaftCore(resolveRaftConfig(config));
+    this.#softState = this.#core.softState();
+    this.#hardState = this.#core.hardState();
+  }
+
+  /** This node's id. */
+  get id(): NodeId {
+    return this.#core.id;
+  }
+
+  /** The current state, copied. */
+  status(): RaftStatus {
+    const core = this.#core;
+    const progress = new Map<NodeId, { match: number; next: number; state: ProgressState }>();
+    if (core.role === 'leader') {
+      for (const [id, p] of core.tracker.progress) progress.set(id, { match: p.match, next: p.next, state: p.state });
+    }
+    return {
+      id: core.id,
+      role: core.role,
+      term: core.term,
+      vote: core.vote,
+      leaderId: core.leaderId,
+      commit: core.log.committed,
+      applied: core.log.applied,
+      lastIndex: core.log.lastIndex(),
+      progress,
+    };
+  }
+
+  /** One logical clock tick: drives election timeouts, heartbeats and check-quorum. */
+  tick(): void {
+    this.#core.tick();
+  }
+
+  /** Starts an election now, as if the election timeout ran out (with a pre-vote first by default). */
+  campaign(): void {
+    this.#core.hup();
+  }
+
+  /**
+   * Hands a message from a peer to the node.
+   *
+   * @throws {TypeError} when `message` is not a well-formed {@link Message}
+   * @throws {RangeError} when it is addressed to another node or claims to come from this one
+   */
+  step(message: Message): void {
+    checkMessage(message, this.#core.id);
+    this.#core.step(message);
+  }
+
+  /**
+   * Appends a command to the leader's log and replicates it. It is applied once a later `Ready`
+   * lists it in `committedEntries`. A proposal can still be lost if leadership changes before it
+   * commits: wait for the entry at the returned index to commit with the returned term, and
+   * re-propose after a timeout otherwise.
+   *
+   * @param command the command's bytes, opaque to Raft
+   * @returns the index and term of the new entry
+   * @throws {ProposalDroppedError} when this node is not the leader (with the leader it knows of)
+   * @throws {TypeError} when `command` is not a `Uint8Array`
+   */
+  propose(command: Uint8Array): { readonly index: number; readonly term: number } {
+    if (!(command instanceof Uint8Array)) {
+      throw new TypeError(`Raft: propose(command) needs a Uint8Array, got ${show(command)}`);
+    }
+    const core = this.#core;
+    if (core.role !== 'leader') throw new ProposalDroppedError('not-leader', core.leaderId, core.term);
+    const index = core.appendEntries([command]);
+    core.broadcastAppend();
+    return { index, term: core.term };
+  }
+
+  /** Whether {@link Raft.ready} has anything to hand out (or a Ready waits for `advance()`). */
+  hasReady(): boolean {
+    const core = this.#core;
+    return (
+      this.#pending !== undefined ||
+      core.messages.length > 0 ||
+      core.selfMessages.length > 0 ||
+      core.log.unstableEntries().length > 0 ||
+      core.log.hasNextCommittedEntries() ||
+      !hardStateEquals(core.hardState(), this.#hardState) ||
+      !softStateEquals(core.softState(), this.#softState)
+    );
+  }
+
+  /**
+   * What to persist, send and apply now (see {@link Ready} for the order). Until `advance()`, it
+   * returns the same Ready again; input stepped meanwhile waits for the next one.
+   */
+  ready(): Ready {
+    if (this.#pending !== undefined) return this.#pending.ready;
+    const core = this.#core;
+    const soft = core.softState();
+    const hard = core.hardState();
+    const ready: Ready = {
+      softState: softStateEquals(soft, this.#softState) ? undefined : soft,
+      hardState: hardStateEquals(hard, this.#hardState) ? undefined : hard,
+      entriesToPersist: [...core.log.unstableEntries()],
+      committedEntries: core.log.nextCommittedEntries(core.config.maxCommittedBytesPerReady),
+      messages: core.messages,
+    };
+    this.#softState = soft;
+    this.#hardState = hard;
+    this.#pending = { ready, selfMessages: core.selfMessages };
+    core.messages = [];
+    core.selfMessages = [];
+    return ready;
+  }
+
+  /**
+   * The caller handled the last Ready: its entries and hard state are durable, its messages sent
+   * and its committed entries applied. Counts the node's own votes and acknowledgements.
+   *
+   * @throws {Error} when no Ready is outstanding
+   */
+  advance(): void {
+    const pending = this.#pending;
+    if (pending === undefined) throw new Error('Raft: advance() called without an outstanding ready()');
+    this.#pending = undefined;
+    const core = this.#core;
+    const { entriesToPersist, committedEntries } = pending.ready;
+    const lastPersisted = entriesToPersist[entriesToPersist.length - 1];
+    if (lastPersisted !== undefined) core.log.stableTo(lastPersisted.index, lastPersisted.term);
+    const lastApplied = committedEntries[committedEntries.length - 1];
+    if (lastApplied !== undefined) core.log.appliedTo(lastApplied.index);
+    for (const message of pending.selfMessages) core.step(message);
+  }
+}
+
+function softStateEquals(a: SoftState, b: SoftState): boolean {
+  return a.leaderId === b.leaderId && a.role === b.role;
+}
+
+function checkMessage(message: Message, self: NodeId): void {
+  if (typeof message !== 'object' || message === null || !MESSAGE_TYPES.has((message as { type: unknown }).type as string)) {
+    throw new TypeError(`Raft: step(message) needs a Raft message with a known type, got ${show(message)}`);
+  }
+  if (typeof message.from !== 'string' || message.from === '') {
+    throw new TypeError(`Raft: message.from must be a non-empty string, got ${show(message.from)}`);
+  }
+  if (!Number.isInteger(message.term) || message.term < 0) {
+    throw new TypeError(`Raft: message.term must be a non-negative integer, got ${show(message.term)}`);
+  }
+  if (message.to !== self) throw new RangeError(`Raft: message.to is ${show(message.to)}, but this node is ${show(self)}`);
+  if (message.from === self) throw new RangeError(`Raft: message.from is this node (${show(self)}); peers only`);
+}

@@ -1,0 +1,28 @@
+import type { Message } from './messages.js';
+import type { RaftCore } from './raft-core.js';
+
+/**
+ * A candidate's or pre-candidate's reactions (Raft §5.2, thesis §9.6). A leader of the same term
+ * turns it back into a follower; votes of its own kind are tallied.
+ */
+export function stepCandidate(core: RaftCore, m: Message): void {
+  switch (m.type) {
+    case 'append':
+      // Raft §5.2: "If AppendEntries RPC received from new leader: convert to follower."
+      core.becomeFollower(m.term, m.from);
+      core.handleAppend(m);
+      break;
+    case 'heartbeat':
+      core.becomeFollower(m.term, m.from);
+      core.handleHeartbeat(m);
+      break;
+    case 'vote-response':
+      if (core.role === 'candidate') core.poll(m.from, m.granted);
+      break;
+    case 'pre-vote-response':
+      if (core.role === 'pre-candidate') core.poll(m.from, m.granted);
+      break;
+    default:
+      break;
+  }
+}

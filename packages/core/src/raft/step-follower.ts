@@ -1,0 +1,24 @@
+import type { Message } from './messages.js';
+import type { RaftCore } from './raft-core.js';
+
+/**
+ * A follower's reactions (Raft §5.2, §5.3), after `RaftCore.step` has settled terms and votes.
+ * A message from the leader of this term resets the election timeout.
+ */
+export function stepFollower(core: RaftCore, m: Message): void {
+  switch (m.type) {
+    case 'append':
+      core.electionElapsed = 0;
+      core.leaderId = m.from;
+      core.handleAppend(m);
+      break;
+    case 'heartbeat':
+      core.electionElapsed = 0;
+      core.leaderId = m.from;
+      core.handleHeartbeat(m);
+      break;
+    default:
+      // Responses meant for a leader or candidate this node no longer is: late, ignored.
+      break;
+  }
+}

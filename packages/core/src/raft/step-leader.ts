@@ -1,0 +1,50 @@
+import type { AppendResponseMessage, Message } from './messages.js';
+import type { RaftCore } from './raft-core.js';
+
+/** A leader's reactions: acknowledgements move progress and the commit index (Raft §5.3, §5.4). */
+export function stepLeader(core: RaftCore, m: Message): void {
+  const progress = core.tracker.progress.get(m.from);
+  if (progress === undefined) return; // not a member
+  switch (m.type) {
+    case 'append-response':
+      progress.recentActive = true;
+      onAppendResponse(core, m);
+      break;
+    case 'heartbeat-response':
+      progress.recentActive = true;
+      progress.probeSent = false;
+      if (progress.match < core.log.lastIndex()) core.sendAppend(m.from);
+      break;
+    default:
+      // Vote responses after winning, or (impossible by Election Safety) another leader's appends.
+      break;
+  }
+}
+
+function onAppendResponse(core: RaftCore, m: AppendResponseMessage): void {
+  const progress = core.tracker.progress.get(m.from);
+  if (progress === undefined) return;
+  if (m.reject) {
+    // Fast backtracking (Raft §5.3): the follower's hint names the last index that can match
+    // by its log; skip further back over this log's entries of terms above the hinted term.
+    const matchHint = m.hintTerm > 0 ? core.log.findConflictByTerm(m.hintIndex, m.hintTerm).index : m.hintIndex;
+    if (progress.maybeDecrTo(m.index, matchHint)) {
+      if (progress.state === 'replicate') progress.becomeProbe();
+      core.sendAppend(m.from);
+    }
+    return;
+  }
+  const wasPaused = progress.isPaused();
+  if (!progress.maybeUpdate(m.index) && !(progress.match === m.index && progress.state === 'probe')) return;
+  if (progress.state === 'probe') progress.becomeReplicate();
+  if (core.maybeCommit()) {
+    core.broadcastAppend();
+  } else if (m.from !== core.id && (wasPaused || progress.canBumpCommit(core.log.committed))) {
+    core.sendAppend(m.from);
+  }
+  if (m.from === core.id) return;
+  // Stream whatever is left, one size-limited batch per message.
+  while (core.sendAppend(m.from, false)) {
+    // each call sends one batch
+  }
+}

@@ -1,0 +1,235 @@
+import { isProposalDroppedError } from '../errors/proposal-dropped-error.js';
+import { seededRandom } from '../testing/seeded-random.js';
+import type { Random } from '../time/random.js';
+import type { RaftConfig } from './config.js';
+import type { Entry, NodeId } from './entry.js';
+import { InvariantChecker, type NodeView } from './invariant-checker.js';
+import { MemoryStorage } from './memory-storage.js';
+import type { Message } from './messages.js';
+import { Raft } from './raft.js';
+
+/** One node of a {@link TestNetwork}: the Raft state machine, its storage and what it applied. */
+export interface TestNode {
+  readonly id: NodeId;
+  readonly raft: Raft;
+  readonly storage: MemoryStorage;
+  readonly applied: Entry[];
+}
+
+/** Options of a {@link TestNetwork}. */
+export interface TestNetworkOptions {
+  readonly ids: readonly NodeId[];
+  /** Seeds the network's choices and (derived) each node's election timeouts. Default 1. */
+  readonly seed?: number;
+  /** Raft options for every node. Defaults here: `electionTick` 10, `heartbeatTick` 1. */
+  readonly config?: Partial<Omit<RaftConfig, 'id' | 'storage' | 'random'>>;
+  /** Chance that a delivered message is lost instead. Default 0. */
+  readonly dropRate?: number;
+  /** Chance that a delivered message stays in flight to be delivered again. Default 0. */
+  readonly duplicateRate?: number;
+  /** Check the invariants after every input. Default true. */
+  readonly check?: boolean;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * A deterministic, single-threaded cluster for tests (not exported; the simulator will grow out
+ * of it). Every input to a node (tick, message, proposal) is followed at once by handling its
+ * Readies as the contract says: persist, then queue the messages, apply, advance. Messages wait
+ * in flight until delivered, in any order; links can be cut. The invariants are checked after
+ * every input.
+ */
+export class TestNetwork {
+  readonly nodes = new Map<NodeId, TestNode>();
+  readonly inFlight: Message[] = [];
+  readonly checker = new InvariantChecker();
+  readonly random: Random;
+  private readonly cut = new Set<string>();
+  private readonly dropRate: number;
+  private readonly duplicateRate: number;
+  private readonly checking: boolean;
+  proposals = 0;
+  delivered = 0;
+  dropped = 0;
+
+  constructor(options: TestNetworkOptions) {
+    const seed = options.seed ?? 1;
+    this.random = seededRandom(seed);
+    this.dropRate = options.dropRate ?? 0;
+    this.duplicateRate = options.duplicateRate ?? 0;
+    this.checking = options.check ?? true;
+    options.ids.forEach((id, i) => {
+      const storage = new MemoryStorage({ voters: options.ids });
+      const raft = new Raft({
+        electionTick: 10,
+        heartbeatTick: 1,
+        ...options.config,
+        id,
+        storage,
+        random: seededRandom(seed * 7919 + i + 1),
+      });
+      this.nodes.set(id, { id, raft, storage, applied: [] });
+    });
+  }
+
+  node(id: NodeId): TestNode {
+    const node = this.nodes.get(id);
+    if (node === undefined) throw new Error(`no node ${id}`);
+    return node;
+  }
+
+  /** Handles `id`'s Readies until it has none, then checks the invariants. */
+  process(id: NodeId): void {
+    const node = this.node(id);
+    while (node.raft.hasReady()) {
+      const ready = node.raft.ready();
+      node.storage.append(ready.entriesToPersist);
+      if (ready.hardState !== undefined) node.storage.setHardState(ready.hardState);
+      this.inFlight.push(...ready.messages);
+      node.applied.push(...ready.committedEntries);
+      node.raft.advance();
+    }
+    if (this.checking) this.checker.check(this.views());
+  }
+
+  tick(id: NodeId, times = 1): void {
+    for (let i = 0; i < times; i++) {
+      this.node(id).raft.tick();
+      this.process(id);
+    }
+  }
+
+  tickAll(times = 1): void {
+    for (let i = 0; i < times; i++) for (const id of this.nodes.keys()) this.tick(id);
+  }
+
+  campaign(id: NodeId): void {
+    this.node(id).raft.campaign();
+    this.process(id);
+  }
+
+  /** Proposes `command` at `id`; throws what `propose` throws. */
+  propose(id: NodeId, command: string): { index: number; term: number } {
+    const result = this.node(id).raft.propose(encoder.encode(command));
+    this.proposals++;
+    this.process(id);
+    return result;
+  }
+
+  /** Steps `message` into its recipient unless its link is cut. */
+  send(message: Message): void {
+    if (this.cut.has(`${message.from}>${message.to}`)) {
+      this.dropped++;
+      if (this.checking) this.checker.check(this.views());
+      return;
+    }
+    this.delivered++;
+    this.node(message.to).raft.step(message);
+    this.process(message.to);
+  }
+
+  /** Delivers the in-flight message at `position` (default the oldest), subject to drops and duplicates. */
+  deliver(position = 0): void {
+    const [message] = this.inFlight.splice(position, 1);
+    if (message === undefined) return;
+    if (this.dropRate > 0 && this.random() < this.dropRate) {
+      this.dropped++;
+      if (this.checking) this.checker.check(this.views());
+      return;
+    }
+    if (this.duplicateRate > 0 && this.random() < this.duplicateRate) this.inFlight.push(message);
+    this.send(message);
+  }
+
+  /** Delivers in-flight messages oldest first until none is left (or `max` were delivered). */
+  stabilize(max = 100_000): void {
+    for (let i = 0; i < max && this.inFlight.length > 0; i++) this.deliver(0);
+  }
+
+  /** Drops the in-flight messages matching `predicate`. */
+  dropWhere(predicate: (message: Message) => boolean): void {
+    for (let i = this.inFlight.length - 1; i >= 0; i--) {
+      if (predicate(this.inFlight[i] as Message)) this.inFlight.splice(i, 1);
+    }
+  }
+
+  /** Cuts the links between `a` and `b`, both ways (or one way when `oneWay`). */
+  cutLink(a: NodeId, b: NodeId, oneWay = false): void {
+    this.cut.add(`${a}>${b}`);
+    if (!oneWay) this.cut.add(`${b}>${a}`);
+  }
+
+  /** Cuts every link between two groups. */
+  partition(...groups: readonly (readonly NodeId[])[]): void {
+    for (const g of groups) for (const h of groups) if (g !== h) for (const a of g) for (const b of h) this.cutLink(a, b, true);
+  }
+
+  /** Cuts `id` off from everyone. */
+  isolate(id: NodeId): void {
+    for (const other of this.nodes.keys()) if (other !== id) this.cutLink(id, other);
+  }
+
+  heal(): void {
+    this.cut.clear();
+  }
+
+  /** Ids of the nodes that are leaders now (several only across different terms). */
+  leaders(): NodeId[] {
+    return [...this.nodes.values()].filter((n) => n.raft.status().role === 'leader').map((n) => n.id);
+  }
+
+  /** The durable log of `id`. */
+  log(id: NodeId): Entry[] {
+    const { storage } = this.node(id);
+    return storage.lastIndex() === 0 ? [] : [...storage.entries(1, storage.lastIndex() + 1)];
+  }
+
+  /** The commands `id` applied, decoded (the leaders' empty entries left out). */
+  appliedCommands(id: NodeId): string[] {
+    const decoder = new TextDecoder();
+    return this.node(id)
+      .applied.filter((e) => e.data.byteLength > 0)
+      .map((e) => decoder.decode(e.data));
+  }
+
+  views(): NodeView[] {
+    return [...this.nodes.values()].map((n) => ({ status: n.raft.status(), log: this.log(n.id), applied: n.applied }));
+  }
+
+  /**
+   * One random input: deliver a random in-flight message (so messages reorder), tick a random
+   * node (so clocks drift apart), propose at a random node, or change the partition.
+   */
+  randomStep(): void {
+    const ids = [...this.nodes.keys()];
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(this.random() * items.length)] as T;
+    const roll = this.random();
+    if (roll < 0.5 && this.inFlight.length > 0) {
+      this.deliver(Math.floor(this.random() * this.inFlight.length));
+    } else if (roll < 0.85) {
+      this.tick(pick(ids));
+    } else if (roll < 0.97) {
+      const id = pick(ids);
+      try {
+        this.propose(id, `${id}:${this.proposals}`);
+      } catch (error) {
+        if (!isProposalDroppedError(error)) throw error;
+      }
+    } else {
+      this.heal();
+      if (this.checking) this.checker.check(this.views());
+      const r = this.random();
+      if (r < 0.35) this.isolate(pick(ids));
+      else if (r < 0.7) {
+        const shuffled = [...ids];
+        for (let i = shuffled.length - 1; i > 0; i--) {
+          const j = Math.floor(this.random() * (i + 1));
+          [shuffled[i], shuffled[j]] = [shuffled[j] as NodeId, shuffled[i] as NodeId];
+        }
+        const cutAt = 1 + Math.floor(this.random() * (ids.length - 1));
+        this.partition(shuffled.slice(0, cutAt), shuffled.slice(cutAt));
+      }
+    }
+  }
+}
