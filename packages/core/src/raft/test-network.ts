@@ -29,6 +29,8 @@ export interface TestNetworkOptions {
   readonly duplicateRate?: number;
   /** Check the invariants after every input. Default true. */
   readonly check?: boolean;
+  /** Prepares a node's storage (say, a log and a hard state) before its Raft starts. */
+  readonly setup?: (id: NodeId, storage: MemoryStorage) => void;
 }
 
 const encoder = new TextEncoder();
@@ -61,6 +63,7 @@ export class TestNetwork {
     this.checking = options.check ?? true;
     options.ids.forEach((id, i) => {
       const storage = new MemoryStorage({ voters: options.ids });
+      options.setup?.(id, storage);
       const raft = new Raft({
         electionTick: 10,
         heartbeatTick: 1,
