@@ -130,6 +130,19 @@ describe('Raft §5.2: leader election', () => {
     expect(drain(fixture).messages.filter((m) => m.type === 'heartbeat').map((m) => m.to)).toEqual(['b', 'c']);
   });
 
+  it('with heartbeatTick 3 a leader heartbeats every third tick', () => {
+    const fixture = newRaft({ preVote: false, heartbeatTick: 3 });
+    fixture.raft.campaign();
+    fixture.raft.step({ type: 'vote-response', from: 'b', to: 'a', term: 1, granted: true });
+    drain(fixture);
+    const beats: number[] = [];
+    for (let tick = 1; tick <= 9; tick++) {
+      fixture.raft.tick();
+      if (drain(fixture).messages.some((m) => m.type === 'heartbeat')) beats.push(tick);
+    }
+    expect(beats).toEqual([3, 6, 9]);
+  });
+
   it('a 5-node cluster elects exactly one leader, and everyone follows it', () => {
     const net = new TestNetwork({ ids: ['a', 'b', 'c', 'd', 'e'], seed: 3, config: { preVote: false } });
     net.campaign('c');

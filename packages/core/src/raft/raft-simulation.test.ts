@@ -1,8 +1,9 @@
 import type { RaftConfig } from './config.js';
 import { TestNetwork } from './test-network.js';
 
-// Seeded runs of the in-test network with reordering, drops, duplicates and partitions. The
-// invariant checker runs after every input; a failure names its seed so it replays exactly.
+// Seeded runs of the in-test network with reordering, drops, duplicates, partitions and
+// restarts (volatile state lost, storage kept). The invariant checker runs after every input;
+// a failure names its seed so it replays exactly. RAFT_SEEDS and RAFT_STEPS raise the budget.
 const SEEDS = Number(process.env['RAFT_SEEDS'] ?? 200);
 const STEPS = Number(process.env['RAFT_STEPS'] ?? 300);
 
@@ -45,13 +46,16 @@ function run(scenario: Scenario, seed: number): TestNetwork {
   for (let round = 0; round < 400; round++) {
     net.tickAll();
     net.stabilize();
-    const leaders = net.leaders().filter((id) => net.node(id).raft.status().term === maxTerm(net));
-    if (proposed === undefined && leaders.length === 1) proposed = net.propose(leaders[0] as string, 'final');
     if (proposed !== undefined && ids.every((id) => net.node(id).raft.status().applied >= (proposed?.index ?? 0))) {
       const committed = net.node(ids[0] as string).applied[proposed.index - 1];
       if (committed?.term === proposed.term) return net;
       proposed = undefined; // lost to a leadership change; propose again
     }
+    // A proposal can also be lost without anything being applied at its index (a new leader's
+    // log may be shorter): propose again whenever the term moves on.
+    if (proposed !== undefined && maxTerm(net) > proposed.term) proposed = undefined;
+    const leaders = net.leaders().filter((id) => net.node(id).raft.status().term === maxTerm(net));
+    if (proposed === undefined && leaders.length === 1) proposed = net.propose(leaders[0] as string, 'final');
   }
   throw new Error(`no progress after healing`);
 }
@@ -64,6 +68,7 @@ describe('Raft under a seeded faulty network', () => {
   it.each(scenarios)(`$name: ${SEEDS} seeds × ${STEPS} steps keep every invariant and make progress`, (scenario) => {
     let checks = 0;
     let proposals = 0;
+    let restarts = 0;
     for (let seed = 1; seed <= SEEDS; seed++) {
       let net: TestNetwork;
       try {
@@ -73,12 +78,14 @@ describe('Raft under a seeded faulty network', () => {
       }
       checks += net.checker.checks;
       proposals += net.proposals;
+      restarts += net.restarts;
       // Every node applied the same commands in the same order.
       const first = net.appliedCommands(scenario.ids[0] as string);
       for (const id of scenario.ids) expect(net.appliedCommands(id)).toEqual(first);
     }
     expect(checks).toBeGreaterThan(SEEDS * STEPS);
     expect(proposals).toBeGreaterThan(SEEDS);
+    expect(restarts).toBeGreaterThan(SEEDS);
   });
 
   it('the same seed replays exactly', () => {

@@ -51,9 +51,11 @@ export class TestNetwork {
   private readonly dropRate: number;
   private readonly duplicateRate: number;
   private readonly checking: boolean;
+  private readonly config: TestNetworkOptions['config'];
   proposals = 0;
   delivered = 0;
   dropped = 0;
+  restarts = 0;
 
   constructor(options: TestNetworkOptions) {
     const seed = options.seed ?? 1;
@@ -61,19 +63,30 @@ export class TestNetwork {
     this.dropRate = options.dropRate ?? 0;
     this.duplicateRate = options.duplicateRate ?? 0;
     this.checking = options.check ?? true;
+    this.config = options.config;
     options.ids.forEach((id, i) => {
       const storage = new MemoryStorage({ voters: options.ids });
       options.setup?.(id, storage);
-      const raft = new Raft({
-        electionTick: 10,
-        heartbeatTick: 1,
-        ...options.config,
-        id,
-        storage,
-        random: seededRandom(seed * 7919 + i + 1),
-      });
-      this.nodes.set(id, { id, raft, storage, applied: [] });
+      this.nodes.set(id, { id, raft: this.start(id, storage, seed * 7919 + i + 1, 0), storage, applied: [] });
     });
+  }
+
+  private start(id: NodeId, storage: MemoryStorage, seed: number, applied: number): Raft {
+    return new Raft({ electionTick: 10, heartbeatTick: 1, ...this.config, id, storage, random: seededRandom(seed), applied });
+  }
+
+  /**
+   * Crashes `id` and starts it again from its storage: volatile state (role, leader, progress,
+   * votes received, unsent messages' effects) is lost. Its state machine survives with what it
+   * applied (passed as `applied`). Nothing persisted is lost: this network persists every Ready
+   * before sending its messages.
+   */
+  restart(id: NodeId): void {
+    const node = this.node(id);
+    const raft = this.start(id, node.storage, Math.floor(this.random() * 2 ** 31), node.applied.length);
+    this.nodes.set(id, { ...node, raft });
+    this.restarts++;
+    this.process(id);
   }
 
   node(id: NodeId): TestNode {
@@ -202,7 +215,8 @@ export class TestNetwork {
 
   /**
    * One random input: deliver a random in-flight message (so messages reorder), tick a random
-   * node (so clocks drift apart), propose at a random node, or change the partition.
+   * node (so clocks drift apart), propose at a random node, restart a node, or change the
+   * partition.
    */
   randomStep(): void {
     const ids = [...this.nodes.keys()];
@@ -212,13 +226,15 @@ export class TestNetwork {
       this.deliver(Math.floor(this.random() * this.inFlight.length));
     } else if (roll < 0.85) {
       this.tick(pick(ids));
-    } else if (roll < 0.97) {
+    } else if (roll < 0.96) {
       const id = pick(ids);
       try {
         this.propose(id, `${id}:${this.proposals}`);
       } catch (error) {
         if (!isProposalDroppedError(error)) throw error;
       }
+    } else if (roll < 0.97) {
+      this.restart(pick(ids));
     } else {
       this.heal();
       if (this.checking) this.checker.check(this.views());
