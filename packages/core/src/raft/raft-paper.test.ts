@@ -1,8 +1,9 @@
 // Tests of the sentences of the Raft paper (Ongaro & Ousterhout, "In Search of an Understandable
 // Consensus Algorithm", 2014), one behaviour each, in the spirit of etcd's raft_paper_test.go.
+import type { Entry } from './entry.js';
 import type { Message, VoteMessage } from './messages.js';
 import { TestNetwork } from './test-network.js';
-import { type Fixture, drain, newRaft, tickUntilCampaign } from './test-fixtures.js';
+import { type Fixture, drain, entriesOfTerms, newRaft, tickUntilCampaign } from './test-fixtures.js';
 
 /** A node brought into `role` in term `term` (peers b and c), with its Readies handled. */
 function nodeIn(role: 'follower' | 'candidate' | 'leader', term = 1): Fixture {
@@ -168,6 +169,13 @@ describe('Raft §5.3: log replication', () => {
     net.tick('a');
     net.stabilize();
     expect(net.appliedCommands('c')).toEqual(['x']);
+  });
+
+  it('a follower commits no further than the last entry the append vouched for (step 5)', () => {
+    // b's entry 3 is from a deposed term-1 leader; the term-2 leader's index 3 differs.
+    const fixture = newRaft({ id: 'b', logTerms: [1, 1, 1], hardState: { term: 1 } });
+    fixture.raft.step({ type: 'append', from: 'a', to: 'b', term: 2, prevLogIndex: 1, prevLogTerm: 1, entries: [entriesOfTerms([1], 2)[0] as Entry], commit: 3 });
+    expect(fixture.raft.status()).toMatchObject({ commit: 2, lastIndex: 3 });
   });
 
   it('a follower refuses an append whose previous entry it lacks, with a hint', () => {
