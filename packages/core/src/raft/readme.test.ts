@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { type Message, MemoryStorage, Raft } from '@bulwark/core';
 import { seededRandom } from '@bulwark/core/testing';
 
-// The README's Raft example is the region between the markers below, byte for byte (dedented):
+// The README's Raft example is this file's package imports and the region between the markers
+// below, byte for byte (dedented):
 // it is compiled by the typecheck target and run here, so the README cannot drift.
 function example(): string[] {
   // README:begin
@@ -55,7 +56,12 @@ describe('README: Raft (in progress)', () => {
       .split('\n')
       .map((line) => line.replace(/^ {2}/, ''))
       .join('\n');
-    expect(block).toBe(`${dedented.trimEnd()}\n`);
+    // The block opens with this file's imports of the package (the lines naming '@bulwark/core').
+    const imports = source
+      .split('\n')
+      .filter((line) => line.startsWith('import ') && line.includes("'@bulwark/core"))
+      .join('\n');
+    expect(block).toBe(`${imports}\n\n${dedented.trimEnd()}\n`);
   });
 
   it('runs: the three nodes apply the command', () => {
