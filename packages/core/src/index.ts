@@ -13,6 +13,7 @@ export type { ExecuteContext, ExecuteOptions, Policy } from './policies/policy.j
 
 export { CircuitBreaker, MemoryCache, Semaphore, Status, circuitBreakerEvents } from './policies/circuit-breaker/index.js';
 export type {
+  AbortableCall,
   Bucket,
   CacheTransport,
   CircuitBreakerEventMap,

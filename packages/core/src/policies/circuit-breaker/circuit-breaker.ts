@@ -20,6 +20,8 @@ import { NEVER_FILTERED, applyOpossumDefaults } from './resolve-options.js';
 import type { ResolvedCircuitBreakerOptions } from './resolve-options.js';
 import type { OutcomeWindow } from './outcome-window.js';
 import { ConsecutiveWindow, CountWindow } from './outcome-window.js';
+import { CallAbort } from './abortable-call.js';
+import type { AbortSource, AbortableCall } from './abortable-call.js';
 import type { CallOwner } from './pending-call.js';
 import { BreakerContext, PendingCall } from './pending-call.js';
 import { Semaphore } from './semaphore.js';
@@ -345,12 +347,37 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     return this._call(undefined, [context], fn as AnyFunction, context, signal) as Promise<T>;
   }
 
+  /**
+   * Runs `fn` as {@link execute} does, for a caller that learns it gave up from an event of its
+   * own rather than from an `AbortSignal` (an HTTP middleware hears of a client disconnect from
+   * the response). Returns the call's promise with `abort(reason)`, which does what the caller's
+   * signal aborting does: the call rejects at once with `reason`, counts as neither success nor
+   * failure (a half-open trial gives its place back), and the signal `fn` received aborts.
+   *
+   * The point is the cost: listening to a signal is an EventTarget listener per call (in Node 24,
+   * adding and removing one costs about as much as the rest of the call), plus an
+   * `AbortController` per call to make the signal; this needs neither, and the signal `fn`
+   * receives is created only if `fn` reads it.
+   *
+   * @example
+   * const call = breaker.executeAbortable(() => job.finished);
+   * job.once('cancelled', () => call.abort());
+   * await call.promise;
+   */
+  executeAbortable<T>(fn: (context: ExecuteContext) => PromiseLike<T> | T): AbortableCall<T> {
+    const call = new CallAbort<T>();
+    // Abortable whatever the timeout: abort() aborts the attempt's signal, as a caller's signal would.
+    const context = new BreakerContext(undefined, 1, true);
+    call.promise = this._call(undefined, [context], fn as AnyFunction, context, call) as Promise<T>;
+    return call;
+  }
+
   private _call(
     context: unknown,
     args: unknown[],
     action: AnyFunction,
     policy: BreakerContext | undefined,
-    signal: AbortSignal | undefined,
+    signal: AbortSource | undefined,
   ): Promise<unknown> {
     if (this._state === SHUTDOWN) return Promise.reject(new CircuitShutdownError());
     const start = this._clock.now();
@@ -473,7 +500,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     start: number,
     cacheKey: string,
     policy: BreakerContext | undefined,
-    signal: AbortSignal | undefined,
+    signal: AbortSource | undefined,
     trialEpisode: number,
   ): Promise<unknown> {
     return new Promise((resolve, reject) => {

@@ -1,4 +1,5 @@
 export { CircuitBreaker } from './circuit-breaker.js';
+export type { AbortableCall } from './abortable-call.js';
 export { circuitBreakerEvents } from './events.js';
 export type { CircuitBreakerEventMap, CircuitBreakerEventName } from './events.js';
 export type { CircuitBreakerMetrics, CircuitState, Isolation } from './circuit-breaker.js';

@@ -1,5 +1,6 @@
 import { NEVER_ABORTED } from '../never-aborted.js';
 import type { ExecuteContext } from '../policy.js';
+import type { AbortSource } from './abortable-call.js';
 import type { Deadline } from './deadline-queue.js';
 
 /**
@@ -44,8 +45,9 @@ export class BreakerContext implements ExecuteContext {
 
 /**
  * A call whose promise the breaker must be able to settle from outside: when its deadline passes
- * (the `timeout` option) or the caller's signal aborts (`execute()` with a signal). It is its own
- * deadline-queue entry and its own abort listener (`handleEvent`), so it needs no closures.
+ * (the `timeout` option) or the caller gives up (`execute()` with a signal, `executeAbortable`).
+ * It is its own deadline-queue entry and its own abort listener (`handleEvent`), so it needs no
+ * closures.
  */
 export class PendingCall implements Deadline {
   deadline = Infinity;
@@ -65,7 +67,8 @@ export class PendingCall implements Deadline {
     readonly resolve: (value: unknown) => void,
     readonly reject: (reason: unknown) => void,
     readonly context: BreakerContext | undefined,
-    readonly callerSignal: AbortSignal | undefined,
+    /** The caller's signal, or the call's own abort source (`executeAbortable`). */
+    readonly callerSignal: AbortSource | undefined,
   ) {}
 
   expire(now: number): void {
