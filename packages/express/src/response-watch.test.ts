@@ -71,4 +71,44 @@ describe('watchResponse', () => {
     expect([done.ended, done.aborted, done.signal.aborted]).toEqual([true, false, false]);
     await expect(done.whenEnded()).resolves.toBe('finished');
   });
+
+  it('aborts the abortOnClose targets with the signal’s reason before the end listeners, and calls every end listener in order', async () => {
+    const gate = deferred<void>();
+    const seen: string[] = [];
+    let watch: ResponseWatch | undefined;
+    const app = express();
+    app.get('/', async (_req, res) => {
+      watch = watchResponse(res);
+      const signal = watch.signal;
+      for (const name of ['a', 'b', 'c']) watch.onEnd((outcome) => seen.push(`${name}:${outcome}`));
+      for (const name of ['x', 'y']) watch.abortOnClose({ abort: (reason) => seen.push(`${name}:${reason === signal.reason}`) });
+      await gate.promise;
+    });
+    const url = await listen(app);
+    const request = abortableFetch(url);
+    await until(() => watch !== undefined);
+    request.abort();
+    await request.settled;
+    await until(() => seen.length === 5);
+    expect(seen).toEqual(['x:true', 'y:true', 'a:aborted', 'b:aborted', 'c:aborted']);
+    expect(watch?.abortReason).toBeInstanceOf(DOMException);
+    gate.resolve();
+  });
+
+  it('aborts a late abortOnClose target at once after an abort, and never after a full response', async () => {
+    const gone = new ServerResponse({ method: 'GET', httpVersion: '1.1', headers: {} } as IncomingMessage);
+    gone.destroy();
+    await once(gone, 'close');
+    const aborted: unknown[] = [];
+    const watch = watchResponse(gone);
+    watch.abortOnClose({ abort: (reason) => aborted.push(reason) });
+    expect(aborted).toEqual([watch.abortReason]);
+    expect(watch.signal.reason).toBe(watch.abortReason);
+
+    const finished = Object.create(ServerResponse.prototype, { writableFinished: { value: true }, destroyed: { value: true } }) as ServerResponse;
+    const done = watchResponse(finished);
+    done.abortOnClose({ abort: (reason) => aborted.push(reason) });
+    expect(aborted).toHaveLength(1);
+    expect(done.abortReason).toBeUndefined();
+  });
 });
