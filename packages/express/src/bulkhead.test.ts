@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { bulkhead as coreBulkhead, createRegistry } from '@bulwark/core';
 import type { PolicyRegistry } from '@bulwark/core';
 import { ManualClock, deferred } from '@bulwark/core/testing';
@@ -122,6 +123,49 @@ describe('bulkhead()', () => {
     release();
     expect((await first).status).toBe(200);
     expect(state.entered).toBe(1);
+  });
+
+  it('gives the bulkhead the client’s signal only for a request that may have to wait', async () => {
+    const { handler, release } = gatedHandler();
+    const pool = coreBulkhead({ maxConcurrent: 1, maxQueued: 1 });
+    const execute = jest.spyOn(pool, 'execute');
+    const app = express();
+    app.get('/work', bulkhead(pool), handler);
+    const url = await listen(app);
+    const held = fetch(`${url}/work?hold`);
+    await until(() => pool.activeCount === 1);
+    const queued = fetch(`${url}/work`);
+    await until(() => pool.queuedCount === 1);
+    // A free slot: the call runs at once, and no signal (nor its listener) is made for it.
+    expect(execute.mock.calls[0]?.[1]).toBeUndefined();
+    expect(execute.mock.calls[1]?.[1]?.signal).toBeInstanceOf(AbortSignal);
+    release();
+    expect([(await held).status, (await queued).status]).toEqual([200, 200]);
+  });
+
+  it('lets a request whose client went away before it ran pass by, untouched and uncounted', async () => {
+    const { handler, state } = gatedHandler();
+    const gate = deferred<void>();
+    const seen = { arrived: false, closed: false, passed: false };
+    const app = express();
+    const slow: RequestHandler = async (_req, res, next) => {
+      seen.arrived = true;
+      res.on('close', () => (seen.closed = true));
+      await gate.promise;
+      next();
+      seen.passed = true;
+    };
+    app.get('/work', slow, bulkhead({ maxConcurrent: 1, name: 'work', registry }), handler);
+    const url = await listen(app);
+    const request = abortableFetch(`${url}/work`);
+    await until(() => seen.arrived);
+    request.abort();
+    await request.settled;
+    await until(() => seen.closed);
+    gate.resolve();
+    await until(() => seen.passed);
+    expect(state.entered).toBe(0);
+    expect(registry.bulkhead('work').metrics()).toMatchObject({ accepted: 0, rejected: { full: 0, queueTimeout: 0, aborted: 0 } });
   });
 
   it('takes a BulkheadPolicy instance, or a name the registry holds or is configured with', async () => {

@@ -53,7 +53,6 @@ export function bulkhead(arg: BulkheadPolicy | string | BulkheadMiddlewareOption
   const { policyFor, rejector } = resolve(arg, more);
   return function bulwarkBulkhead(req, res, next) {
     const watch = watchResponse(res);
-    let entered = false;
     let policy: BulkheadPolicy;
     try {
       policy = policyFor(req);
@@ -61,16 +60,32 @@ export function bulkhead(arg: BulkheadPolicy | string | BulkheadMiddlewareOption
       next(error);
       return;
     }
+    // A client gone already: what execute() does with an aborted signal (reject at once, count
+    // nothing), and reject() then answers nobody.
+    if (watch.aborted) return;
+    let entered = false;
     const run = (): Promise<unknown> => {
       entered = true;
       const ended = watch.whenEnded();
       next();
       return ended;
     };
-    policy.execute(run, { signal: watch.signal }).then(undefined, (error: unknown) => {
+    // The signal only matters to a call that waits for a slot (a disconnect takes it out of the
+    // queue); a running call keeps its slot until the response ends, whatever the signal does.
+    // So a request that finds a free slot gets none, and costs no AbortController, nor a listener.
+    const options = hasFreeSlot(policy) ? undefined : { signal: watch.signal };
+    policy.execute(run, options).then(undefined, (error: unknown) => {
       if (!entered) reject(rejector, error, req, res, next, watch);
     });
   };
+}
+
+/**
+ * Whether a call would start at once. Read from the policy's gauges, so a policy given as an
+ * instance that is not a core bulkhead (no gauges) always gets the signal.
+ */
+function hasFreeSlot(policy: BulkheadPolicy): boolean {
+  return policy.activeCount < policy.maxConcurrent;
 }
 
 function resolve(arg: unknown, more: unknown): { policyFor: (req: Request) => BulkheadPolicy; rejector: Rejector } {

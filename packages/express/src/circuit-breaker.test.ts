@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { CircuitBreaker, createRegistry } from '@bulwark/core';
+import { CircuitBreaker, createRegistry, wrap } from '@bulwark/core';
 import type { PolicyRegistry } from '@bulwark/core';
 import { ManualClock, deferred, flushPromises } from '@bulwark/core/testing';
 import express from 'express';
@@ -124,6 +124,63 @@ describe('circuitBreaker()', () => {
     gate.resolve();
     await flushPromises();
     expect(breaker.metrics()).toMatchObject({ fires: 1, successes: 0, failures: 0 });
+  });
+
+  it('hears of a client abort from the response with a core breaker (no signal), and gives any other policy the signal', async () => {
+    const gate = deferred<void>();
+    let arrived = 0;
+    const app = express();
+    const inner = registry.breaker('inner', { timeout: false });
+    const instance = new CircuitBreaker(() => undefined, { clock, timeout: false });
+    const abortable = jest.spyOn(instance, 'executeAbortable');
+    const hold: RequestHandler = async (_req, res) => {
+      arrived++;
+      await gate.promise;
+      res.end('late');
+    };
+    app.get('/core', circuitBreaker(instance), hold);
+    app.get('/wrapped', circuitBreaker(wrap(inner)), hold); // a policy without executeAbortable
+    const url = await listen(app);
+    for (const [path, breaker] of [
+      ['/core', instance],
+      ['/wrapped', inner],
+    ] as const) {
+      const request = abortableFetch(`${url}${path}`);
+      await until(() => breaker.metrics().inFlight === 1);
+      request.abort();
+      await request.settled;
+      await until(() => breaker.metrics().inFlight === 0);
+      expect(breaker.metrics()).toMatchObject({ fires: 1, successes: 0, failures: 0 });
+    }
+    expect(arrived).toBe(2);
+    expect(abortable).toHaveBeenCalledTimes(1);
+    gate.resolve();
+    instance.shutdown();
+  });
+
+  it('lets a request whose client went away before it ran pass by, uncounted', async () => {
+    const { handler, calls } = statusHandler();
+    const gate = deferred<void>();
+    const seen = { arrived: false, closed: false, passed: false };
+    const slow: RequestHandler = async (_req, res, next) => {
+      seen.arrived = true;
+      res.on('close', () => (seen.closed = true));
+      await gate.promise;
+      next();
+      seen.passed = true;
+    };
+    const app = express();
+    app.get('/x', slow, circuitBreaker({ name: 'x', registry }), handler);
+    const url = await listen(app);
+    const request = abortableFetch(`${url}/x`);
+    await until(() => seen.arrived);
+    request.abort();
+    await request.settled;
+    await until(() => seen.closed);
+    gate.resolve();
+    await until(() => seen.passed);
+    expect(calls.count).toBe(0);
+    expect(registry.breaker('x').metrics()).toMatchObject({ fires: 0, inFlight: 0 });
   });
 
   it('keeps one breaker per key with keyFor, named <name>[key]', async () => {
