@@ -1,13 +1,17 @@
-import { createRegistry } from '@bulwark/core';
+import { BulkheadRejectedError, CircuitOpenError, createRegistry } from '@bulwark/core';
 import { ManualClock, deferred } from '@bulwark/core/testing';
 import type { Deferred } from '@bulwark/core/testing';
 import { Catch, Controller, Get, HttpException, Inject, Injectable, NotFoundException, Param } from '@nestjs/common';
 import type { ArgumentsHost, ExceptionFilter, ExecutionContext } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { of } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { PLATFORMS, closeAll, drive, serve } from '../test/serve.js';
 import type { Platform } from '../test/serve.js';
 import { BulwarkModule } from './bulwark.module.js';
 import { Bulkhead } from './bulkhead.decorator.js';
+import type { BulwarkExplorer } from './bulwark.explorer.js';
+import { BulwarkInterceptor } from './bulwark.interceptor.js';
 import { BulwarkHttpException } from './bulwark-http.exception.js';
 import { CircuitBreaker } from './circuit-breaker.decorator.js';
 import { currentExecuteContext } from './execute-context.js';
@@ -319,5 +323,56 @@ describe.each(PLATFORMS)('handler decorators on %s', (platform) => {
     expect(reply.status).toBe(429);
     expect(reply.headers.get('retry-after')).toBe('1'); // set before the filter ran
     expect(reply.json()).toEqual({ shed: 'ERATELIMITED', headers: { 'retry-after': '1' }, name: 'BulwarkHttpException' });
+  });
+});
+
+describe('BulwarkInterceptor on a decorated handler, alone', () => {
+  /** The interceptor with `run` as the handler's chain, and what it emitted for a context of `type`. */
+  function intercept(run: () => Promise<unknown>, type = 'http', setHeader: (res: unknown, name: string, value: string) => void = () => undefined) {
+    const explorer = { handlerChain: () => ({ chain: { run }, answer: () => undefined }) } as unknown as BulwarkExplorer;
+    const interceptor = new BulwarkInterceptor(explorer, { httpAdapter: { setHeader } } as never, { gateway: false } as never);
+    const context = { getClass: () => Object, getHandler: () => intercept, getType: () => type, switchToHttp: () => ({ getResponse: () => ({}) }) };
+    const seen: unknown[] = [];
+    const observable: Observable<unknown> = interceptor.intercept(context as unknown as ExecutionContext, { handle: () => of('unused') });
+    const subscription = observable.subscribe({ next: (v) => seen.push(['next', v]), error: (e) => seen.push(['error', e]), complete: () => seen.push(['complete']) });
+    return { seen, subscription };
+  }
+
+  it('emits the chain’s value, and outside HTTP passes its rejection through unmapped', async () => {
+    const ok = intercept(() => Promise.resolve('value'));
+    const shed = new BulkheadRejectedError('full');
+    const rpc = intercept(() => Promise.reject(shed), 'rpc');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(ok.seen).toEqual([['next', 'value'], ['complete']]);
+    expect(rpc.seen).toEqual([['error', shed]]);
+  });
+
+  it('maps a chain that throws at once, and answers with what the mapping throws when it throws', () => {
+    const open = new CircuitOpenError(5_000);
+    const thrown = intercept(() => {
+      throw open;
+    });
+    expect(thrown.seen).toHaveLength(1);
+    expect((thrown.seen[0] as [string, unknown])[1]).toBeInstanceOf(BulwarkHttpException);
+    const broken = new Error('setHeader broke');
+    const failed = intercept(
+      () => {
+        throw open;
+      },
+      'http',
+      () => {
+        throw broken;
+      },
+    );
+    expect(failed.seen).toEqual([['error', broken]]);
+  });
+
+  it('emits nothing to a subscriber that left before the chain settled', async () => {
+    const settled = deferred<unknown>();
+    const { seen, subscription } = intercept(() => settled.promise);
+    subscription.unsubscribe();
+    settled.resolve('late');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(seen).toEqual([]);
   });
 });

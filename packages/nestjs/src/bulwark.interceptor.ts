@@ -3,12 +3,14 @@ import { httpErrorFor } from '@bulwark/http';
 import { Inject, Injectable } from '@nestjs/common';
 import type { CallHandler, ExecutionContext, NestInterceptor } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { catchError, defer, lastValueFrom, throwError } from 'rxjs';
-import type { Observable } from 'rxjs';
+import { Observable, catchError, lastValueFrom, throwError } from 'rxjs';
 import { BULWARK_RESOLVED_OPTIONS } from './bulwark.constants.js';
 import { BulwarkExplorer } from './bulwark.explorer.js';
 import { BulwarkHttpException } from './bulwark-http.exception.js';
 import type { ResolvedBulwarkOptions } from './bulwark-registry.providers.js';
+
+/** A handler that emits nothing answers `undefined`. */
+const LAST_VALUE = { defaultValue: undefined };
 
 /**
  * @internal The module's global interceptor. For a handler with Bulwark decorators it runs the
@@ -29,17 +31,41 @@ export class BulwarkInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const entry = this.explorer.handlerChain(context.getClass(), context.getHandler());
-    const result =
-      entry === undefined
-        ? next.handle()
-        : defer(() =>
-            entry.chain.run(
-              () => lastValueFrom(next.handle(), { defaultValue: undefined }),
-              (error) => entry.answer(context, error),
-            ),
-          );
-    if (context.getType() !== 'http') return result;
-    return result.pipe(catchError((error: unknown) => throwError(() => this.toHttp(error, context))));
+    const http = context.getType() === 'http';
+    if (entry === undefined) {
+      const result = next.handle();
+      return http ? result.pipe(catchError((error: unknown) => throwError(() => this.toHttp(error, context)))) : result;
+    }
+    // One Observable around the chain's promise: what defer(() => promise) piped through
+    // catchError did, with one subscription per request instead of three.
+    return new Observable<unknown>((subscriber) => {
+      const settle = (error: unknown): void => {
+        if (!http) return subscriber.error(error);
+        let mapped: unknown;
+        try {
+          mapped = this.toHttp(error, context);
+        } catch (thrown) {
+          mapped = thrown;
+        }
+        subscriber.error(mapped);
+      };
+      let promise: Promise<unknown>;
+      try {
+        promise = entry.chain.run(
+          () => lastValueFrom(next.handle(), LAST_VALUE),
+          (error) => entry.answer(context, error),
+        );
+      } catch (error) {
+        settle(error);
+        return;
+      }
+      promise.then((value) => {
+        // As rxjs's from(promise): nothing for a subscriber that has gone.
+        if (subscriber.closed) return;
+        subscriber.next(value);
+        subscriber.complete();
+      }, settle);
+    });
   }
 
   private toHttp(error: unknown, context: ExecutionContext): unknown {
