@@ -24,3 +24,18 @@ export { casRegisterModel } from './linearizability/cas-register-model.js';
 export type { CasRegisterInput, CasRegisterOutput } from './linearizability/cas-register-model.js';
 export { kvModel } from './linearizability/kv-model.js';
 export type { KvInput, KvOutput } from './linearizability/kv-model.js';
+
+// Simulator: a deterministic network, a fault schedule and the Raft cluster simulation.
+export { SimNetwork, formatFault } from './simulator/sim-network.js';
+export type {
+  Envelope,
+  FaultKind,
+  FaultRecord,
+  LinkOptions,
+  NetworkStats,
+  SimNetworkOptions,
+  SimTimer,
+} from './simulator/sim-network.js';
+export { SimRandom } from './simulator/sim-random.js';
+export { scheduleNemesis } from './simulator/nemesis.js';
+export type { CustomFault, MsRange, NemesisFault, NemesisOptions } from './simulator/nemesis.js';
