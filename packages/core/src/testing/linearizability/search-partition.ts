@@ -89,10 +89,10 @@ class PartitionSearch<S, I, O> {
   private bestPrefix: number[] = [];
   private bestState: S;
 
-  constructor(
-    private readonly model: LinearizabilityModel<S, I, O>,
-    operations: readonly HistoryOperation<I, O>[],
-  ) {
+  private readonly model: LinearizabilityModel<S, I, O>;
+
+  constructor(model: LinearizabilityModel<S, I, O>, operations: readonly HistoryOperation<I, O>[]) {
+    this.model = model;
     const n = operations.length;
     const calls = new Float64Array(n);
     const returns = new Float64Array(n);

@@ -18,7 +18,10 @@ export class StateInterner<S> {
   /** Whether states are their own keys (no `key`, no `equal`): then `===` decides sameness. */
   readonly byValue: boolean;
 
-  constructor(private readonly model: LinearizabilityModel<S, unknown, unknown>) {
+  private readonly model: LinearizabilityModel<S, unknown, unknown>;
+
+  constructor(model: LinearizabilityModel<S, unknown, unknown>) {
+    this.model = model;
     this.byValue = model.key === undefined && model.equal === undefined;
   }
 

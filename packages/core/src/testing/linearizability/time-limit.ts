@@ -10,12 +10,11 @@ export const STEPS_PER_CLOCK_READ = 1024;
  */
 export class TimeLimit {
   countdown = STEPS_PER_CLOCK_READ;
+  private readonly clock: Pick<Clock, 'now'>;
   private readonly deadline: number;
 
-  constructor(
-    private readonly clock: Pick<Clock, 'now'>,
-    timeoutMs: number,
-  ) {
+  constructor(clock: Pick<Clock, 'now'>, timeoutMs: number) {
+    this.clock = clock;
     this.deadline = timeoutMs === Infinity ? Infinity : clock.now() + timeoutMs;
   }
 

@@ -14,9 +14,11 @@ export class VisitedSet {
   private slots: Int32Array; // entry number + 1; 0 is an empty slot
   private mask: number;
   private count = 0;
+  private readonly words: number;
 
   /** @param words the length of every bitset, in 32-bit words */
-  constructor(private readonly words: number) {
+  constructor(words: number) {
+    this.words = words;
     const capacity = 64;
     this.bits = new Uint32Array(capacity * words);
     this.hashes = new Int32Array(capacity);
