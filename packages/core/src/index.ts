@@ -115,3 +115,13 @@ export { committedIndex, voteResult, majority } from './raft/quorum.js';
 export type { VoteResult } from './raft/quorum.js';
 export { ProposalDroppedError, isProposalDroppedError } from './errors/proposal-dropped-error.js';
 export type { ProposalDropReason } from './errors/proposal-dropped-error.js';
+
+// Raft client sessions: exactly-once commands (thesis §6.3).
+export { SessionTable } from './raft/sessions/session-table.js';
+export type {
+  SessionId,
+  SessionOutcome,
+  SessionRequest,
+  SessionTableOptions,
+  SessionTableSnapshot,
+} from './raft/sessions/session-table.js';
