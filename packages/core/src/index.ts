@@ -96,6 +96,12 @@ export { resolveRaftConfig } from './raft/config.js';
 export type { RaftConfig, ResolvedRaftConfig } from './raft/config.js';
 export { MemoryStorage } from './raft/memory-storage.js';
 export type { Storage, InitialState } from './raft/storage.js';
+export type { Snapshot, SnapshotMetadata } from './raft/snapshot.js';
+export { LogCompactedError, isLogCompactedError } from './raft/errors/log-compacted-error.js';
+export {
+  SnapshotTemporarilyUnavailableError,
+  isSnapshotTemporarilyUnavailableError,
+} from './raft/errors/snapshot-temporarily-unavailable-error.js';
 export type { Entry, EntryType, NodeId } from './raft/entry.js';
 export type { HardState, SoftState, ConfState, RaftRole } from './raft/raft-state.js';
 export type {
@@ -109,6 +115,7 @@ export type {
   VoteResponseMessage,
   HeartbeatMessage,
   HeartbeatResponseMessage,
+  SnapshotMessage,
 } from './raft/messages.js';
 export type { ProgressState } from './raft/progress.js';
 export { committedIndex, voteResult, majority } from './raft/quorum.js';

@@ -5,9 +5,11 @@ import type { RaftStatus } from './raft.js';
 /** What the checker sees of one node after a step: its state, durable log and what it applied. */
 export interface NodeView {
   readonly status: RaftStatus;
-  /** The node's durable log, entries 1..n (index i at position i - 1). */
+  /** The node's durable log from `firstIndex` on (index `firstIndex + k` at position `k`). */
   readonly log: readonly Entry[];
-  /** Every entry the node applied so far, in order. */
+  /** The first index of `log`; entries before it were compacted into a snapshot. Default 1. */
+  readonly firstIndex?: number;
+  /** Every entry the node applied so far, in order (restored wholesale from a snapshot). */
   readonly applied: readonly Entry[];
 }
 
@@ -16,11 +18,14 @@ export interface NodeView {
  * `Error` naming the first one broken. Test-only (not exported); the simulator will reuse it.
  *
  * - Election Safety: at most one leader per term, over the whole run.
- * - Log Matching: two logs with an entry of the same index and term agree up to there.
- * - Leader Completeness: a leader of a term after an entry's commit holds that entry.
+ * - Log Matching: two logs with an entry of the same index and term agree up to there (over
+ *   the indexes both still hold).
+ * - Leader Completeness: a leader of a term after an entry's commit holds that entry (or has
+ *   compacted it into a snapshot).
  * - State Machine Safety: no two nodes apply different entries at one index; each node applies
- *   every index once, in order.
- * - Committed entries sit on a majority of durable logs; commit index and term never decrease.
+ *   every index once, in order (a snapshot restores the same prefix others applied).
+ * - Committed entries sit on a majority of durable logs (compacted counts: only committed
+ *   entries are compacted); commit index and term never decrease.
  */
 export class InvariantChecker {
   private readonly leaderOfTerm = new Map<number, NodeId>();
@@ -32,7 +37,8 @@ export class InvariantChecker {
   check(views: readonly NodeView[]): void {
     this.checks++;
     const voters = views.length;
-    for (const { status, log, applied } of views) {
+    for (const view of views) {
+      const { status, applied } = view;
       const id = status.id;
       if (status.role === 'leader') {
         const known = this.leaderOfTerm.get(status.term);
@@ -44,6 +50,7 @@ export class InvariantChecker {
       const before = this.last.get(id) ?? { commit: 0, term: 0, applied: 0 };
       if (status.commit < before.commit) fail(`${id}'s commit index went back from ${before.commit} to ${status.commit}`);
       if (status.term < before.term) fail(`${id}'s term went back from ${before.term} to ${status.term}`);
+      if (applied.length < before.applied) fail(`${id}'s state machine went back from ${before.applied} to ${applied.length} entries`);
       for (let i = before.applied; i < applied.length; i++) {
         const entry = applied[i] as Entry;
         if (entry.index !== i + 1) fail(`${id} applied index ${entry.index} in position ${i + 1} (not once, in order)`);
@@ -56,9 +63,10 @@ export class InvariantChecker {
       // A node's commit index names entries committed at a term ≤ its own term (terms only grow,
       // so the term when a node first commits an index is its lowest).
       for (let i = before.commit + 1; i <= status.commit; i++) {
+        if (i < first(view)) continue; // restored from a snapshot: checked through `applied`
         const known = this.committed.get(i);
-        const entry = log[i - 1];
-        if (entry === undefined) fail(`${id} commits ${status.commit} but holds only ${log.length} entries`);
+        const entry = entryAt(view, i);
+        if (entry === undefined) fail(`${id} commits ${status.commit} but holds entries up to ${first(view) + view.log.length - 1} only`);
         if (known === undefined) this.committed.set(i, { entry, term: status.term });
         else {
           if (!sameEntry(known.entry, entry)) fail(`${id} holds ${show(entry)} at committed index ${i}, not ${show(known.entry)}`);
@@ -70,11 +78,11 @@ export class InvariantChecker {
     this.checkLogMatching(views);
     for (const [index, { entry, term }] of this.committed) {
       let holders = 0;
-      for (const { status, log } of views) {
-        const held = log[index - 1];
-        if (held !== undefined && sameEntry(held, entry)) holders++;
-        else if (status.role === 'leader' && status.term > term) {
-          fail(`Leader Completeness: ${status.id}, leader of term ${status.term}, lacks ${show(entry)} committed by term ${term}`);
+      for (const view of views) {
+        const held = entryAt(view, index);
+        if (index < first(view) || (held !== undefined && sameEntry(held, entry))) holders++;
+        else if (view.status.role === 'leader' && view.status.term > term) {
+          fail(`Leader Completeness: ${view.status.id}, leader of term ${view.status.term}, lacks ${show(entry)} committed by term ${term}`);
         }
       }
       if (holders < majority(voters)) fail(`committed ${show(entry)} is durable on ${holders} of ${voters} nodes only`);
@@ -84,20 +92,29 @@ export class InvariantChecker {
   private checkLogMatching(views: readonly NodeView[]): void {
     for (let a = 0; a < views.length; a++) {
       for (let b = a + 1; b < views.length; b++) {
-        const left = (views[a] as NodeView).log;
-        const right = (views[b] as NodeView).log;
+        const left = views[a] as NodeView;
+        const right = views[b] as NodeView;
+        const low = Math.max(first(left), first(right));
         // The highest index where both hold the same term must head a shared prefix.
-        let top = Math.min(left.length, right.length);
-        while (top > 0 && (left[top - 1] as Entry).term !== (right[top - 1] as Entry).term) top--;
-        for (let i = 0; i < top; i++) {
-          if (!sameEntry(left[i] as Entry, right[i] as Entry)) {
-            const ids = `${(views[a] as NodeView).status.id} and ${(views[b] as NodeView).status.id}`;
-            fail(`Log Matching: ${ids} agree at index ${top} (term ${(left[top - 1] as Entry).term}) but differ at ${i + 1}`);
+        let top = Math.min(first(left) + left.log.length, first(right) + right.log.length) - 1;
+        while (top >= low && (entryAt(left, top) as Entry).term !== (entryAt(right, top) as Entry).term) top--;
+        for (let i = low; i <= top; i++) {
+          if (!sameEntry(entryAt(left, i) as Entry, entryAt(right, i) as Entry)) {
+            const ids = `${left.status.id} and ${right.status.id}`;
+            fail(`Log Matching: ${ids} agree at index ${top} (term ${(entryAt(left, top) as Entry).term}) but differ at ${i}`);
           }
         }
       }
     }
   }
+}
+
+function first(view: NodeView): number {
+  return view.firstIndex ?? 1;
+}
+
+function entryAt(view: NodeView, index: number): Entry | undefined {
+  return index < first(view) ? undefined : view.log[index - first(view)];
 }
 
 function sameEntry(a: Entry, b: Entry): boolean {

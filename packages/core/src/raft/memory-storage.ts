@@ -1,22 +1,33 @@
 import { type Entry, type NodeId, entrySize } from './entry.js';
+import { LogCompactedError } from './errors/log-compacted-error.js';
 import { type ConfState, EMPTY_HARD_STATE, type HardState } from './raft-state.js';
+import type { Snapshot } from './snapshot.js';
 import type { InitialState, Storage } from './storage.js';
+
+const EMPTY = new Uint8Array(0);
 
 /**
  * A {@link Storage} in memory, for tests and for the simulator; it survives nothing. The caller
- * handles each `Ready` by calling {@link MemoryStorage.append} with `entriesToPersist` and
- * {@link MemoryStorage.setHardState} with `hardState`, then sends the messages.
+ * handles each `Ready` by calling {@link MemoryStorage.applySnapshot} with `snapshot`,
+ * {@link MemoryStorage.append} with `entriesToPersist` and {@link MemoryStorage.setHardState} with
+ * `hardState`, then sends the messages. To compact, it calls
+ * {@link MemoryStorage.createSnapshot} at an applied index, then {@link MemoryStorage.compact}.
  *
  * @example
  * const storage = new MemoryStorage({ voters: ['a', 'b', 'c'] });
  * const raft = new Raft({ id: 'a', storage, random: seededRandom(1) });
+ * // later, once the state machine applied index 100:
+ * storage.createSnapshot(100, confState, encode(stateMachine));
+ * storage.compact(100);
  */
 export class MemoryStorage implements Storage {
-  // entries[0] is a sentinel standing for the last compacted entry (index 0, term 0 until
-  // snapshots land); entries[i] has index entries[0].index + i. Invariant: contiguous indexes.
-  private entriesHeld: Entry[] = [{ index: 0, term: 0, type: 'normal', data: new Uint8Array(0) }];
+  // entries[0] is a sentinel standing for the last compacted entry (the snapshot's index and
+  // term; index 0, term 0 before any); entries[i] has index entries[0].index + i.
+  // Invariants: contiguous indexes; entries[0].index ≤ snapshot index (never compact past it).
+  private entriesHeld: Entry[] = [{ index: 0, term: 0, type: 'normal', data: EMPTY }];
   private hardState: HardState = EMPTY_HARD_STATE;
   private confState: ConfState;
+  private latest: Snapshot;
 
   /**
    * @param options `voters`: the cluster's initial members (the same list on every node)
@@ -32,6 +43,7 @@ export class MemoryStorage implements Storage {
       throw new TypeError(`MemoryStorage: options.voters must be an array of distinct non-empty strings`);
     }
     this.confState = { voters: Object.freeze([...(voters as NodeId[])]) };
+    this.latest = { metadata: { index: 0, term: 0, confState: this.confState }, data: EMPTY };
   }
 
   initialState(): InitialState {
@@ -44,24 +56,26 @@ export class MemoryStorage implements Storage {
   }
 
   firstIndex(): number {
-    return (this.entriesHeld[0] as Entry).index + 1;
+    return this.offset() + 1;
   }
 
   lastIndex(): number {
-    return (this.entriesHeld[0] as Entry).index + this.entriesHeld.length - 1;
+    return this.offset() + this.entriesHeld.length - 1;
   }
 
   term(index: number): number {
-    const offset = (this.entriesHeld[0] as Entry).index;
-    if (index < offset || index > this.lastIndex()) {
-      throw new RangeError(`MemoryStorage: term(${index}) is outside [${offset}, ${this.lastIndex()}]`);
+    const offset = this.offset();
+    if (index < offset) throw new LogCompactedError(index, offset + 1);
+    if (index > this.lastIndex()) {
+      throw new RangeError(`MemoryStorage: term(${index}) is past the last index ${this.lastIndex()}`);
     }
     return (this.entriesHeld[index - offset] as Entry).term;
   }
 
   entries(lo: number, hi: number, maxBytes = Infinity): readonly Entry[] {
-    const offset = (this.entriesHeld[0] as Entry).index;
-    if (lo <= offset || hi > this.lastIndex() + 1 || lo > hi) {
+    const offset = this.offset();
+    if (lo <= offset) throw new LogCompactedError(lo, offset + 1);
+    if (hi > this.lastIndex() + 1 || lo > hi) {
       throw new RangeError(`MemoryStorage: entries(${lo}, ${hi}) is outside [${offset + 1}, ${this.lastIndex() + 1})`);
     }
     const out: Entry[] = [];
@@ -75,9 +89,14 @@ export class MemoryStorage implements Storage {
     return out;
   }
 
+  /** The latest snapshot: the last one created or applied (index 0 and no data before any). */
+  snapshot(): Snapshot {
+    return this.latest;
+  }
+
   /**
    * Appends the entries of a `Ready`. An entry at index `i` replaces the held entries from `i` on
-   * (they lost to a newer leader, Raft §5.3).
+   * (they lost to a newer leader, Raft §5.3); entries at or below the compacted index are skipped.
    *
    * @throws {RangeError} when the entries are not contiguous, or would leave a gap after `lastIndex()`
    */
@@ -87,14 +106,87 @@ export class MemoryStorage implements Storage {
     entries.forEach((entry, i) => {
       if (entry.index !== first + i) throw new RangeError(`MemoryStorage: append() needs contiguous indexes`);
     });
-    const offset = (this.entriesHeld[0] as Entry).index;
+    const offset = this.offset();
     if (first > this.lastIndex() + 1) {
       throw new RangeError(`MemoryStorage: append() from ${first} leaves a gap after ${this.lastIndex()}`);
     }
-    // Entries already compacted are dropped; none can be until snapshots land.
     const fresh = first <= offset ? entries.slice(offset + 1 - first) : entries;
     if (fresh.length === 0) return;
     this.entriesHeld.length = (fresh[0] as Entry).index - offset;
     this.entriesHeld.push(...fresh);
+  }
+
+  /**
+   * Saves the membership the caller's state machine is at, after it applied a configuration
+   * change (`Raft.applyConfChange` returns it); `initialState()` hands it back on a restart.
+   */
+  setConfState(confState: ConfState): void {
+    this.confState = confState;
+  }
+
+  /**
+   * Replaces the whole log with a snapshot (the `snapshot` of a `Ready`, received from a leader):
+   * every entry is dropped, the membership becomes the snapshot's. Persist it before the Ready's
+   * entries.
+   *
+   * @throws {RangeError} when the snapshot is not newer than the one held (etcd's `ErrSnapOutOfDate`)
+   */
+  applySnapshot(snapshot: Snapshot): void {
+    const { index, term, confState } = snapshot.metadata;
+    if (index <= this.latest.metadata.index) {
+      throw new RangeError(`MemoryStorage: applySnapshot() at ${index} is not newer than the snapshot at ${this.latest.metadata.index}`);
+    }
+    this.latest = snapshot;
+    this.entriesHeld = [{ index, term, type: 'normal', data: EMPTY }];
+    this.confState = confState;
+  }
+
+  /**
+   * Records a snapshot of the caller's state machine as of `index` (an index it has applied),
+   * with the membership then; a leader hands it to followers that need compacted entries. It does
+   * not compact: call {@link MemoryStorage.compact} next.
+   *
+   * @param index the last index the snapshot covers; at most `lastIndex()`, after the current snapshot
+   * @param confState the membership as of `index`
+   * @param data the state machine's state, opaque to Raft
+   * @throws {RangeError} when `index` is not after the current snapshot or past `lastIndex()`
+   */
+  createSnapshot(index: number, confState: ConfState, data: Uint8Array): Snapshot {
+    if (index <= this.latest.metadata.index) {
+      throw new RangeError(`MemoryStorage: createSnapshot(${index}) is not after the snapshot at ${this.latest.metadata.index}`);
+    }
+    if (index > this.lastIndex()) {
+      throw new RangeError(`MemoryStorage: createSnapshot(${index}) is past the last index ${this.lastIndex()}`);
+    }
+    this.latest = { metadata: { index, term: this.term(index), confState }, data };
+    return this.latest;
+  }
+
+  /**
+   * Discards the entries up to and including `index`, which the snapshot must cover (the caller
+   * applied them and took a snapshot at or after `index`).
+   *
+   * @throws {LogCompactedError} when `index` is already compacted
+   * @throws {RangeError} when `index` is past `lastIndex()` or past the snapshot's index
+   */
+  compact(index: number): void {
+    const offset = this.offset();
+    if (index <= offset) throw new LogCompactedError(index, offset + 1);
+    if (index > this.lastIndex()) {
+      throw new RangeError(`MemoryStorage: compact(${index}) is past the last index ${this.lastIndex()}`);
+    }
+    if (index > this.latest.metadata.index) {
+      throw new RangeError(
+        `MemoryStorage: compact(${index}) is past the snapshot at ${this.latest.metadata.index}; createSnapshot first`,
+      );
+    }
+    const kept = this.entriesHeld.slice(index - offset);
+    const head = kept[0] as Entry;
+    kept[0] = { index: head.index, term: head.term, type: 'normal', data: EMPTY };
+    this.entriesHeld = kept;
+  }
+
+  private offset(): number {
+    return (this.entriesHeld[0] as Entry).index;
   }
 }

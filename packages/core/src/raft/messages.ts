@@ -1,4 +1,5 @@
 import type { Entry, NodeId } from './entry.js';
+import type { Snapshot } from './snapshot.js';
 
 /** Fields every message carries. `term` is the sender's term (Raft §5.1: stale terms are refused). */
 interface Envelope {
@@ -70,6 +71,17 @@ export interface HeartbeatResponseMessage extends Envelope {
   readonly type: 'heartbeat-response';
 }
 
+/**
+ * InstallSnapshot (Raft §7), whole in one message as etcd-io/raft sends it: the leader's next
+ * entries for this follower are compacted. The follower answers with an `append-response` whose
+ * `index` is its last index once restored (or its commit index when the snapshot is stale). The
+ * caller that sends it reports the outcome with `Raft.reportSnapshot`.
+ */
+export interface SnapshotMessage extends Envelope {
+  readonly type: 'snapshot';
+  readonly snapshot: Snapshot;
+}
+
 /** Every message Raft nodes exchange, discriminated by `type`. */
 export type Message =
   | AppendMessage
@@ -77,7 +89,8 @@ export type Message =
   | VoteMessage
   | VoteResponseMessage
   | HeartbeatMessage
-  | HeartbeatResponseMessage;
+  | HeartbeatResponseMessage
+  | SnapshotMessage;
 
 /** Every message `type`. */
 export type MessageType = Message['type'];
@@ -92,4 +105,5 @@ export const MESSAGE_TYPES: ReadonlySet<string> = new Set<MessageType>([
   'pre-vote-response',
   'heartbeat',
   'heartbeat-response',
+  'snapshot',
 ]);

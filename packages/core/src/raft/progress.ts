@@ -7,8 +7,11 @@ import { committedIndex, voteResult, type VoteResult } from './quorum.js';
  *   a time and waits for the answer (or a heartbeat response) before sending another.
  * - `'replicate'`: the follower matched; the leader streams appends optimistically, moving
  *   `next` past what it sent without waiting.
+ * - `'snapshot'`: the entries the follower needs are compacted; a snapshot is on its way and
+ *   nothing else is sent until the follower acknowledges it or the caller reports its outcome
+ *   (`Raft.reportSnapshot`).
  */
-export type ProgressState = 'probe' | 'replicate';
+export type ProgressState = 'probe' | 'replicate' | 'snapshot';
 
 /**
  * The leader's view of one follower (Raft Figure 2, `nextIndex[]` and `matchIndex[]`).
@@ -27,27 +30,45 @@ export class Progress {
   recentActive = false;
   /** The highest commit index sent to the follower; it cannot know a later one. */
   sentCommit = 0;
+  /** In `'snapshot'`: the index of the snapshot sent (0 otherwise). */
+  pendingSnapshot = 0;
 
   constructor(next: number) {
     this.next = next;
   }
 
-  /** Back to probing from just after `match`. */
+  /**
+   * Back to probing from just after `match` — or, leaving `'snapshot'`, from just after the
+   * snapshot sent (the follower most likely holds it now; a refusal corrects that).
+   */
   becomeProbe(): void {
-    this.state = 'probe';
-    this.next = this.match + 1;
-    this.probeSent = false;
+    const after = this.state === 'snapshot' ? Math.max(this.match + 1, this.pendingSnapshot + 1) : this.match + 1;
+    this.reset('probe');
+    this.next = after;
   }
 
   /** Start streaming from just after `match`. */
   becomeReplicate(): void {
-    this.state = 'replicate';
+    this.reset('replicate');
     this.next = this.match + 1;
+  }
+
+  /** A snapshot at `index` went out: hold everything else until its outcome is known. */
+  becomeSnapshot(index: number): void {
+    this.reset('snapshot');
+    this.pendingSnapshot = index;
+    this.next = index + 1;
+  }
+
+  private reset(state: ProgressState): void {
+    this.state = state;
     this.probeSent = false;
+    this.pendingSnapshot = 0;
   }
 
   /** Whether the leader must hold further appends to this follower. */
   isPaused(): boolean {
+    if (this.state === 'snapshot') return true;
     return this.state === 'probe' && this.probeSent;
   }
 
@@ -87,6 +108,7 @@ export class Progress {
    * logs may agree. Returns false for a stale rejection (one the leader already moved past).
    */
   maybeDecrTo(rejected: number, matchHint: number): boolean {
+    if (this.state === 'snapshot') return false; // the snapshot's answer settles where it matches
     if (this.state === 'replicate') {
       if (rejected <= this.match) return false;
       this.next = this.match + 1;
@@ -109,8 +131,23 @@ export class ProgressTracker {
   readonly progress = new Map<NodeId, Progress>();
   readonly votes = new Map<NodeId, boolean>();
 
-  constructor(readonly voters: readonly NodeId[]) {
+  constructor(public voters: readonly NodeId[]) {
     for (const id of voters) this.progress.set(id, new Progress(1));
+  }
+
+  /**
+   * Switches to a new set of voters (from a snapshot's membership): newcomers start probing
+   * after `lastIndex`, marked active so check-quorum gives them time; leavers are forgotten.
+   */
+  setVoters(voters: readonly NodeId[], lastIndex: number): void {
+    for (const id of this.progress.keys()) if (!voters.includes(id)) this.progress.delete(id);
+    for (const id of voters) {
+      if (this.progress.has(id)) continue;
+      const progress = new Progress(lastIndex + 1);
+      progress.recentActive = true;
+      this.progress.set(id, progress);
+    }
+    this.voters = [...voters];
   }
 
   /** Forgets every voter's progress: `match` 0, `next` after `lastIndex`, probing. */

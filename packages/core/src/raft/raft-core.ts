@@ -1,7 +1,9 @@
 import type { ResolvedRaftConfig } from './config.js';
 import type { Entry, NodeId } from './entry.js';
-import type { AppendMessage, HeartbeatMessage, Message, VoteMessage } from './messages.js';
-import { ProgressTracker } from './progress.js';
+import { isLogCompactedError } from './errors/log-compacted-error.js';
+import { isSnapshotTemporarilyUnavailableError } from './errors/snapshot-temporarily-unavailable-error.js';
+import type { AppendMessage, HeartbeatMessage, Message, SnapshotMessage, VoteMessage } from './messages.js';
+import { type Progress, ProgressTracker } from './progress.js';
 import { RaftLog } from './raft-log.js';
 import type { HardState, RaftRole, SoftState } from './raft-state.js';
 import { stepCandidate } from './step-candidate.js';
@@ -222,21 +224,56 @@ export class RaftCore {
 
   /**
    * Sends `to` the entries after its `next` (batched by the message limits), or an empty probe
-   * when `sendIfEmpty`. Returns whether a message went out.
+   * when `sendIfEmpty`, or the snapshot when those entries are compacted. Returns whether a
+   * message went out.
    */
   sendAppend(to: NodeId, sendIfEmpty = true): boolean {
     const progress = this.tracker.progress.get(to);
     if (progress === undefined || progress.isPaused()) return false;
     const prevLogIndex = progress.next - 1;
     const prevLogTerm = this.log.term(prevLogIndex);
-    if (prevLogTerm === undefined) throw new Error(`Raft: entry ${prevLogIndex} is compacted; snapshots are not supported yet`);
     const { maxBytesPerMessage, maxEntriesPerMessage } = this.config;
-    const entries = this.log.entriesFrom(progress.next, maxBytesPerMessage, maxEntriesPerMessage);
+    let entries: Entry[];
+    try {
+      if (prevLogTerm === undefined) return this.sendSnapshot(to, progress);
+      entries = this.log.entriesFrom(progress.next, maxBytesPerMessage, maxEntriesPerMessage);
+    } catch (error) {
+      if (isLogCompactedError(error)) return this.sendSnapshot(to, progress);
+      throw error;
+    }
     if (entries.length === 0 && !sendIfEmpty) return false;
     const commit = this.log.committed;
     this.send({ type: 'append', to, term: this.term, prevLogIndex, prevLogTerm, entries, commit });
     progress.sentEntries(prevLogIndex + entries.length);
     progress.sentCommitIndex(commit);
+    return true;
+  }
+
+  /**
+   * InstallSnapshot (Raft §7): the follower needs entries this log compacted, so it gets the
+   * storage's snapshot, whole. Not sent to a follower not heard from lately (it may be down; the
+   * snapshot is costly), nor while the storage has none ready; both are retried later.
+   */
+  private sendSnapshot(to: NodeId, progress: Progress): boolean {
+    if (!progress.recentActive) return false;
+    const storage = this.config.storage;
+    if (storage.snapshot === undefined) {
+      throw new Error(`Raft: ${to} needs entries before ${this.log.firstIndex()}, but the storage has no snapshot()`);
+    }
+    let snapshot;
+    try {
+      snapshot = storage.snapshot();
+    } catch (error) {
+      if (isSnapshotTemporarilyUnavailableError(error)) return false;
+      throw error;
+    }
+    if (snapshot.metadata.index < this.log.firstIndex() - 1) {
+      throw new Error(
+        `Raft: the storage's snapshot (at ${snapshot.metadata.index}) is older than its compacted index ${this.log.firstIndex() - 1}`,
+      );
+    }
+    this.send({ type: 'snapshot', to, term: this.term, snapshot });
+    progress.becomeSnapshot(snapshot.metadata.index);
     return true;
   }
 
@@ -278,6 +315,43 @@ export class RaftCore {
     this.send({ ...reply, reject: true, index: m.prevLogIndex, hintIndex: hint.index, hintTerm: hint.term });
   }
 
+  /**
+   * InstallSnapshot, receiver side (Raft §7): a snapshot newer than the commit index replaces the
+   * log (unless the log already holds its last entry: then only the commit moves). The answer
+   * tells the leader where this log now ends.
+   */
+  handleSnapshot(m: SnapshotMessage): void {
+    const { index, term, confState } = m.snapshot.metadata;
+    const reply = { type: 'append-response', to: m.from, term: this.term, reject: false } as const;
+    const member = confState.voters.includes(this.id);
+    if (index <= this.log.committed || !member) {
+      // Stale, or a membership this node is not part of (etcd ignores those too).
+      this.send({ ...reply, index: this.log.committed });
+      return;
+    }
+    if (this.log.matchTerm(index, term)) {
+      // Raft §7 receiver step 6: the log holds the snapshot's last entry; keep what follows.
+      this.log.commitTo(index);
+      this.send({ ...reply, index: this.log.committed });
+      return;
+    }
+    this.log.restore(m.snapshot);
+    this.tracker.setVoters(confState.voters, this.log.lastIndex());
+    this.send({ ...reply, index: this.log.lastIndex() });
+  }
+
+  /**
+   * The caller's report on a snapshot it sent to `to`: either way, probe again. After a failure
+   * the next attempt waits for a heartbeat response; after success, for the follower's answer.
+   */
+  reportSnapshot(to: NodeId, status: 'finish' | 'failure'): void {
+    const progress = this.tracker.progress.get(to);
+    if (this.role !== 'leader' || progress === undefined || progress.state !== 'snapshot') return;
+    if (status === 'failure') progress.pendingSnapshot = 0;
+    progress.becomeProbe();
+    progress.probeSent = true;
+  }
+
   handleHeartbeat(m: HeartbeatMessage): void {
     this.log.commitTo(Math.min(m.commit, this.log.lastIndex()));
     this.send({ type: 'heartbeat-response', to: m.from, term: this.term });
@@ -297,13 +371,14 @@ export class RaftCore {
       }
       if (m.type === 'pre-vote' || (m.type === 'pre-vote-response' && m.granted)) {
         // A pre-vote moves no term: it carries the term the candidate would campaign in.
-      } else if (m.type === 'append' || m.type === 'heartbeat') {
+      } else if (m.type === 'append' || m.type === 'heartbeat' || m.type === 'snapshot') {
         this.becomeFollower(m.term, m.from);
       } else {
         this.becomeFollower(m.term, undefined);
       }
     } else if (m.term < this.term) {
-      if ((this.config.checkQuorum || this.config.preVote) && (m.type === 'append' || m.type === 'heartbeat')) {
+      const fromLeader = m.type === 'append' || m.type === 'heartbeat' || m.type === 'snapshot';
+      if ((this.config.checkQuorum || this.config.preVote) && fromLeader) {
         // A stale leader would never learn the newer term otherwise: a node that pre-votes does not
         // bump its term, so it could not win an election to tell it (etcd does the same).
         this.send({ type: 'append-response', to: m.from, term: this.term, reject: false, index: 0 });

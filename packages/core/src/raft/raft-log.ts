@@ -1,5 +1,7 @@
 import { type Entry, entrySize } from './entry.js';
+import { LogCompactedError, isLogCompactedError } from './errors/log-compacted-error.js';
 import { LogUnstable } from './log-unstable.js';
+import type { Snapshot } from './snapshot.js';
 import type { Storage } from './storage.js';
 
 /** An index and the term of the entry there (0 when that term is unknown). */
@@ -9,10 +11,12 @@ export interface IndexTerm {
 }
 
 /**
- * A node's log: the durable entries in {@link Storage} followed by the {@link LogUnstable} tail.
+ * A node's log: the durable entries in {@link Storage} followed by the {@link LogUnstable} tail
+ * (which may start with a snapshot from the leader, replacing everything stored).
  *
  * Invariants:
  * - `applied ≤ committed ≤ lastIndex()`, and neither `committed` nor `applied` ever decreases.
+ * - `firstIndex() - 1 ≤ committed`: only committed entries are ever compacted or snapshotted.
  * - Entries at or below `committed` are never overwritten (Raft §5.4, Leader Completeness).
  */
 export class RaftLog {
@@ -31,16 +35,17 @@ export class RaftLog {
     applied: number,
   ) {
     this.unstable = new LogUnstable(storage.lastIndex() + 1);
-    this.committed = storage.initialState().hardState.commit;
-    this.applied = Math.max(applied, storage.firstIndex() - 1);
+    const snapshotIndex = storage.firstIndex() - 1;
+    this.committed = Math.max(storage.initialState().hardState.commit, snapshotIndex);
+    this.applied = Math.max(applied, snapshotIndex);
   }
 
-  /** The first index still held. */
+  /** The first index still held (after the snapshot's, when there is one). */
   firstIndex(): number {
-    return this.storage.firstIndex();
+    return this.unstable.firstIndex() ?? this.storage.firstIndex();
   }
 
-  /** The index of the last entry, stable or not. */
+  /** The index of the last entry, stable or not (the snapshot's when nothing follows it). */
   lastIndex(): number {
     return this.unstable.lastIndex() ?? this.storage.lastIndex();
   }
@@ -52,12 +57,16 @@ export class RaftLog {
 
   /** The term at `index`, or `undefined` when it is compacted or past the end. */
   term(index: number): number | undefined {
+    if (index < this.firstIndex() - 1 || index > this.lastIndex()) return undefined;
     const unstable = this.unstable.term(index);
     if (unstable !== undefined) return unstable;
-    if (index < this.storage.firstIndex() - 1 || index > this.storage.lastIndex() || index >= this.unstable.offset) {
-      return undefined;
+    if (index > this.storage.lastIndex() || index >= this.unstable.offset) return undefined;
+    try {
+      return this.storage.term(index);
+    } catch (error) {
+      if (isLogCompactedError(error)) return undefined; // compacted meanwhile
+      throw error;
     }
-    return this.storage.term(index);
   }
 
   /** True when the entry at `index` has term `term`. */
@@ -138,10 +147,13 @@ export class RaftLog {
 
   /**
    * Entries `[lo, hi)`: at most `maxCount`, and past the first at most `maxBytes` in total.
+   *
+   * @throws {LogCompactedError} when `lo` is compacted (a leader then sends a snapshot)
    */
   slice(lo: number, hi: number, maxBytes = Infinity, maxCount = Infinity): Entry[] {
     const end = Math.min(hi, lo + maxCount);
     if (lo >= end) return [];
+    if (lo < this.firstIndex()) throw new LogCompactedError(lo, this.firstIndex());
     const out: Entry[] = [];
     const stableEnd = Math.min(end, this.unstable.offset);
     if (lo < stableEnd) out.push(...this.storage.entries(lo, stableEnd, maxBytes));
@@ -164,6 +176,26 @@ export class RaftLog {
   /** The caller persisted entries up to `index` with term `term` (see {@link LogUnstable.stableTo}). */
   stableTo(index: number, term: number): void {
     this.unstable.stableTo(index, term);
+  }
+
+  /** The snapshot the caller still has to persist and apply, if any. */
+  unstableSnapshot(): Snapshot | undefined {
+    return this.unstable.snapshot;
+  }
+
+  /** The caller persisted the snapshot at `index`. */
+  stableSnapshotTo(index: number): void {
+    this.unstable.stableSnapshotTo(index);
+  }
+
+  /**
+   * Replaces the log with a leader's snapshot (Raft §7, InstallSnapshot receiver step 7: "discard
+   * the entire log"): everything up to its index counts as committed; it becomes applied once
+   * the caller applies it.
+   */
+  restore(snapshot: Snapshot): void {
+    this.committed = snapshot.metadata.index;
+    this.unstable.restore(snapshot);
   }
 
   /**
@@ -199,14 +231,18 @@ export class RaftLog {
     this.applied = index;
   }
 
-  /** Whether committed entries wait to be applied. */
+  /**
+   * Whether committed entries wait to be applied. None do while a snapshot waits: it goes first,
+   * and the entries it covers are not in the log.
+   */
   hasNextCommittedEntries(): boolean {
-    return this.committed > this.applied;
+    return this.unstable.snapshot === undefined && this.committed > Math.max(this.applied, this.firstIndex() - 1);
   }
 
   /** The committed entries not yet applied, oldest first, at most `maxBytes` after the first. */
   nextCommittedEntries(maxBytes = Infinity): Entry[] {
-    return this.slice(this.applied + 1, this.committed + 1, maxBytes);
+    if (!this.hasNextCommittedEntries()) return [];
+    return this.slice(Math.max(this.applied + 1, this.firstIndex()), this.committed + 1, maxBytes);
   }
 }
 

@@ -1,8 +1,9 @@
 import type { RaftConfig } from './config.js';
 import { TestNetwork } from './test-network.js';
 
-// Seeded runs of the in-test network with reordering, drops, duplicates, partitions and
-// restarts (volatile state lost, storage kept). The invariant checker runs after every input;
+// Seeded runs of the in-test network with reordering, drops, duplicates, partitions,
+// restarts (volatile state lost, storage kept) and log compaction (followers catch up through
+// snapshots). The invariant checker runs after every input;
 // a failure names its seed so it replays exactly. RAFT_SEEDS and RAFT_STEPS raise the budget.
 const SEEDS = Number(process.env['RAFT_SEEDS'] ?? 200);
 const STEPS = Number(process.env['RAFT_STEPS'] ?? 300);
@@ -13,11 +14,21 @@ interface Scenario {
   readonly config?: Partial<Omit<RaftConfig, 'id' | 'storage' | 'random'>>;
   readonly dropRate: number;
   readonly duplicateRate: number;
+  /** Chance per step that a node snapshots and compacts its log (Raft §7). */
+  readonly compactRate?: number;
 }
 
 const scenarios: readonly Scenario[] = [
   { name: '3 nodes, defaults', ids: ['a', 'b', 'c'], config: { electionTick: 4 }, dropRate: 0.05, duplicateRate: 0.02 },
   { name: '5 nodes, defaults', ids: ['a', 'b', 'c', 'd', 'e'], config: { electionTick: 3 }, dropRate: 0.1, duplicateRate: 0.02 },
+  {
+    name: '3 nodes, snapshots and compaction',
+    ids: ['a', 'b', 'c'],
+    config: { electionTick: 4 },
+    dropRate: 0.1,
+    duplicateRate: 0.05,
+    compactRate: 0.05,
+  },
   {
     name: '5 nodes, no pre-vote or check-quorum, small batches',
     ids: ['a', 'b', 'c', 'd', 'e'],
@@ -69,6 +80,7 @@ describe('Raft under a seeded faulty network', () => {
     let checks = 0;
     let proposals = 0;
     let restarts = 0;
+    let snapshots = 0;
     for (let seed = 1; seed <= SEEDS; seed++) {
       let net: TestNetwork;
       try {
@@ -79,6 +91,7 @@ describe('Raft under a seeded faulty network', () => {
       checks += net.checker.checks;
       proposals += net.proposals;
       restarts += net.restarts;
+      snapshots += net.snapshotsSent;
       // Every node applied the same commands in the same order.
       const first = net.appliedCommands(scenario.ids[0] as string);
       for (const id of scenario.ids) expect(net.appliedCommands(id)).toEqual(first);
@@ -86,6 +99,7 @@ describe('Raft under a seeded faulty network', () => {
     expect(checks).toBeGreaterThan(SEEDS * STEPS);
     expect(proposals).toBeGreaterThan(SEEDS);
     expect(restarts).toBeGreaterThan(SEEDS);
+    if (scenario.compactRate !== undefined) expect(snapshots).toBeGreaterThan(SEEDS / 4);
   });
 
   it('the same seed replays exactly', () => {

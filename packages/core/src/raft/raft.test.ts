@@ -126,7 +126,8 @@ describe('Raft: proposals and input checks', () => {
 
   it.each<[string, unknown, ErrorConstructor, RegExp]>([
     ['not an object', null, TypeError, /known type, got null/],
-    ['an unknown type', { type: 'snapshot', from: 'b', to: 'a', term: 1 }, TypeError, /known type/],
+    ['an unknown type', { type: 'install-snapshot', from: 'b', to: 'a', term: 1 }, TypeError, /known type/],
+    ['a snapshot without metadata', { type: 'snapshot', from: 'b', to: 'a', term: 1 }, TypeError, /message\.snapshot/],
     ['no sender', { type: 'heartbeat', from: '', to: 'a', term: 1, commit: 0 }, TypeError, /message\.from/],
     ['a bad term', { type: 'heartbeat', from: 'b', to: 'a', term: -1, commit: 0 }, TypeError, /message\.term/],
     ['another recipient', { type: 'heartbeat', from: 'b', to: 'c', term: 1, commit: 0 }, RangeError, /message\.to is "c"/],

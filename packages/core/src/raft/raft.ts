@@ -6,18 +6,22 @@ import { MESSAGE_TYPES, type Message } from './messages.js';
 import type { ProgressState } from './progress.js';
 import { RaftCore } from './raft-core.js';
 import { type HardState, type RaftRole, type SoftState, hardStateEquals } from './raft-state.js';
+import type { Snapshot } from './snapshot.js';
 
 /**
  * What a node asks of its caller, handed out by {@link Raft.ready}. Handle it in this order:
  *
- * 1. **Persist** `entriesToPersist` (an entry at index `i` replaces every stored entry from `i`
- *    on) and then `hardState` when present, durably (fsync). With `MemoryStorage`:
+ * 1. **Persist** `snapshot` when present (it replaces the whole log), then `entriesToPersist` (an
+ *    entry at index `i` replaces every stored entry from `i` on), then `hardState` when present,
+ *    durably (fsync). With `MemoryStorage`: `storage.applySnapshot(snapshot)`,
  *    `storage.append(entriesToPersist)`, `storage.setHardState(hardState)`.
  * 2. **Send** `messages`, only **after** step 1 is durable: a vote is granted, and an append
  *    acknowledged, only once the hard state and entries behind it survive a crash (Raft §5.2
  *    "persistent state", Figure 2). Messages may be lost, duplicated or reordered by the network.
- * 3. **Apply** `committedEntries` to the state machine, in order (also after step 1: they may be
- *    among this Ready's `entriesToPersist`).
+ *    After sending a `snapshot` message, tell the node how it went with {@link Raft.reportSnapshot}.
+ * 3. **Apply** `snapshot` to the state machine when present (restore it from `snapshot.data`),
+ *    then `committedEntries`, in order (also after step 1: they may be among this Ready's
+ *    `entriesToPersist`).
  * 4. Call {@link Raft.advance}.
  *
  * The node's own vote for itself and its acknowledgement of its own entries are not messages:
@@ -29,6 +33,11 @@ export interface Ready {
   readonly softState: SoftState | undefined;
   /** The hard state to persist, when it changed since the last Ready. */
   readonly hardState: HardState | undefined;
+  /**
+   * A snapshot from the leader that replaces this node's log, when one arrived: persist it
+   * before the entries, and restore the state machine from it before applying entries.
+   */
+  readonly snapshot: Snapshot | undefined;
   /** Entries to persist before sending anything. */
   readonly entriesToPersist: readonly Entry[];
   /** Entries committed on a quorum, to apply in order, each exactly once. */
@@ -46,6 +55,8 @@ export interface RaftStatus {
   readonly leaderId: NodeId | undefined;
   readonly commit: number;
   readonly applied: number;
+  /** The first index the log holds (after the snapshot's). */
+  readonly firstIndex: number;
   readonly lastIndex: number;
   /** The leader's view of each voter (empty unless leading). */
   readonly progress: ReadonlyMap<NodeId, { readonly match: number; readonly next: number; readonly state: ProgressState }>;
@@ -104,6 +115,7 @@ export class Raft {
       leaderId: core.leaderId,
       commit: core.log.committed,
       applied: core.log.applied,
+      firstIndex: core.log.firstIndex(),
       lastIndex: core.log.lastIndex(),
       progress,
     };
@@ -152,6 +164,23 @@ export class Raft {
     return { index, term: core.term };
   }
 
+  /**
+   * Tells the leader how sending a `snapshot` message to `to` went: `'finish'` once the transport
+   * delivered it, `'failure'` when it could not (etcd's `ReportSnapshot`). Until then the leader
+   * sends `to` nothing else; afterwards it probes `to` again (after a failure, from the next
+   * heartbeat response, so a broken link is not flooded with snapshots). Ignored unless this node
+   * leads and a snapshot to `to` is outstanding.
+   *
+   * @throws {TypeError} when `to` is not a non-empty string or `status` is neither value
+   */
+  reportSnapshot(to: NodeId, status: 'finish' | 'failure'): void {
+    if (typeof to !== 'string' || to === '') throw new TypeError(`Raft: reportSnapshot(to) needs a node id, got ${show(to)}`);
+    if (status !== 'finish' && status !== 'failure') {
+      throw new TypeError(`Raft: reportSnapshot(status) must be 'finish' or 'failure', got ${show(status)}`);
+    }
+    this.#core.reportSnapshot(to, status);
+  }
+
   /** Whether {@link Raft.ready} has anything to hand out (or a Ready waits for `advance()`). */
   hasReady(): boolean {
     const core = this.#core;
@@ -160,6 +189,7 @@ export class Raft {
       core.messages.length > 0 ||
       core.selfMessages.length > 0 ||
       core.log.unstableEntries().length > 0 ||
+      core.log.unstableSnapshot() !== undefined ||
       core.log.hasNextCommittedEntries() ||
       !hardStateEquals(core.hardState(), this.#hardState) ||
       !softStateEquals(core.softState(), this.#softState)
@@ -178,6 +208,7 @@ export class Raft {
     const ready: Ready = {
       softState: softStateEquals(soft, this.#softState) ? undefined : soft,
       hardState: hardStateEquals(hard, this.#hardState) ? undefined : hard,
+      snapshot: core.log.unstableSnapshot(),
       entriesToPersist: [...core.log.unstableEntries()],
       committedEntries: core.log.nextCommittedEntries(core.config.maxCommittedBytesPerReady),
       messages: core.messages,
@@ -201,7 +232,11 @@ export class Raft {
     if (pending === undefined) throw new Error('Raft: advance() called without an outstanding ready()');
     this.#pending = undefined;
     const core = this.#core;
-    const { entriesToPersist, committedEntries } = pending.ready;
+    const { snapshot, entriesToPersist, committedEntries } = pending.ready;
+    if (snapshot !== undefined) {
+      core.log.stableSnapshotTo(snapshot.metadata.index);
+      core.log.appliedTo(snapshot.metadata.index);
+    }
     const lastPersisted = entriesToPersist[entriesToPersist.length - 1];
     if (lastPersisted !== undefined) core.log.stableTo(lastPersisted.index, lastPersisted.term);
     const lastApplied = committedEntries[committedEntries.length - 1];
@@ -224,6 +259,23 @@ function checkMessage(message: Message, self: NodeId): void {
   if (!Number.isInteger(message.term) || message.term < 0) {
     throw new TypeError(`Raft: message.term must be a non-negative integer, got ${show(message.term)}`);
   }
+  if (message.type === 'snapshot') checkSnapshot(message.snapshot);
   if (message.to !== self) throw new RangeError(`Raft: message.to is ${show(message.to)}, but this node is ${show(self)}`);
   if (message.from === self) throw new RangeError(`Raft: message.from is this node (${show(self)}); peers only`);
+}
+
+function checkSnapshot(snapshot: Snapshot): void {
+  const metadata = (snapshot as Partial<Snapshot> | undefined)?.metadata;
+  if (
+    metadata === undefined ||
+    !Number.isInteger(metadata.index) ||
+    metadata.index < 1 ||
+    !Number.isInteger(metadata.term) ||
+    !Array.isArray(metadata.confState?.voters) ||
+    !(snapshot.data instanceof Uint8Array)
+  ) {
+    throw new TypeError(
+      `Raft: message.snapshot must be { metadata: { index ≥ 1, term, confState: { voters } }, data: Uint8Array }, got ${show(snapshot)}`,
+    );
+  }
 }

@@ -79,6 +79,10 @@ export function describeMessage(m: Message): string {
       return `${head} commit=${m.commit}`;
     case 'heartbeat-response':
       return head;
+    case 'snapshot': {
+      const { index, term, confState } = m.snapshot.metadata;
+      return `${head} snapshot=${index}/${term} voters=${confState.voters.join(',')} data=${m.snapshot.data.byteLength}B`;
+    }
   }
 }
 
@@ -86,7 +90,10 @@ export function describeMessage(m: Message): string {
  * Runs scenario commands against a {@link TestNetwork} and returns what each prints:
  * `add-nodes a b c [pre-vote=false] [check-quorum=false] [election-tick=N] [max-entries=N]`,
  * `campaign ID`, `tick ID [N]`, `tick-all [N]`, `propose ID TEXT`, `deliver [N]`, `stabilize`,
- * `drop [from=ID] [to=ID] [type=T]`, `isolate ID`, `cut A B`, `heal`, `status`, `log ID`.
+ * `drop [from=ID] [to=ID] [type=T]`, `isolate ID`, `cut A B`, `heal`, `status`, `log ID`,
+ * `compact ID` (snapshot the state machine at its applied index and compact the log; delivering
+ * a `snapshot` message reports `'finish'` to its sender, dropping it `'failure'`),
+ * `applied ID` (the commands a node's state machine holds), `report-snapshot FROM TO finish|failure`.
  */
 export class ScenarioRunner {
   private net: TestNetwork | undefined;
@@ -152,8 +159,27 @@ export class ScenarioRunner {
             return `${id}: ${s.role} term=${s.term} vote=${s.vote ?? '-'} leader=${s.leaderId ?? '-'} commit=${s.commit} applied=${s.applied} last=${s.lastIndex}`;
           })
           .join('\n');
-      case 'log':
-        return net.log(plain[0] as string).map(showEntry).join('\n') || 'empty';
+      case 'log': {
+        const { storage } = net.node(plain[0] as string);
+        const { index, term } = storage.snapshot().metadata;
+        const head = index > 0 ? [`snapshot ${index}/${term}`] : [];
+        return [...head, ...net.log(plain[0] as string).map(showEntry)].join('\n') || 'empty';
+      }
+      case 'compact': {
+        const snapshot = net.compact(plain[0] as string);
+        if (snapshot === undefined) return 'nothing to compact';
+        const { index, term } = snapshot.metadata;
+        return `snapshot ${index}/${term}, first index ${net.node(plain[0] as string).storage.firstIndex()}`;
+      }
+      case 'report-snapshot': {
+        const [from, to, status] = plain as [string, string, 'finish' | 'failure'];
+        net.node(from).raft.reportSnapshot(to, status);
+        net.process(from);
+        const progress = net.node(from).raft.status().progress.get(to);
+        return progress === undefined ? 'no progress' : `${to}: ${progress.state} match=${progress.match} next=${progress.next}`;
+      }
+      case 'applied':
+        return net.appliedCommands(plain[0] as string).join(' ') || 'nothing';
       default:
         throw new Error(`unknown command "${name}"`);
     }

@@ -16,6 +16,10 @@ export function stepCandidate(core: RaftCore, m: Message): void {
       core.becomeFollower(m.term, m.from);
       core.handleHeartbeat(m);
       break;
+    case 'snapshot':
+      core.becomeFollower(m.term, m.from);
+      core.handleSnapshot(m);
+      break;
     case 'vote-response':
       if (core.role === 'candidate') core.poll(m.from, m.granted);
       break;

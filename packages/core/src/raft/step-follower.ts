@@ -17,6 +17,11 @@ export function stepFollower(core: RaftCore, m: Message): void {
       core.leaderId = m.from;
       core.handleHeartbeat(m);
       break;
+    case 'snapshot':
+      core.electionElapsed = 0;
+      core.leaderId = m.from;
+      core.handleSnapshot(m);
+      break;
     default:
       // Responses meant for a leader or candidate this node no longer is: late, ignored.
       break;

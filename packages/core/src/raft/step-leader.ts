@@ -36,6 +36,12 @@ function onAppendResponse(core: RaftCore, m: AppendResponseMessage): void {
   }
   const wasPaused = progress.isPaused();
   if (!progress.maybeUpdate(m.index) && !(progress.match === m.index && progress.state === 'probe')) return;
+  if (progress.state === 'snapshot') {
+    // The follower restored the snapshot (or caught up otherwise): once the log holds what it
+    // needs next, replicate from there (etcd: "snapshot succeeded via append response").
+    if (progress.match + 1 < core.log.firstIndex()) return;
+    progress.becomeProbe();
+  }
   if (progress.state === 'probe') progress.becomeReplicate();
   if (core.maybeCommit()) {
     core.broadcastAppend();

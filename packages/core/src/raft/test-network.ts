@@ -7,13 +7,28 @@ import { InvariantChecker, type NodeView } from './invariant-checker.js';
 import { MemoryStorage } from './memory-storage.js';
 import type { Message } from './messages.js';
 import { Raft } from './raft.js';
+import type { Snapshot } from './snapshot.js';
 
-/** One node of a {@link TestNetwork}: the Raft state machine, its storage and what it applied. */
+/**
+ * One node of a {@link TestNetwork}: the Raft state machine, its storage and its state machine,
+ * which is the list of every entry it applied (a snapshot holds that list).
+ */
 export interface TestNode {
   readonly id: NodeId;
   readonly raft: Raft;
   readonly storage: MemoryStorage;
   readonly applied: Entry[];
+}
+
+/** A test state machine's snapshot data: the entries applied so far. */
+export function encodeApplied(entries: readonly Entry[]): Uint8Array {
+  return encoder.encode(JSON.stringify(entries.map((e) => [e.index, e.term, e.type, Array.from(e.data)])));
+}
+
+/** The entries a test snapshot holds. */
+export function decodeApplied(data: Uint8Array): Entry[] {
+  const rows = JSON.parse(new TextDecoder().decode(data)) as [number, number, Entry['type'], number[]][];
+  return rows.map(([index, term, type, bytes]) => ({ index, term, type, data: Uint8Array.from(bytes) }));
 }
 
 /** Options of a {@link TestNetwork}. */
@@ -27,6 +42,8 @@ export interface TestNetworkOptions {
   readonly dropRate?: number;
   /** Chance that a delivered message stays in flight to be delivered again. Default 0. */
   readonly duplicateRate?: number;
+  /** Chance, per random step, that a node snapshots its state machine and compacts its log. Default 0. */
+  readonly compactRate?: number;
   /** Check the invariants after every input. Default true. */
   readonly check?: boolean;
   /** Prepares a node's storage (say, a log and a hard state) before its Raft starts. */
@@ -50,18 +67,22 @@ export class TestNetwork {
   private readonly cut = new Set<string>();
   private readonly dropRate: number;
   private readonly duplicateRate: number;
+  private readonly compactRate: number;
   private readonly checking: boolean;
   private readonly config: TestNetworkOptions['config'];
   proposals = 0;
   delivered = 0;
   dropped = 0;
   restarts = 0;
+  compactions = 0;
+  snapshotsSent = 0;
 
   constructor(options: TestNetworkOptions) {
     const seed = options.seed ?? 1;
     this.random = seededRandom(seed);
     this.dropRate = options.dropRate ?? 0;
     this.duplicateRate = options.duplicateRate ?? 0;
+    this.compactRate = options.compactRate ?? 0;
     this.checking = options.check ?? true;
     this.config = options.config;
     options.ids.forEach((id, i) => {
@@ -100,9 +121,11 @@ export class TestNetwork {
     const node = this.node(id);
     while (node.raft.hasReady()) {
       const ready = node.raft.ready();
+      if (ready.snapshot !== undefined) node.storage.applySnapshot(ready.snapshot);
       node.storage.append(ready.entriesToPersist);
       if (ready.hardState !== undefined) node.storage.setHardState(ready.hardState);
       this.inFlight.push(...ready.messages);
+      if (ready.snapshot !== undefined) node.applied.splice(0, node.applied.length, ...decodeApplied(ready.snapshot.data));
       node.applied.push(...ready.committedEntries);
       node.raft.advance();
     }
@@ -133,16 +156,42 @@ export class TestNetwork {
     return result;
   }
 
+  /**
+   * Snapshots `id`'s state machine at its applied index and compacts its log up to there
+   * (etcd's `CreateSnapshot` + `Compact`). Returns the snapshot, or `undefined` when nothing was
+   * applied since the last one.
+   */
+  compact(id: NodeId): Snapshot | undefined {
+    const node = this.node(id);
+    const index = node.applied.length;
+    if (index <= node.storage.snapshot().metadata.index || index > node.storage.lastIndex()) return undefined;
+    const snapshot = node.storage.createSnapshot(index, node.storage.initialState().confState, encodeApplied(node.applied));
+    node.storage.compact(index);
+    this.compactions++;
+    if (this.checking) this.checker.check(this.views());
+    return snapshot;
+  }
+
   /** Steps `message` into its recipient unless its link is cut. */
   send(message: Message): void {
     if (this.cut.has(`${message.from}>${message.to}`)) {
       this.dropped++;
+      this.reportSnapshot(message, 'failure');
       if (this.checking) this.checker.check(this.views());
       return;
     }
     this.delivered++;
     this.node(message.to).raft.step(message);
     this.process(message.to);
+    this.reportSnapshot(message, 'finish');
+  }
+
+  /** The transport's report on a snapshot message, as `Raft.reportSnapshot` wants it. */
+  private reportSnapshot(message: Message, status: 'finish' | 'failure'): void {
+    if (message.type !== 'snapshot') return;
+    this.snapshotsSent++;
+    this.node(message.from).raft.reportSnapshot(message.to, status);
+    this.process(message.from);
   }
 
   /** Delivers the in-flight message at `position` (default the oldest), subject to drops and duplicates. */
@@ -151,6 +200,7 @@ export class TestNetwork {
     if (message === undefined) return;
     if (this.dropRate > 0 && this.random() < this.dropRate) {
       this.dropped++;
+      this.reportSnapshot(message, 'failure');
       if (this.checking) this.checker.check(this.views());
       return;
     }
@@ -195,10 +245,10 @@ export class TestNetwork {
     return [...this.nodes.values()].filter((n) => n.raft.status().role === 'leader').map((n) => n.id);
   }
 
-  /** The durable log of `id`. */
+  /** The durable log of `id`, from its first index (after its snapshot) on. */
   log(id: NodeId): Entry[] {
     const { storage } = this.node(id);
-    return storage.lastIndex() === 0 ? [] : [...storage.entries(1, storage.lastIndex() + 1)];
+    return [...storage.entries(storage.firstIndex(), storage.lastIndex() + 1)];
   }
 
   /** The commands `id` applied, decoded (the leaders' empty entries left out). */
@@ -210,17 +260,26 @@ export class TestNetwork {
   }
 
   views(): NodeView[] {
-    return [...this.nodes.values()].map((n) => ({ status: n.raft.status(), log: this.log(n.id), applied: n.applied }));
+    return [...this.nodes.values()].map((n) => ({
+      status: n.raft.status(),
+      log: this.log(n.id),
+      firstIndex: n.storage.firstIndex(),
+      applied: n.applied,
+    }));
   }
 
   /**
    * One random input: deliver a random in-flight message (so messages reorder), tick a random
-   * node (so clocks drift apart), propose at a random node, restart a node, or change the
-   * partition.
+   * node (so clocks drift apart), propose at a random node, restart a node, compact a node's
+   * log, or change the partition.
    */
   randomStep(): void {
     const ids = [...this.nodes.keys()];
     const pick = <T>(items: readonly T[]): T => items[Math.floor(this.random() * items.length)] as T;
+    if (this.compactRate > 0 && this.random() < this.compactRate) {
+      this.compact(pick(ids));
+      return;
+    }
     const roll = this.random();
     if (roll < 0.5 && this.inFlight.length > 0) {
       this.deliver(Math.floor(this.random() * this.inFlight.length));
