@@ -132,3 +132,15 @@ export type {
   SessionTableOptions,
   SessionTableSnapshot,
 } from './raft/sessions/session-table.js';
+
+// Hashing: consistent hashing (ring with virtual nodes, bounded loads, rendezvous, jump).
+export type { ConsistentHash, HashFunction } from './replication/hashing/consistent-hash.js';
+export { HashRing } from './replication/hashing/hash-ring.js';
+export type { HashRingOptions } from './replication/hashing/hash-ring.js';
+export { BoundedLoadRing } from './replication/hashing/bounded-load-ring.js';
+export type { BoundedLoadRingOptions } from './replication/hashing/bounded-load-ring.js';
+export { RendezvousHash } from './replication/hashing/rendezvous-hash.js';
+export type { RendezvousHashOptions } from './replication/hashing/rendezvous-hash.js';
+export { JumpHash, jumpHash } from './replication/hashing/jump-hash.js';
+export type { JumpHashOptions } from './replication/hashing/jump-hash.js';
+export { xxHash32 } from './replication/hashing/xxhash32.js';
