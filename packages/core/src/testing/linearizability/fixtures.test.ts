@@ -1,29 +1,40 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { checkLinearizability } from './check-linearizability.js';
-import { parseEdnHistory } from './edn-history.js';
-import type { EdnMap } from './edn-history.js';
 import type { HistoryOperation } from './history-operation.js';
 import { kvModel } from './kv-model.js';
 import type { KvInput, KvOutput } from './kv-model.js';
 import { describeViolation } from './linearizability-violation.js';
-import { operationsFromEvents } from './operations-from-events.js';
-import type { HistoryEvent } from './operations-from-events.js';
+import { readHistory } from './read-history.js';
 
-// Porcupine's KV test histories (see the README there), beside the repository: ../shared/ from
-// the repository root, in CI as here.
+// The shared histories (Porcupine's KV test data, see the README there), beside the repository:
+// ../shared/ from the repository root, in CI as here.
 const fixtures = fileURLToPath(new URL('../../../../../../shared/fixtures/linearizability/', import.meta.url));
 
-/** A Jepsen KV event: `:value` is the argument on an invoke, and a get's result on its ok. */
-function kvEvent(map: EdnMap): HistoryEvent<KvInput, KvOutput> {
-  const { process, type, f, key, value } = map as { process: number; type: 'invoke' | 'ok' | 'fail' | 'info'; f: 'get' | 'put' | 'append'; key: string; value: string | null };
-  if (type !== 'invoke') return { process, type, output: f === 'get' ? (value ?? '') : undefined };
-  return { process, type, input: f === 'get' ? { op: 'get', key } : { op: f, key, value: value ?? '' } };
+function load(name: string): HistoryOperation<KvInput, KvOutput>[] {
+  return readHistory(readFileSync(`${fixtures}${name}.edn`, 'utf8'), { model: 'kv' }).operations;
 }
 
-function load(name: string): HistoryOperation<KvInput, KvOutput>[] {
-  return operationsFromEvents(parseEdnHistory(readFileSync(`${fixtures}${name}.edn`, 'utf8')).map(kvEvent));
+/** `<model>-<anything>-<ok|bad>.<format>`: the model and the verdict a fixture's name states. */
+function fixtureVerdict(file: string): { model: 'kv' | 'register' | 'cas-register'; linearizable: boolean } | undefined {
+  const match = /^(kv|register|cas-register)-.*-(ok|bad)\.(edn|jsonl|log)$/.exec(file);
+  return match === null ? undefined : { model: match[1] as 'kv' | 'register' | 'cas-register', linearizable: match[2] === 'ok' };
 }
+
+describe('every shared history', () => {
+  const files = readdirSync(fixtures).filter((file) => !/\.md$/.test(file));
+
+  it('is named for its model and verdict', () => {
+    expect(files.length).toBeGreaterThanOrEqual(4);
+    expect(files.filter((file) => fixtureVerdict(file) === undefined)).toEqual([]);
+  });
+
+  it.each(files.filter((file) => fixtureVerdict(file) !== undefined))('%s gets the verdict its name states', (file) => {
+    const { model, linearizable } = fixtureVerdict(file) ?? { model: 'kv', linearizable: false };
+    const history = readHistory(readFileSync(`${fixtures}${file}`, 'utf8'), { model });
+    expect(checkLinearizability(history.model, history.operations).result).toBe(linearizable ? 'ok' : 'illegal');
+  });
+});
 
 describe("Porcupine's KV histories", () => {
   it.each([
