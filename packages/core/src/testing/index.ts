@@ -24,6 +24,11 @@ export { casRegisterModel } from './linearizability/cas-register-model.js';
 export type { CasRegisterInput, CasRegisterOutput } from './linearizability/cas-register-model.js';
 export { kvModel } from './linearizability/kv-model.js';
 export type { KvInput, KvOutput } from './linearizability/kv-model.js';
+export { HISTORY_FORMATS, detectHistoryFormat, readHistory } from './linearizability/read-history.js';
+export type { HistoryFormat, ReadHistoryOptions, ReadHistoryResult } from './linearizability/read-history.js';
+export { HISTORY_MODELS } from './linearizability/history-models.js';
+export type { HistoryModelName, HistoryScalar, KeyedCasRegisterInput, KeyedRegisterInput } from './linearizability/history-models.js';
+export { HistorySyntaxError, isHistorySyntaxError } from './linearizability/history-syntax-error.js';
 
 // Simulator: a deterministic network, a fault schedule and the Raft cluster simulation.
 export { SimNetwork, formatFault } from './simulator/sim-network.js';
