@@ -93,7 +93,8 @@ export type {
 export { Raft } from './raft/raft.js';
 export type { Ready, RaftStatus } from './raft/raft.js';
 export { resolveRaftConfig } from './raft/config.js';
-export type { RaftConfig, ResolvedRaftConfig } from './raft/config.js';
+export type { RaftConfig, ResolvedRaftConfig, ReadOnlyOption } from './raft/config.js';
+export type { ReadState } from './raft/read-only.js';
 export { MemoryStorage } from './raft/memory-storage.js';
 export type { Storage, InitialState } from './raft/storage.js';
 export type { Snapshot, SnapshotMetadata } from './raft/snapshot.js';
@@ -116,6 +117,8 @@ export type {
   HeartbeatMessage,
   HeartbeatResponseMessage,
   SnapshotMessage,
+  ReadIndexMessage,
+  ReadIndexResponseMessage,
 } from './raft/messages.js';
 export type { ProgressState } from './raft/progress.js';
 export { committedIndex, voteResult, majority } from './raft/quorum.js';

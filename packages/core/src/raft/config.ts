@@ -47,7 +47,29 @@ export interface RaftConfig {
    * At most the stored commit index.
    */
   readonly applied?: number;
+  /**
+   * How `readIndex()` confirms leadership before answering (thesis §6.4):
+   * - `'safe'` (default): the leader sends a heartbeat round and answers once a quorum
+   *   acknowledged it. Linearizable whatever the clocks do.
+   * - `'leaseBased'`: the leader answers at once while it holds a lease — a quorum acknowledged
+   *   a heartbeat it sent less than `floor((electionTick − 1) × (1 − maxClockDrift)) − 1` ticks
+   *   ago — and falls back to a heartbeat round otherwise (thesis §6.4.1). Requires
+   *   `checkQuorum`. **Clock assumption**: the nodes' tick rates differ by at most
+   *   `maxClockDrift`, and the runtime ticks for every tick period that passed, catching up
+   *   after a pause (a GC pause or SIGSTOP that freezes the leader's ticks would stretch its
+   *   lease while the others elect a new leader). In this mode a node also refuses votes for an
+   *   election timeout after it starts, as it may have acknowledged a leader just before a crash.
+   */
+  readonly readOnly?: ReadOnlyOption;
+  /**
+   * The largest relative difference between two nodes' tick rates that lease reads tolerate, in
+   * `[0, 0.5)`; only used with `readOnly: 'leaseBased'`. Default 0.1.
+   */
+  readonly maxClockDrift?: number;
 }
+
+/** How read-only requests confirm leadership; see {@link RaftConfig.readOnly}. */
+export type ReadOnlyOption = 'safe' | 'leaseBased';
 
 /** A {@link RaftConfig} with every default filled in. */
 export type ResolvedRaftConfig = Required<RaftConfig>;
@@ -78,7 +100,8 @@ function flag(name: string, value: unknown, fallback: boolean): boolean {
  * Checks a {@link RaftConfig} and fills in the defaults.
  *
  * @throws {TypeError} when an option has the wrong type (the message names it)
- * @throws {RangeError} when a number is out of range, or `electionTick ≤ heartbeatTick`
+ * @throws {RangeError} when a number is out of range, `electionTick ≤ heartbeatTick`, or lease
+ *   reads are asked for without `checkQuorum`
  */
 export function resolveRaftConfig(config: RaftConfig): ResolvedRaftConfig {
   if (typeof config !== 'object' || config === null) typeError('', 'an object', config);
@@ -106,6 +129,20 @@ export function resolveRaftConfig(config: RaftConfig): ResolvedRaftConfig {
   if (applied > commit) {
     throw new RangeError(`${WHERE}: config.applied must be at most the stored commit index (${commit}), got ${applied}`);
   }
+  const checkQuorum = flag('checkQuorum', config.checkQuorum, true);
+  const readOnly = config.readOnly ?? 'safe';
+  if (readOnly !== 'safe' && readOnly !== 'leaseBased') {
+    if (typeof readOnly !== 'string') typeError('readOnly', "'safe' or 'leaseBased'", readOnly);
+    throw new RangeError(`${WHERE}: config.readOnly must be 'safe' or 'leaseBased', got ${show(readOnly)}`);
+  }
+  if (readOnly === 'leaseBased' && !checkQuorum) {
+    throw new RangeError(`${WHERE}: config.readOnly 'leaseBased' needs checkQuorum (a leader must step down when it loses its quorum)`);
+  }
+  const maxClockDrift = config.maxClockDrift ?? 0.1;
+  if (typeof maxClockDrift !== 'number') typeError('maxClockDrift', 'a number in [0, 0.5)', maxClockDrift);
+  if (!(maxClockDrift >= 0 && maxClockDrift < 0.5)) {
+    throw new RangeError(`${WHERE}: config.maxClockDrift must be a number in [0, 0.5), got ${show(maxClockDrift)}`);
+  }
   return {
     id: config.id,
     storage: config.storage,
@@ -113,10 +150,12 @@ export function resolveRaftConfig(config: RaftConfig): ResolvedRaftConfig {
     electionTick,
     heartbeatTick,
     preVote: flag('preVote', config.preVote, true),
-    checkQuorum: flag('checkQuorum', config.checkQuorum, true),
+    checkQuorum,
     maxEntriesPerMessage: integer('maxEntriesPerMessage', config.maxEntriesPerMessage, 64, 1, true),
     maxBytesPerMessage: integer('maxBytesPerMessage', config.maxBytesPerMessage, 1024 * 1024, 1, true),
     maxCommittedBytesPerReady: integer('maxCommittedBytesPerReady', config.maxCommittedBytesPerReady, Infinity, 1, true),
     applied,
+    readOnly,
+    maxClockDrift,
   };
 }

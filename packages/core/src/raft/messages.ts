@@ -60,15 +60,36 @@ export interface VoteResponseMessage extends Envelope {
   readonly granted: boolean;
 }
 
-/** The leader's heartbeat (Raft §5.2). `commit` is at most what this follower is known to hold. */
+/**
+ * The leader's heartbeat (Raft §5.2). `commit` is at most what this follower is known to hold.
+ * `context` names the newest ReadIndex request the round confirms (thesis §6.4); `sentAt` is the
+ * leader's tick count when sent, with lease reads on (thesis §6.4.1). The follower echoes both.
+ */
 export interface HeartbeatMessage extends Envelope {
   readonly type: 'heartbeat';
   readonly commit: number;
+  readonly context?: Uint8Array;
+  readonly sentAt?: number;
 }
 
 /** The answer to a {@link HeartbeatMessage}; tells the leader the follower is alive. */
 export interface HeartbeatResponseMessage extends Envelope {
   readonly type: 'heartbeat-response';
+  readonly context?: Uint8Array;
+  readonly sentAt?: number;
+}
+
+/** A follower forwards a ReadIndex request (thesis §6.4) to its leader; `context` identifies it. */
+export interface ReadIndexMessage extends Envelope {
+  readonly type: 'read-index';
+  readonly context: Uint8Array;
+}
+
+/** The leader's answer to a forwarded read: serve it once `index` is applied. */
+export interface ReadIndexResponseMessage extends Envelope {
+  readonly type: 'read-index-response';
+  readonly index: number;
+  readonly context: Uint8Array;
 }
 
 /**
@@ -90,7 +111,9 @@ export type Message =
   | VoteResponseMessage
   | HeartbeatMessage
   | HeartbeatResponseMessage
-  | SnapshotMessage;
+  | SnapshotMessage
+  | ReadIndexMessage
+  | ReadIndexResponseMessage;
 
 /** Every message `type`. */
 export type MessageType = Message['type'];
@@ -106,4 +129,6 @@ export const MESSAGE_TYPES: ReadonlySet<string> = new Set<MessageType>([
   'heartbeat',
   'heartbeat-response',
   'snapshot',
+  'read-index',
+  'read-index-response',
 ]);

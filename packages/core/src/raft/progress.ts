@@ -32,6 +32,8 @@ export class Progress {
   sentCommit = 0;
   /** In `'snapshot'`: the index of the snapshot sent (0 otherwise). */
   pendingSnapshot = 0;
+  /** The leader's tick count when it sent the newest heartbeat this follower acknowledged (lease reads); -1 before any. */
+  leaseAck = -1;
 
   constructor(next: number) {
     this.next = next;
@@ -157,7 +159,19 @@ export class ProgressTracker {
 
   /** The largest index replicated on a majority of voters (Raft §5.3). */
   committed(): number {
-    return committedIndex(this.voters, (id) => this.progress.get(id)?.match);
+    return this.quorumIndex((id) => this.progress.get(id)?.match);
+  }
+
+  /** The largest value that a majority of voters reached, given each voter's value. */
+  quorumIndex(value: (id: NodeId) => number | undefined): number {
+    return committedIndex(this.voters, value);
+  }
+
+  /** Whether `ids` include a majority of the voters (non-voters do not count). */
+  hasQuorum(ids: ReadonlySet<NodeId>): boolean {
+    const granted = new Map<NodeId, boolean>();
+    for (const id of this.voters) if (ids.has(id)) granted.set(id, true);
+    return voteResult(this.voters, granted) === 'won';
   }
 
   /** Records `id`'s vote; only its first vote in an election counts. */

@@ -5,6 +5,7 @@ import { isSnapshotTemporarilyUnavailableError } from './errors/snapshot-tempora
 import type { AppendMessage, HeartbeatMessage, Message, SnapshotMessage, VoteMessage } from './messages.js';
 import { type Progress, ProgressTracker } from './progress.js';
 import { RaftLog } from './raft-log.js';
+import { ReadOnlyQueue, type ReadState } from './read-only.js';
 import type { HardState, RaftRole, SoftState } from './raft-state.js';
 import { stepCandidate } from './step-candidate.js';
 import { stepFollower } from './step-follower.js';
@@ -43,6 +44,22 @@ export class RaftCore {
    * a commit only after persisting them (etcd issue #14370).
    */
   selfMessages: Message[] = [];
+  /** Answered reads, for the next Ready (thesis §6.4). */
+  readStates: ReadState[] = [];
+  /** The leader's reads being confirmed by a heartbeat round. */
+  readOnly = new ReadOnlyQueue();
+  /** The leader's reads waiting for its first commit in its term. */
+  pendingReads: { readonly from: NodeId; readonly context: Uint8Array }[] = [];
+  /** Ticks since this node became leader: the clock of its lease (lease reads). */
+  leaderTicks = 0;
+  /**
+   * Ticks since this node last heard from a leader (or led); with lease reads it refuses votes
+   * until an election timeout passed. Starts at 0: after a crash it may have acknowledged a
+   * leader just before.
+   */
+  leaderContactElapsed = 0;
+  /** This leader asked a follower to campaign at once (leadership transfer): no more lease reads this term. */
+  transferCampaignSent = false;
 
   constructor(readonly config: ResolvedRaftConfig) {
     this.id = config.id;
@@ -81,6 +98,7 @@ export class RaftCore {
   // --- Time -------------------------------------------------------------------------------------
 
   tick(): void {
+    this.leaderContactElapsed++;
     if (this.role === 'leader') this.tickHeartbeat();
     else this.tickElection();
   }
@@ -94,6 +112,8 @@ export class RaftCore {
   }
 
   private tickHeartbeat(): void {
+    this.leaderTicks++;
+    this.leaderContactElapsed = 0;
     this.heartbeatElapsed++;
     this.electionElapsed++;
     if (this.electionElapsed >= this.config.electionTick) {
@@ -131,6 +151,10 @@ export class RaftCore {
     this.resetRandomizedElectionTimeout();
     this.tracker.votes.clear();
     this.tracker.reset(this.log.lastIndex());
+    this.readOnly = new ReadOnlyQueue();
+    this.pendingReads = [];
+    this.leaderTicks = 0;
+    this.transferCampaignSent = false;
   }
 
   becomeFollower(term: number, leaderId: NodeId | undefined): void {
@@ -281,12 +305,24 @@ export class RaftCore {
     for (const id of this.tracker.voters) if (id !== this.id) this.sendAppend(id);
   }
 
-  broadcastHeartbeat(): void {
+  /**
+   * Heartbeats to every follower. They carry `context` (or the newest read waiting, so a lost
+   * round is retried) for ReadIndex, and the send tick with lease reads on.
+   */
+  broadcastHeartbeat(context = this.readOnly.lastPendingContext()): void {
+    const sentAt = this.config.readOnly === 'leaseBased' ? this.leaderTicks : undefined;
     for (const [id, progress] of this.tracker.progress) {
       if (id === this.id) continue;
       // A follower must not learn a commit index past what it is known to hold.
       const commit = Math.min(progress.match, this.log.committed);
-      this.send({ type: 'heartbeat', to: id, term: this.term, commit });
+      this.send({
+        type: 'heartbeat',
+        to: id,
+        term: this.term,
+        commit,
+        ...(context === undefined ? {} : { context }),
+        ...(sentAt === undefined ? {} : { sentAt }),
+      });
       progress.sentCommitIndex(commit);
     }
   }
@@ -354,7 +390,13 @@ export class RaftCore {
 
   handleHeartbeat(m: HeartbeatMessage): void {
     this.log.commitTo(Math.min(m.commit, this.log.lastIndex()));
-    this.send({ type: 'heartbeat-response', to: m.from, term: this.term });
+    this.send({
+      type: 'heartbeat-response',
+      to: m.from,
+      term: this.term,
+      ...(m.context === undefined ? {} : { context: m.context }),
+      ...(m.sentAt === undefined ? {} : { sentAt: m.sentAt }),
+    });
   }
 
   // --- Messages ---------------------------------------------------------------------------------
@@ -365,9 +407,11 @@ export class RaftCore {
       if (m.type === 'vote' || m.type === 'pre-vote') {
         // Thesis §4.2.3: while it heard from a leader within the election timeout, a node neither
         // moves its term nor votes, so a partitioned node cannot depose a working leader.
-        const inLease =
-          this.config.checkQuorum && this.leaderId !== undefined && this.electionElapsed < this.config.electionTick;
-        if (inLease) return;
+        const { checkQuorum, electionTick, readOnly } = this.config;
+        const heardFromLeader = this.leaderId !== undefined && this.electionElapsed < electionTick;
+        // With lease reads, the lease also survives a term change or a restart (thesis §6.4.1).
+        const leaseKept = readOnly === 'leaseBased' && this.leaderContactElapsed < electionTick;
+        if (checkQuorum && (heardFromLeader || leaseKept)) return;
       }
       if (m.type === 'pre-vote' || (m.type === 'pre-vote-response' && m.granted)) {
         // A pre-vote moves no term: it carries the term the candidate would campaign in.

@@ -2,8 +2,8 @@ import type { RaftConfig } from './config.js';
 import { TestNetwork } from './test-network.js';
 
 // Seeded runs of the in-test network with reordering, drops, duplicates, partitions,
-// restarts (volatile state lost, storage kept) and log compaction (followers catch up through
-// snapshots). The invariant checker runs after every input;
+// restarts (volatile state lost, storage kept), log compaction (followers catch up through
+// snapshots) and linearizable reads (each answer must cover every commit made before it was asked). The invariant checker runs after every input;
 // a failure names its seed so it replays exactly. RAFT_SEEDS and RAFT_STEPS raise the budget.
 const SEEDS = Number(process.env['RAFT_SEEDS'] ?? 200);
 const STEPS = Number(process.env['RAFT_STEPS'] ?? 300);
@@ -16,11 +16,38 @@ interface Scenario {
   readonly duplicateRate: number;
   /** Chance per step that a node snapshots and compacts its log (Raft §7). */
   readonly compactRate?: number;
+  /** Chance per step of a linearizable read at a random node (thesis §6.4); each answer is checked. */
+  readonly readRate?: number;
+  /** Every node ticks at once (no clock drift), as lease reads assume. */
+  readonly lockstepTicks?: boolean;
 }
 
 const scenarios: readonly Scenario[] = [
-  { name: '3 nodes, defaults', ids: ['a', 'b', 'c'], config: { electionTick: 4 }, dropRate: 0.05, duplicateRate: 0.02 },
-  { name: '5 nodes, defaults', ids: ['a', 'b', 'c', 'd', 'e'], config: { electionTick: 3 }, dropRate: 0.1, duplicateRate: 0.02 },
+  {
+    name: '3 nodes, defaults, ReadIndex reads',
+    ids: ['a', 'b', 'c'],
+    config: { electionTick: 4 },
+    dropRate: 0.05,
+    duplicateRate: 0.02,
+    readRate: 0.05,
+  },
+  {
+    name: '5 nodes, defaults, ReadIndex reads',
+    ids: ['a', 'b', 'c', 'd', 'e'],
+    config: { electionTick: 3 },
+    dropRate: 0.1,
+    duplicateRate: 0.02,
+    readRate: 0.05,
+  },
+  {
+    name: '3 nodes, lease reads with clocks in lockstep',
+    ids: ['a', 'b', 'c'],
+    config: { electionTick: 10, readOnly: 'leaseBased' },
+    dropRate: 0.1,
+    duplicateRate: 0.05,
+    readRate: 0.1,
+    lockstepTicks: true,
+  },
   {
     name: '3 nodes, snapshots and compaction',
     ids: ['a', 'b', 'c'],
@@ -59,7 +86,7 @@ function run(scenario: Scenario, seed: number): TestNetwork {
     net.stabilize();
     if (proposed !== undefined && ids.every((id) => net.node(id).raft.status().applied >= (proposed?.index ?? 0))) {
       const committed = net.node(ids[0] as string).applied[proposed.index - 1];
-      if (committed?.term === proposed.term) return net;
+      if (committed?.term === proposed.term) return finalReads(net);
       proposed = undefined; // lost to a leadership change; propose again
     }
     // A proposal can also be lost without anything being applied at its index (a new leader's
@@ -69,6 +96,27 @@ function run(scenario: Scenario, seed: number): TestNetwork {
     if (proposed === undefined && leaders.length === 1) proposed = net.propose(leaders[0] as string, 'final');
   }
   throw new Error(`no progress after healing`);
+}
+
+/** Every node gets a read answered once the cluster is healed (re-asked if one is lost). */
+function finalReads(net: TestNetwork): TestNetwork {
+  for (const id of net.nodes.keys()) {
+    const node = net.node(id);
+    node.readStates.length = 0;
+    for (let round = 0; node.readStates.length === 0; round++) {
+      if (round === 400) throw new Error(`no read answered at ${id} after healing`);
+      if (round % 10 === 0) {
+        try {
+          net.readIndex(id, `${id}:final-read-${round}`);
+        } catch {
+          // no leader known yet
+        }
+      }
+      net.tickAll();
+      net.stabilize();
+    }
+  }
+  return net;
 }
 
 function maxTerm(net: TestNetwork): number {
@@ -81,6 +129,7 @@ describe('Raft under a seeded faulty network', () => {
     let proposals = 0;
     let restarts = 0;
     let snapshots = 0;
+    let reads = 0;
     for (let seed = 1; seed <= SEEDS; seed++) {
       let net: TestNetwork;
       try {
@@ -92,6 +141,7 @@ describe('Raft under a seeded faulty network', () => {
       proposals += net.proposals;
       restarts += net.restarts;
       snapshots += net.snapshotsSent;
+      reads += net.readsAnswered;
       // Every node applied the same commands in the same order.
       const first = net.appliedCommands(scenario.ids[0] as string);
       for (const id of scenario.ids) expect(net.appliedCommands(id)).toEqual(first);
@@ -100,6 +150,7 @@ describe('Raft under a seeded faulty network', () => {
     expect(proposals).toBeGreaterThan(SEEDS);
     expect(restarts).toBeGreaterThan(SEEDS);
     if (scenario.compactRate !== undefined) expect(snapshots).toBeGreaterThan(SEEDS / 4);
+    if (scenario.readRate !== undefined) expect(reads).toBeGreaterThan(SEEDS * 2);
   });
 
   it('the same seed replays exactly', () => {

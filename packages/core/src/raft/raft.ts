@@ -6,6 +6,8 @@ import { MESSAGE_TYPES, type Message } from './messages.js';
 import type { ProgressState } from './progress.js';
 import { RaftCore } from './raft-core.js';
 import { type HardState, type RaftRole, type SoftState, hardStateEquals } from './raft-state.js';
+import { requestRead } from './read-index.js';
+import type { ReadState } from './read-only.js';
 import type { Snapshot } from './snapshot.js';
 
 /**
@@ -44,6 +46,11 @@ export interface Ready {
   readonly committedEntries: readonly Entry[];
   /** Messages to send once this Ready's state is persisted. */
   readonly messages: readonly Message[];
+  /**
+   * Answered `readIndex()` requests: serve each read once the state machine has applied its
+   * `index` (thesis §6.4 step 4). In the order the requests were confirmed.
+   */
+  readonly readStates: readonly ReadState[];
 }
 
 /** A snapshot of a node's state, for logs, metrics and tests. */
@@ -165,6 +172,33 @@ export class Raft {
   }
 
   /**
+   * Asks for a linearizable read (ReadIndex, Raft thesis §6.4) without writing to the log. Once
+   * the leader knows it still leads, a later `Ready.readStates` holds `{ index, context }`:
+   * serve the read when the state machine has applied `index`. A leader confirms with a
+   * heartbeat round acknowledged by a quorum (or its lease, with `readOnly: 'leaseBased'`), and
+   * only once it has committed an entry of its term; a follower forwards the request to its
+   * leader. A request can be lost (the leader changes, a message is dropped): retry after a
+   * timeout, with a fresh context.
+   *
+   * @param context identifies the request, handed back as is; unique among the reads in flight
+   *   (a context already waiting at the leader is ignored)
+   * @throws {ProposalDroppedError} when this node knows no leader (`reason` `'not-leader'`)
+   * @throws {TypeError} when `context` is not a `Uint8Array`
+   * @example
+   * raft.readIndex(new TextEncoder().encode('read-42'));
+   * // later: for (const { index, context } of ready.readStates) serveWhenApplied(index, context);
+   */
+  readIndex(context: Uint8Array): void {
+    if (!(context instanceof Uint8Array)) {
+      throw new TypeError(`Raft: readIndex(context) needs a Uint8Array, got ${show(context)}`);
+    }
+    const core = this.#core;
+    if (core.role === 'leader') requestRead(core, core.id, context);
+    else if (core.leaderId !== undefined) core.send({ type: 'read-index', to: core.leaderId, term: core.term, context });
+    else throw new ProposalDroppedError('not-leader', undefined, core.term);
+  }
+
+  /**
    * Tells the leader how sending a `snapshot` message to `to` went: `'finish'` once the transport
    * delivered it, `'failure'` when it could not (etcd's `ReportSnapshot`). Until then the leader
    * sends `to` nothing else; afterwards it probes `to` again (after a failure, from the next
@@ -190,6 +224,7 @@ export class Raft {
       core.selfMessages.length > 0 ||
       core.log.unstableEntries().length > 0 ||
       core.log.unstableSnapshot() !== undefined ||
+      core.readStates.length > 0 ||
       core.log.hasNextCommittedEntries() ||
       !hardStateEquals(core.hardState(), this.#hardState) ||
       !softStateEquals(core.softState(), this.#softState)
@@ -212,12 +247,14 @@ export class Raft {
       entriesToPersist: [...core.log.unstableEntries()],
       committedEntries: core.log.nextCommittedEntries(core.config.maxCommittedBytesPerReady),
       messages: core.messages,
+      readStates: core.readStates,
     };
     this.#softState = soft;
     this.#hardState = hard;
     this.#pending = { ready, selfMessages: core.selfMessages };
     core.messages = [];
     core.selfMessages = [];
+    core.readStates = [];
     return ready;
   }
 

@@ -61,6 +61,9 @@ export function rewriteScript(text: string, actual: readonly string[]): string {
 const decoder = new TextDecoder();
 const showEntry = (e: Entry) => `${e.index}/${e.term}${e.data.byteLength > 0 ? ` ${decoder.decode(e.data)}` : ''}`;
 
+const readExtras = (m: { readonly context?: Uint8Array; readonly sentAt?: number }): string =>
+  `${m.context === undefined ? '' : ` context=${decoder.decode(m.context)}`}${m.sentAt === undefined ? '' : ` sent-at=${m.sentAt}`}`;
+
 /** A message in one stable line, like etcd's `1->2 MsgApp Term:1 …`. */
 export function describeMessage(m: Message): string {
   const head = `${m.from}->${m.to} ${m.type} term=${m.term}`;
@@ -76,9 +79,13 @@ export function describeMessage(m: Message): string {
     case 'pre-vote-response':
       return `${head} ${m.granted ? 'granted' : 'refused'}`;
     case 'heartbeat':
-      return `${head} commit=${m.commit}`;
+      return `${head} commit=${m.commit}${readExtras(m)}`;
     case 'heartbeat-response':
-      return head;
+      return `${head}${readExtras(m)}`;
+    case 'read-index':
+      return `${head} context=${decoder.decode(m.context)}`;
+    case 'read-index-response':
+      return `${head} index=${m.index} context=${decoder.decode(m.context)}`;
     case 'snapshot': {
       const { index, term, confState } = m.snapshot.metadata;
       return `${head} snapshot=${index}/${term} voters=${confState.voters.join(',')} data=${m.snapshot.data.byteLength}B`;
@@ -88,12 +95,14 @@ export function describeMessage(m: Message): string {
 
 /**
  * Runs scenario commands against a {@link TestNetwork} and returns what each prints:
- * `add-nodes a b c [pre-vote=false] [check-quorum=false] [election-tick=N] [max-entries=N]`,
+ * `add-nodes a b c [pre-vote=false] [check-quorum=false] [election-tick=N] [max-entries=N]
+ * [read-only=leaseBased]`,
  * `campaign ID`, `tick ID [N]`, `tick-all [N]`, `propose ID TEXT`, `deliver [N]`, `stabilize`,
  * `drop [from=ID] [to=ID] [type=T]`, `isolate ID`, `cut A B`, `heal`, `status`, `log ID`,
  * `compact ID` (snapshot the state machine at its applied index and compact the log; delivering
  * a `snapshot` message reports `'finish'` to its sender, dropping it `'failure'`),
- * `applied ID` (the commands a node's state machine holds), `report-snapshot FROM TO finish|failure`.
+ * `applied ID` (the commands a node's state machine holds), `report-snapshot FROM TO finish|failure`,
+ * `read-index ID CONTEXT`, `read-states ID` (the answered reads since the last call).
  */
 export class ScenarioRunner {
   private net: TestNetwork | undefined;
@@ -108,6 +117,7 @@ export class ScenarioRunner {
         checkQuorum: options.get('check-quorum') !== 'false',
         electionTick: Number(options.get('election-tick') ?? 10),
         maxEntriesPerMessage: Number(options.get('max-entries') ?? 64),
+        readOnly: options.get('read-only') === 'leaseBased' ? 'leaseBased' : 'safe',
       };
       this.net = new TestNetwork({ ids: plain, config });
       return 'ok';
@@ -177,6 +187,20 @@ export class ScenarioRunner {
         net.process(from);
         const progress = net.node(from).raft.status().progress.get(to);
         return progress === undefined ? 'no progress' : `${to}: ${progress.state} match=${progress.match} next=${progress.next}`;
+      }
+      case 'read-index':
+        try {
+          net.readIndex(plain[0] as string, plain[1] as string);
+          return 'ok';
+        } catch (error) {
+          if (!isProposalDroppedError(error)) throw error;
+          return `dropped: ${error.reason} (leader ${error.leaderId ?? 'unknown'})`;
+        }
+      case 'read-states': {
+        const { readStates } = net.node(plain[0] as string);
+        const lines = readStates.map((r) => `index=${r.index} context=${decoder.decode(r.context)}`);
+        readStates.length = 0;
+        return lines.join('\n') || 'none';
       }
       case 'applied':
         return net.appliedCommands(plain[0] as string).join(' ') || 'nothing';

@@ -8,15 +8,18 @@ import type { RaftCore } from './raft-core.js';
 export function stepCandidate(core: RaftCore, m: Message): void {
   switch (m.type) {
     case 'append':
+      core.leaderContactElapsed = 0;
       // Raft §5.2: "If AppendEntries RPC received from new leader: convert to follower."
       core.becomeFollower(m.term, m.from);
       core.handleAppend(m);
       break;
     case 'heartbeat':
+      core.leaderContactElapsed = 0;
       core.becomeFollower(m.term, m.from);
       core.handleHeartbeat(m);
       break;
     case 'snapshot':
+      core.leaderContactElapsed = 0;
       core.becomeFollower(m.term, m.from);
       core.handleSnapshot(m);
       break;

@@ -6,6 +6,7 @@ import type { RaftCore } from './raft-core.js';
  * A message from the leader of this term resets the election timeout.
  */
 export function stepFollower(core: RaftCore, m: Message): void {
+  if (m.type === 'append' || m.type === 'heartbeat' || m.type === 'snapshot') core.leaderContactElapsed = 0;
   switch (m.type) {
     case 'append':
       core.electionElapsed = 0;
@@ -22,7 +23,11 @@ export function stepFollower(core: RaftCore, m: Message): void {
       core.leaderId = m.from;
       core.handleSnapshot(m);
       break;
+    case 'read-index-response':
+      core.readStates.push({ index: m.index, context: m.context });
+      break;
     default:
+      // A read forwarded here by a node that thought this one leads is dropped (its client retries).
       // Responses meant for a leader or candidate this node no longer is: late, ignored.
       break;
   }

@@ -1,5 +1,6 @@
 import type { AppendResponseMessage, Message } from './messages.js';
 import type { RaftCore } from './raft-core.js';
+import { onHeartbeatAck, releasePendingReads, requestRead } from './read-index.js';
 
 /** A leader's reactions: acknowledgements move progress and the commit index (Raft §5.3, §5.4). */
 export function stepLeader(core: RaftCore, m: Message): void {
@@ -14,6 +15,10 @@ export function stepLeader(core: RaftCore, m: Message): void {
       progress.recentActive = true;
       progress.probeSent = false;
       if (progress.match < core.log.lastIndex()) core.sendAppend(m.from);
+      onHeartbeatAck(core, m);
+      break;
+    case 'read-index':
+      requestRead(core, m.from, m.context);
       break;
     default:
       // Vote responses after winning, or (impossible by Election Safety) another leader's appends.
@@ -45,6 +50,7 @@ function onAppendResponse(core: RaftCore, m: AppendResponseMessage): void {
   if (progress.state === 'probe') progress.becomeReplicate();
   if (core.maybeCommit()) {
     core.broadcastAppend();
+    releasePendingReads(core);
   } else if (m.from !== core.id && (wasPaused || progress.canBumpCommit(core.log.committed))) {
     core.sendAppend(m.from);
   }

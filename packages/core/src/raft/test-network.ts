@@ -1,4 +1,3 @@
-import { isProposalDroppedError } from '../errors/proposal-dropped-error.js';
 import { seededRandom } from '../testing/seeded-random.js';
 import type { Random } from '../time/random.js';
 import type { RaftConfig } from './config.js';
@@ -6,7 +5,9 @@ import type { Entry, NodeId } from './entry.js';
 import { InvariantChecker, type NodeView } from './invariant-checker.js';
 import { MemoryStorage } from './memory-storage.js';
 import type { Message } from './messages.js';
+import { randomStep } from './random-step.js';
 import { Raft } from './raft.js';
+import type { ReadState } from './read-only.js';
 import type { Snapshot } from './snapshot.js';
 
 /**
@@ -18,6 +19,8 @@ export interface TestNode {
   readonly raft: Raft;
   readonly storage: MemoryStorage;
   readonly applied: Entry[];
+  /** Reads answered (`Ready.readStates`), collected until a test takes them. */
+  readonly readStates: ReadState[];
 }
 
 /** A test state machine's snapshot data: the entries applied so far. */
@@ -44,6 +47,10 @@ export interface TestNetworkOptions {
   readonly duplicateRate?: number;
   /** Chance, per random step, that a node snapshots its state machine and compacts its log. Default 0. */
   readonly compactRate?: number;
+  /** Chance, per random step, of a linearizable read at a random node. Default 0. */
+  readonly readRate?: number;
+  /** Random steps tick every node at once (clocks in lockstep, as lease reads assume), not one. Default false. */
+  readonly lockstepTicks?: boolean;
   /** Check the invariants after every input. Default true. */
   readonly check?: boolean;
   /** Prepares a node's storage (say, a log and a hard state) before its Raft starts. */
@@ -67,7 +74,9 @@ export class TestNetwork {
   private readonly cut = new Set<string>();
   private readonly dropRate: number;
   private readonly duplicateRate: number;
-  private readonly compactRate: number;
+  readonly compactRate: number;
+  readonly readRate: number;
+  readonly lockstepTicks: boolean;
   private readonly checking: boolean;
   private readonly config: TestNetworkOptions['config'];
   proposals = 0;
@@ -76,6 +85,10 @@ export class TestNetwork {
   restarts = 0;
   compactions = 0;
   snapshotsSent = 0;
+  readsAsked = 0;
+  readsAnswered = 0;
+  /** context → the highest index committed anywhere when the read was asked. */
+  private readonly readFloor = new Map<string, number>();
 
   constructor(options: TestNetworkOptions) {
     const seed = options.seed ?? 1;
@@ -83,12 +96,14 @@ export class TestNetwork {
     this.dropRate = options.dropRate ?? 0;
     this.duplicateRate = options.duplicateRate ?? 0;
     this.compactRate = options.compactRate ?? 0;
+    this.readRate = options.readRate ?? 0;
+    this.lockstepTicks = options.lockstepTicks ?? false;
     this.checking = options.check ?? true;
     this.config = options.config;
     options.ids.forEach((id, i) => {
       const storage = new MemoryStorage({ voters: options.ids });
       options.setup?.(id, storage);
-      this.nodes.set(id, { id, raft: this.start(id, storage, seed * 7919 + i + 1, 0), storage, applied: [] });
+      this.nodes.set(id, { id, raft: this.start(id, storage, seed * 7919 + i + 1, 0), storage, applied: [], readStates: [] });
     });
   }
 
@@ -116,6 +131,11 @@ export class TestNetwork {
     return node;
   }
 
+  /** Checks the invariants now (unless checking is off). */
+  check(): void {
+    if (this.checking) this.checker.check(this.views());
+  }
+
   /** Handles `id`'s Readies until it has none, then checks the invariants. */
   process(id: NodeId): void {
     const node = this.node(id);
@@ -127,9 +147,11 @@ export class TestNetwork {
       this.inFlight.push(...ready.messages);
       if (ready.snapshot !== undefined) node.applied.splice(0, node.applied.length, ...decodeApplied(ready.snapshot.data));
       node.applied.push(...ready.committedEntries);
+      node.readStates.push(...ready.readStates);
+      for (const read of ready.readStates) this.checkRead(id, read);
       node.raft.advance();
     }
-    if (this.checking) this.checker.check(this.views());
+    this.check();
   }
 
   tick(id: NodeId, times = 1): void {
@@ -168,8 +190,31 @@ export class TestNetwork {
     const snapshot = node.storage.createSnapshot(index, node.storage.initialState().confState, encodeApplied(node.applied));
     node.storage.compact(index);
     this.compactions++;
-    if (this.checking) this.checker.check(this.views());
+    this.check();
     return snapshot;
+  }
+
+  /**
+   * Asks `id` for a linearizable read with `context`; throws what `readIndex` throws. The answer
+   * is checked when it comes: its index must cover everything committed anywhere before the read
+   * was asked (a write that completed before the read began must be visible to it).
+   */
+  readIndex(id: NodeId, context: string): void {
+    const floor = Math.max(...[...this.nodes.values()].map((n) => n.raft.status().commit));
+    this.node(id).raft.readIndex(encoder.encode(context));
+    this.readFloor.set(context, floor);
+    this.readsAsked++;
+    this.process(id);
+  }
+
+  private checkRead(id: NodeId, read: ReadState): void {
+    const context = new TextDecoder().decode(read.context);
+    const floor = this.readFloor.get(context);
+    if (floor === undefined) return; // asked directly of the Raft, not through readIndex()
+    this.readsAnswered++;
+    if (read.index < floor) {
+      throw new Error(`Raft invariant broken: stale read ${context} at ${id}: index ${read.index}, but ${floor} was committed before it was asked`);
+    }
   }
 
   /** Steps `message` into its recipient unless its link is cut. */
@@ -177,7 +222,7 @@ export class TestNetwork {
     if (this.cut.has(`${message.from}>${message.to}`)) {
       this.dropped++;
       this.reportSnapshot(message, 'failure');
-      if (this.checking) this.checker.check(this.views());
+      this.check();
       return;
     }
     this.delivered++;
@@ -201,7 +246,7 @@ export class TestNetwork {
     if (this.dropRate > 0 && this.random() < this.dropRate) {
       this.dropped++;
       this.reportSnapshot(message, 'failure');
-      if (this.checking) this.checker.check(this.views());
+      this.check();
       return;
     }
     if (this.duplicateRate > 0 && this.random() < this.duplicateRate) this.inFlight.push(message);
@@ -268,46 +313,8 @@ export class TestNetwork {
     }));
   }
 
-  /**
-   * One random input: deliver a random in-flight message (so messages reorder), tick a random
-   * node (so clocks drift apart), propose at a random node, restart a node, compact a node's
-   * log, or change the partition.
-   */
+  /** One random input (see {@link randomStep}). */
   randomStep(): void {
-    const ids = [...this.nodes.keys()];
-    const pick = <T>(items: readonly T[]): T => items[Math.floor(this.random() * items.length)] as T;
-    if (this.compactRate > 0 && this.random() < this.compactRate) {
-      this.compact(pick(ids));
-      return;
-    }
-    const roll = this.random();
-    if (roll < 0.5 && this.inFlight.length > 0) {
-      this.deliver(Math.floor(this.random() * this.inFlight.length));
-    } else if (roll < 0.85) {
-      this.tick(pick(ids));
-    } else if (roll < 0.96) {
-      const id = pick(ids);
-      try {
-        this.propose(id, `${id}:${this.proposals}`);
-      } catch (error) {
-        if (!isProposalDroppedError(error)) throw error;
-      }
-    } else if (roll < 0.97) {
-      this.restart(pick(ids));
-    } else {
-      this.heal();
-      if (this.checking) this.checker.check(this.views());
-      const r = this.random();
-      if (r < 0.35) this.isolate(pick(ids));
-      else if (r < 0.7) {
-        const shuffled = [...ids];
-        for (let i = shuffled.length - 1; i > 0; i--) {
-          const j = Math.floor(this.random() * (i + 1));
-          [shuffled[i], shuffled[j]] = [shuffled[j] as NodeId, shuffled[i] as NodeId];
-        }
-        const cutAt = 1 + Math.floor(this.random() * (ids.length - 1));
-        this.partition(shuffled.slice(0, cutAt), shuffled.slice(cutAt));
-      }
-    }
+    randomStep(this);
   }
 }
