@@ -25,7 +25,7 @@ const strategies: readonly Strategy[] = [
   { name: 'JumpHash', make: () => new JumpHash(), orderFree: false, removesAny: false, weighted: false, stableLists: false },
 ];
 
-const sampleKeys = Array.from({ length: 400 }, (_, i) => `k${i}`);
+const sampleKeys = Array.from({ length: 250 }, (_, i) => `k${i}`);
 const nodeName = fc.string({ minLength: 1, maxLength: 6 });
 /** Distinct node names, and one more that is not among them. */
 const nodesAndNewcomer = fc.uniqueArray(nodeName, { minLength: 2, maxLength: 9 }).map((names) => ({ nodes: names.slice(1), newcomer: names[0] }));
@@ -49,7 +49,7 @@ describe.each(strategies)('$name', (strategy) => {
         const strays = keys.filter((key, i) => placement.get(key) !== before[i] && placement.get(key) !== newcomer);
         expect(strays).toEqual([]);
       }),
-      { numRuns: 50 },
+      { numRuns: 35 },
     );
   });
 
@@ -64,7 +64,7 @@ describe.each(strategies)('$name', (strategy) => {
         expect(wrong).toEqual([]);
         expect(placement.remove(leaving)).toBe(false);
       }),
-      { numRuns: 50 },
+      { numRuns: 35 },
     );
   });
 
@@ -73,7 +73,7 @@ describe.each(strategies)('$name', (strategy) => {
       fc.property(nodesAndNewcomer, fc.integer({ min: 0, max: 10 }), keysArb, ({ nodes }, n, keys) => {
         const placement = build(strategy, nodes);
         const twin = build(strategy, nodes);
-        const bad = keys.slice(0, 150).filter((key) => {
+        const bad = keys.slice(0, 100).filter((key) => {
           const list = placement.preferenceList(key, n);
           const wellFormed =
             list.length === Math.min(n, nodes.length) && new Set(list).size === list.length && list.every((node) => nodes.includes(node));
@@ -81,7 +81,7 @@ describe.each(strategies)('$name', (strategy) => {
         });
         expect(bad).toEqual([]);
       }),
-      { numRuns: 40 },
+      { numRuns: 25 },
     );
   });
 
@@ -99,7 +99,7 @@ describe.each(strategies)('$name', (strategy) => {
             expect(differ).toEqual([]);
           },
         ),
-        { numRuns: 30 },
+        { numRuns: 20 },
       );
     });
   }
@@ -118,7 +118,7 @@ describe.each(strategies)('$name', (strategy) => {
           const changed = sampleKeys.filter((key, i) => placement.preferenceList(key, n).join('\0') !== before[i].join('\0'));
           expect(changed).toEqual([]);
         }),
-        { numRuns: 30 },
+        { numRuns: 20 },
       );
     });
   }
@@ -136,7 +136,7 @@ describe.each(strategies)('$name', (strategy) => {
           placement.add(node, 1);
           expect(sampleKeys.filter((key, i) => placement.get(key) !== before[i])).toEqual([]);
         }),
-        { numRuns: 30 },
+        { numRuns: 20 },
       );
     });
 

@@ -14,6 +14,8 @@ export class ControlledNode implements CacheNode {
   readonly calls: string[] = [];
   /** Signals the node was given, to check that the cache aborts abandoned calls. */
   readonly signals: AbortSignal[] = [];
+  /** When set, the next `set` waits for it (and clears it). */
+  pauseNextSet: Promise<void> | undefined;
 
   constructor(clock: Clock) {
     this.store = new MemoryCacheNode({ clock });
@@ -24,7 +26,10 @@ export class ControlledNode implements CacheNode {
   }
 
   set(key: string, value: string, options?: CacheNodeSetOptions): Promise<boolean> {
-    return this.run(`set ${key}=${value}${options?.ttlMs === undefined ? '' : ` ttl=${options.ttlMs}`}`, options, () => this.store.set(key, value, options));
+    const pause = this.pauseNextSet;
+    this.pauseNextSet = undefined;
+    const write = (): Promise<boolean> => this.store.set(key, value, options);
+    return this.run(`set ${key}=${value}${options?.ttlMs === undefined ? '' : ` ttl=${options.ttlMs}`}`, options, pause === undefined ? write : () => pause.then(write));
   }
 
   delete(key: string, options?: CacheNodeCallOptions): Promise<boolean> {
