@@ -147,3 +147,19 @@ export type { RendezvousHashOptions } from './replication/hashing/rendezvous-has
 export { JumpHash, jumpHash } from './replication/hashing/jump-hash.js';
 export type { JumpHashOptions } from './replication/hashing/jump-hash.js';
 export { xxHash32 } from './replication/hashing/xxhash32.js';
+
+// Hashing: the sharded cache client over the ring.
+export { createShardedCache, ShardedCache } from './replication/sharded-cache/sharded-cache.js';
+export type {
+  ShardedCacheOptions,
+  ShardedCacheCallOptions,
+  ShardedCacheWriteOptions,
+  ShardedCacheMetrics,
+  NodeErrorEvent,
+  RebalanceReport,
+} from './replication/sharded-cache/sharded-cache-options.js';
+export type { CacheNode, CacheNodeCallOptions, CacheNodeSetOptions } from './replication/sharded-cache/cache-node.js';
+export { MemoryCacheNode } from './replication/sharded-cache/memory-cache-node.js';
+export type { MemoryCacheNodeOptions } from './replication/sharded-cache/memory-cache-node.js';
+export { jsonCodec } from './replication/sharded-cache/cache-codec.js';
+export type { CacheCodec } from './replication/sharded-cache/cache-codec.js';
