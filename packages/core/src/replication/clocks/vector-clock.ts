@@ -59,12 +59,11 @@ export class VectorClock {
   /** The clock with no entries: before every other clock. */
   static readonly empty: VectorClock = new VectorClock(EMPTY_MAP, undefined);
 
+  // Not frozen (freezing every clock costs more than the rest of a merge); no method changes one.
   private constructor(
     private readonly counters: ReadonlyMap<string, number>,
     private readonly times: ReadonlyMap<string, number> | undefined,
-  ) {
-    Object.freeze(this);
-  }
+  ) {}
 
   /**
    * A clock with the given counters (zeros are left out).
@@ -132,6 +131,20 @@ export class VectorClock {
       (times as Map<string, number>).delete(replica);
     }
     return new VectorClock(counters, times?.size === 0 ? undefined : times);
+  }
+
+  /**
+   * This clock with `replica`'s counter raised to at least `counter` (unchanged if it is there
+   * already): the clock of having seen that one event too.
+   *
+   * @throws TypeError for an empty replica id or a counter that is not a positive safe integer
+   */
+  withEvent(replica: string, counter: number): VectorClock {
+    if (this.get(replica) >= counter) return this;
+    checkReplicaId(replica, 'VectorClock.withEvent: replica');
+    checkCounter(counter, 'VectorClock.withEvent: counter');
+    const times = this.times?.has(replica) ? new Map([...this.times].filter(([r]) => r !== replica)) : this.times;
+    return new VectorClock(new Map(this.counters).set(replica, counter), times?.size === 0 ? undefined : times);
   }
 
   /**

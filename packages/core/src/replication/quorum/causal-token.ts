@@ -71,10 +71,12 @@ export class CausalToken {
    */
   static fromJSON(json: unknown): CausalToken {
     const clocks = new Map<string, VectorClock>();
+    const seen = new Set<string>();
     checkArray(json, 'CausalToken.fromJSON').forEach((entry, i) => {
       const where = `CausalToken.fromJSON: entry ${i}`;
       if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== 'string') invalid(where, 'must be [key, clock]', entry);
-      if (clocks.has(entry[0])) invalid(where, 'key listed twice', entry[0]);
+      if (seen.has(entry[0])) invalid(where, 'key listed twice', entry[0]);
+      seen.add(entry[0]);
       const clock = VectorClock.fromJSON(entry[1]);
       if (clock.size > 0) clocks.set(entry[0], clock);
     });

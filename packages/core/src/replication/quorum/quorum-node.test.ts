@@ -56,6 +56,19 @@ describe('QuorumNode', () => {
       expect(got.siblings).toEqual(['v2']);
     });
 
+    it("a write's stamp is after every version its read saw, even from a node whose clock is behind", () => {
+      const c = new SimCluster<string>({ ids: ['a', 'b', 'c'], seed: 3, maxClockSkewMs: 5000 });
+      const [ahead, , behind] = [...c.ids].sort((x, y) => c.skewOf(y) - c.skewOf(x));
+      expect(c.skewOf(ahead) - c.skewOf(behind)).toBeGreaterThan(1000);
+      write(c, ahead, 'k', 'first');
+      const firstStamp = c.node(ahead).localVersions('k')[0].stamp;
+      write(c, behind, 'k', 'second');
+      const [second] = c.node(behind).localVersions('k');
+      expect(second.value).toBe('second');
+      expect(second.stamp.timestamp.wallMs).toBeGreaterThanOrEqual(firstStamp.timestamp.wallMs);
+      expect(second.stamp.timestamp.wallMs + second.stamp.timestamp.logical).toBeGreaterThan(firstStamp.timestamp.wallMs + firstStamp.timestamp.logical);
+    });
+
     it('fails with QuorumNotReachedError when a majority is unreachable, and the write may have landed', () => {
       const c = three();
       c.partition([['a'], ['b', 'c']]);

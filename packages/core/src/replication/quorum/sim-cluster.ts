@@ -25,6 +25,8 @@ export interface SimClusterOptions<V> {
   readonly duplicateRate?: number;
   /** How often every live node ticks, in milliseconds. Default 10. */
   readonly tickMs?: number;
+  /** Each node's clock is off the virtual time by a constant drawn in [-maxClockSkewMs, maxClockSkewMs]. Default 0. */
+  readonly maxClockSkewMs?: number;
 }
 
 interface InFlight<V> {
@@ -38,18 +40,24 @@ interface InFlight<V> {
  * hash of the pair. A deterministic preference list for tests; the store takes any.
  */
 export function rendezvousPreferenceList(nodes: readonly NodeId[]): PreferenceList {
-  return (key, n) =>
-    [...nodes]
-      .map((node) => [node, hash53(`${key}\u0000${node}`)] as const)
-      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-      .slice(0, n)
-      .map(([node]) => node);
+  const cache = new Map<string, readonly NodeId[]>();
+  return (key, n) => {
+    let ranked = cache.get(key);
+    if (ranked === undefined) {
+      ranked = [...nodes]
+        .map((node) => [node, hash53(`${key}\u0000${node}`)] as const)
+        .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+        .map(([node]) => node);
+      cache.set(key, ranked);
+    }
+    return ranked.slice(0, n);
+  };
 }
 
 /**
  * A deterministic, single-threaded cluster of quorum nodes for tests and simulations (not
  * exported; it will move onto the shared simulator's network once that lands): virtual time on
- * one `ManualClock`, seeded message delays (so reordering), loss and duplication, partitions
+ * one `ManualClock` (each node's clock optionally skewed), seeded message delays (so reordering), loss and duplication, partitions
  * checked at delivery, and crash-restart that keeps a node's storage and loses everything else.
  */
 export class SimCluster<V> {
@@ -61,6 +69,7 @@ export class SimCluster<V> {
   readonly preferenceList: PreferenceList;
   readonly ids: readonly NodeId[];
   private readonly crashed = new Set<NodeId>();
+  private readonly skews = new Map<NodeId, number>();
   private groups: ReadonlyMap<NodeId, number> | undefined;
   private inFlight: InFlight<V>[] = [];
   private seq = 0;
@@ -68,13 +77,20 @@ export class SimCluster<V> {
   private readonly options: SimClusterOptions<V>;
   delivered = 0;
   dropped = 0;
+  /** Chance that a message is lost (changeable during a run). */
+  dropRate: number;
+  /** Chance that a message is delivered twice (changeable during a run). */
+  duplicateRate: number;
 
   constructor(options: SimClusterOptions<V>) {
     this.options = options;
     this.ids = options.ids;
+    this.dropRate = options.dropRate ?? 0;
+    this.duplicateRate = options.duplicateRate ?? 0;
     this.random = seededRandom(options.seed ?? 1);
     this.preferenceList = options.config?.preferenceList ?? rendezvousPreferenceList(options.ids);
     for (const id of options.ids) {
+      this.skews.set(id, Math.round((this.random() * 2 - 1) * (options.maxClockSkewMs ?? 0)));
       this.storages.set(id, new MemoryReplicaStorage<V>());
       this.start(id);
     }
@@ -86,6 +102,11 @@ export class SimCluster<V> {
     const node = this.nodes.get(id);
     if (node === undefined || this.crashed.has(id)) throw new Error(`SimCluster: node ${id} is down`);
     return node;
+  }
+
+  /** How far node `id`'s clock is off the virtual time, in milliseconds. */
+  skewOf(id: NodeId): number {
+    return this.skews.get(id) ?? 0;
   }
 
   isUp(id: NodeId): boolean {
@@ -176,13 +197,14 @@ export class SimCluster<V> {
   }
 
   private start(id: NodeId): void {
+    const skew = this.skews.get(id) ?? 0;
     const node = new QuorumNode<V>({
       antiEntropyIntervalMs: Infinity,
       ...this.options.config,
       preferenceList: this.preferenceList,
       id,
       nodes: this.ids,
-      clock: this.clock,
+      clock: skew === 0 ? this.clock : { now: () => this.clock.now() + skew },
       storage: this.storages.get(id),
     });
     this.nodes.set(id, node);
@@ -215,12 +237,12 @@ export class SimCluster<V> {
     const { messages, completions } = node.ready();
     for (const completion of completions) this.completions.set(completion.requestId, completion);
     for (const message of messages) {
-      if (this.random() < (this.options.dropRate ?? 0)) {
+      if (this.random() < this.dropRate) {
         this.dropped++;
         continue;
       }
       this.enqueue(message);
-      if (this.random() < (this.options.duplicateRate ?? 0)) this.enqueue(message);
+      if (this.random() < this.duplicateRate) this.enqueue(message);
     }
   }
 
