@@ -119,6 +119,8 @@ export type {
   SnapshotMessage,
   ReadIndexMessage,
   ReadIndexResponseMessage,
+  TransferLeaderMessage,
+  TimeoutNowMessage,
 } from './raft/messages.js';
 export type { ProgressState } from './raft/progress.js';
 export { committedIndex, voteResult, majority } from './raft/quorum.js';

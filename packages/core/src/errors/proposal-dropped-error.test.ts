@@ -14,6 +14,9 @@ describe('ProposalDroppedError', () => {
     expect(error.term).toBe(3);
     expect(error.message).toMatch(/leader of term 3 is "b"/);
     expect(new ProposalDroppedError('not-leader', undefined, 2).message).toMatch(/knows no leader in term 2/);
+    expect(new ProposalDroppedError('transferring', 'a', 4).message).toBe(
+      'Raft proposal dropped: this leader is transferring leadership (term 4)',
+    );
   });
 
   it('isProposalDroppedError() accepts it, also from another copy, and rejects everything else', () => {

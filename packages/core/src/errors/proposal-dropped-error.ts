@@ -1,10 +1,16 @@
 import { BulwarkError, errorGuard, nameErrorClass } from './bulwark-error.js';
 
 /**
- * Why a Raft node dropped a proposal. Only `'not-leader'` for now: proposals go to the leader,
- * and this node is not it. Leadership transfer and the uncommitted-size cap will add reasons.
+ * Why a Raft node dropped a proposal:
+ * - `'not-leader'`: proposals (and reads) go to the leader, and this node is not it;
+ * - `'transferring'`: this leader is handing leadership over (thesis §3.10) and takes no
+ *   proposals until the transfer ends; retry at the new leader.
  */
-export type ProposalDropReason = 'not-leader';
+export type ProposalDropReason = 'not-leader' | 'transferring';
+
+const EXPLANATIONS: Record<Exclude<ProposalDropReason, 'not-leader'>, string> = {
+  transferring: 'this leader is transferring leadership',
+};
 
 /**
  * A Raft node refused a proposal, which was not appended anywhere; the caller may retry it
@@ -32,9 +38,11 @@ export class ProposalDroppedError extends BulwarkError {
     readonly term: number,
   ) {
     super(
-      leaderId === undefined
-        ? `Raft proposal dropped: this node is not the leader and knows no leader in term ${term}`
-        : `Raft proposal dropped: this node is not the leader; the leader of term ${term} is ${JSON.stringify(leaderId)}`,
+      reason !== 'not-leader'
+        ? `Raft proposal dropped: ${EXPLANATIONS[reason]} (term ${term})`
+        : leaderId === undefined
+          ? `Raft proposal dropped: this node is not the leader and knows no leader in term ${term}`
+          : `Raft proposal dropped: this node is not the leader; the leader of term ${term} is ${JSON.stringify(leaderId)}`,
     );
   }
 }

@@ -52,6 +52,11 @@ export interface VoteMessage extends Envelope {
   readonly type: 'vote' | 'pre-vote';
   readonly lastLogIndex: number;
   readonly lastLogTerm: number;
+  /**
+   * The candidate campaigns because the leader asked it to (leadership transfer, thesis §3.10):
+   * voters answer even within a leader's lease, since that leader is handing over.
+   */
+  readonly transfer?: true;
 }
 
 /** The answer to a {@link VoteMessage}; `type` is `'vote-response'` or `'pre-vote-response'`. */
@@ -103,6 +108,20 @@ export interface SnapshotMessage extends Envelope {
   readonly snapshot: Snapshot;
 }
 
+/** A follower forwards `transferLeadership(transferee)` to its leader. */
+export interface TransferLeaderMessage extends Envelope {
+  readonly type: 'transfer-leader';
+  readonly transferee: NodeId;
+}
+
+/**
+ * The leader hands over (thesis §3.10): the recipient, whose log is caught up, campaigns at once,
+ * skipping the pre-vote and its election timeout (etcd's `MsgTimeoutNow`).
+ */
+export interface TimeoutNowMessage extends Envelope {
+  readonly type: 'timeout-now';
+}
+
 /** Every message Raft nodes exchange, discriminated by `type`. */
 export type Message =
   | AppendMessage
@@ -113,7 +132,9 @@ export type Message =
   | HeartbeatResponseMessage
   | SnapshotMessage
   | ReadIndexMessage
-  | ReadIndexResponseMessage;
+  | ReadIndexResponseMessage
+  | TransferLeaderMessage
+  | TimeoutNowMessage;
 
 /** Every message `type`. */
 export type MessageType = Message['type'];
@@ -131,4 +152,6 @@ export const MESSAGE_TYPES: ReadonlySet<string> = new Set<MessageType>([
   'snapshot',
   'read-index',
   'read-index-response',
+  'transfer-leader',
+  'timeout-now',
 ]);

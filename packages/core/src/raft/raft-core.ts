@@ -60,6 +60,8 @@ export class RaftCore {
   leaderContactElapsed = 0;
   /** This leader asked a follower to campaign at once (leadership transfer): no more lease reads this term. */
   transferCampaignSent = false;
+  /** The node this leader is handing leadership to (thesis §3.10); proposals wait meanwhile. */
+  leadTransferee: NodeId | undefined;
 
   constructor(readonly config: ResolvedRaftConfig) {
     this.id = config.id;
@@ -118,6 +120,9 @@ export class RaftCore {
     this.electionElapsed++;
     if (this.electionElapsed >= this.config.electionTick) {
       this.electionElapsed = 0;
+      // Thesis §3.10: a transfer that did not finish within an election timeout is abandoned, so
+      // the leader takes proposals again.
+      this.leadTransferee = undefined;
       if (this.config.checkQuorum) {
         // Thesis §6.2: a leader that has not heard from a quorum within an election timeout steps
         // down, so clients find the real leader and a lease-holding follower can vote again.
@@ -155,6 +160,7 @@ export class RaftCore {
     this.pendingReads = [];
     this.leaderTicks = 0;
     this.transferCampaignSent = false;
+    this.leadTransferee = undefined;
   }
 
   becomeFollower(term: number, leaderId: NodeId | undefined): void {
@@ -195,13 +201,16 @@ export class RaftCore {
 
   // --- Elections --------------------------------------------------------------------------------
 
-  /** The election timeout ran out (or the caller asked): campaign unless leading. */
-  hup(): void {
+  /**
+   * The election timeout ran out (or the caller asked): campaign unless leading. A campaign the
+   * leader asked for (`transfer`) skips the pre-vote and tells voters to ignore its lease.
+   */
+  hup(transfer = false): void {
     if (this.role === 'leader' || !this.promotable()) return;
-    this.campaign(this.config.preVote ? 'pre-vote' : 'vote');
+    this.campaign(this.config.preVote && !transfer ? 'pre-vote' : 'vote', transfer);
   }
 
-  campaign(kind: 'pre-vote' | 'vote'): void {
+  campaign(kind: 'pre-vote' | 'vote', transfer = false): void {
     let term: number;
     if (kind === 'pre-vote') {
       this.becomePreCandidate();
@@ -214,7 +223,10 @@ export class RaftCore {
     for (const to of this.tracker.voters) {
       // The vote for itself counts only once the hard state holding it is durable (self message).
       if (to === this.id) this.send({ type: responseType, to, term, granted: true });
-      else this.send({ type: kind, to, term, lastLogIndex: this.log.lastIndex(), lastLogTerm: this.log.lastTerm() });
+      else {
+        const vote = { type: kind, to, term, lastLogIndex: this.log.lastIndex(), lastLogTerm: this.log.lastTerm() };
+        this.send(transfer ? { ...vote, transfer: true } : vote);
+      }
     }
   }
 
@@ -327,6 +339,29 @@ export class RaftCore {
     }
   }
 
+  /**
+   * Leadership transfer (thesis §3.10), on the leader: stop taking proposals, bring `to`'s log up
+   * to date, then tell it to campaign at once. As in etcd: ignored for a node it does not track
+   * or a learner; a transfer to the same node already under way is left running, one to another
+   * node replaces it, and one to itself cancels it. It is abandoned after an election timeout.
+   */
+  transferLeadership(to: NodeId): void {
+    const progress = this.tracker.progress.get(to);
+    if (progress === undefined || !this.tracker.voters.includes(to)) return;
+    if (this.leadTransferee === to) return;
+    this.leadTransferee = undefined;
+    if (to === this.id) return;
+    this.leadTransferee = to;
+    this.electionElapsed = 0; // the transfer has one election timeout to finish
+    if (progress.match === this.log.lastIndex()) this.sendTimeoutNow(to);
+    else this.sendAppend(to);
+  }
+
+  sendTimeoutNow(to: NodeId): void {
+    this.transferCampaignSent = true;
+    this.send({ type: 'timeout-now', to, term: this.term });
+  }
+
   /** Commits the largest index a majority holds, if it is of this term (Raft §5.4.2). */
   maybeCommit(): boolean {
     return this.log.maybeCommit(this.tracker.committed(), this.term);
@@ -411,7 +446,8 @@ export class RaftCore {
         const heardFromLeader = this.leaderId !== undefined && this.electionElapsed < electionTick;
         // With lease reads, the lease also survives a term change or a restart (thesis §6.4.1).
         const leaseKept = readOnly === 'leaseBased' && this.leaderContactElapsed < electionTick;
-        if (checkQuorum && (heardFromLeader || leaseKept)) return;
+        // A campaign the leader asked for (leadership transfer) is answered regardless.
+        if (checkQuorum && (heardFromLeader || leaseKept) && m.transfer !== true) return;
       }
       if (m.type === 'pre-vote' || (m.type === 'pre-vote-response' && m.granted)) {
         // A pre-vote moves no term: it carries the term the candidate would campaign in.

@@ -1,9 +1,11 @@
+import { isProposalDroppedError } from '../errors/proposal-dropped-error.js';
 import type { RaftConfig } from './config.js';
 import { TestNetwork } from './test-network.js';
 
 // Seeded runs of the in-test network with reordering, drops, duplicates, partitions,
 // restarts (volatile state lost, storage kept), log compaction (followers catch up through
-// snapshots) and linearizable reads (each answer must cover every commit made before it was asked). The invariant checker runs after every input;
+// snapshots), linearizable reads (each answer must cover every commit made before it was asked)
+// and leadership transfers. The invariant checker runs after every input;
 // a failure names its seed so it replays exactly. RAFT_SEEDS and RAFT_STEPS raise the budget.
 const SEEDS = Number(process.env['RAFT_SEEDS'] ?? 200);
 const STEPS = Number(process.env['RAFT_STEPS'] ?? 300);
@@ -18,18 +20,21 @@ interface Scenario {
   readonly compactRate?: number;
   /** Chance per step of a linearizable read at a random node (thesis §6.4); each answer is checked. */
   readonly readRate?: number;
+  /** Chance per step of a leadership transfer to a random node (thesis §3.10). */
+  readonly transferRate?: number;
   /** Every node ticks at once (no clock drift), as lease reads assume. */
   readonly lockstepTicks?: boolean;
 }
 
 const scenarios: readonly Scenario[] = [
   {
-    name: '3 nodes, defaults, ReadIndex reads',
+    name: '3 nodes, defaults, ReadIndex reads, leadership transfers',
     ids: ['a', 'b', 'c'],
     config: { electionTick: 4 },
     dropRate: 0.05,
     duplicateRate: 0.02,
     readRate: 0.05,
+    transferRate: 0.02,
   },
   {
     name: '5 nodes, defaults, ReadIndex reads',
@@ -40,12 +45,13 @@ const scenarios: readonly Scenario[] = [
     readRate: 0.05,
   },
   {
-    name: '3 nodes, lease reads with clocks in lockstep',
+    name: '3 nodes, lease reads with clocks in lockstep, leadership transfers',
     ids: ['a', 'b', 'c'],
     config: { electionTick: 10, readOnly: 'leaseBased' },
     dropRate: 0.1,
     duplicateRate: 0.05,
     readRate: 0.1,
+    transferRate: 0.02,
     lockstepTicks: true,
   },
   {
@@ -93,7 +99,13 @@ function run(scenario: Scenario, seed: number): TestNetwork {
     // log may be shorter): propose again whenever the term moves on.
     if (proposed !== undefined && maxTerm(net) > proposed.term) proposed = undefined;
     const leaders = net.leaders().filter((id) => net.node(id).raft.status().term === maxTerm(net));
-    if (proposed === undefined && leaders.length === 1) proposed = net.propose(leaders[0] as string, 'final');
+    if (proposed === undefined && leaders.length === 1) {
+      try {
+        proposed = net.propose(leaders[0] as string, 'final');
+      } catch (error) {
+        if (!isProposalDroppedError(error)) throw error; // a transfer under way: try again next round
+      }
+    }
   }
   throw new Error(`no progress after healing`);
 }
@@ -130,6 +142,7 @@ describe('Raft under a seeded faulty network', () => {
     let restarts = 0;
     let snapshots = 0;
     let reads = 0;
+    let transfers = 0;
     for (let seed = 1; seed <= SEEDS; seed++) {
       let net: TestNetwork;
       try {
@@ -142,6 +155,7 @@ describe('Raft under a seeded faulty network', () => {
       restarts += net.restarts;
       snapshots += net.snapshotsSent;
       reads += net.readsAnswered;
+      transfers += net.transfers;
       // Every node applied the same commands in the same order.
       const first = net.appliedCommands(scenario.ids[0] as string);
       for (const id of scenario.ids) expect(net.appliedCommands(id)).toEqual(first);
@@ -151,6 +165,7 @@ describe('Raft under a seeded faulty network', () => {
     expect(restarts).toBeGreaterThan(SEEDS);
     if (scenario.compactRate !== undefined) expect(snapshots).toBeGreaterThan(SEEDS / 4);
     if (scenario.readRate !== undefined) expect(reads).toBeGreaterThan(SEEDS * 2);
+    if (scenario.transferRate !== undefined) expect(transfers).toBeGreaterThan(SEEDS);
   });
 
   it('the same seed replays exactly', () => {

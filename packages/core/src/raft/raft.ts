@@ -62,6 +62,8 @@ export interface RaftStatus {
   readonly leaderId: NodeId | undefined;
   readonly commit: number;
   readonly applied: number;
+  /** The node this leader is handing leadership to, while a transfer is under way. */
+  readonly leadTransferee: NodeId | undefined;
   /** The first index the log holds (after the snapshot's). */
   readonly firstIndex: number;
   readonly lastIndex: number;
@@ -122,6 +124,7 @@ export class Raft {
       leaderId: core.leaderId,
       commit: core.log.committed,
       applied: core.log.applied,
+      leadTransferee: core.leadTransferee,
       firstIndex: core.log.firstIndex(),
       lastIndex: core.log.lastIndex(),
       progress,
@@ -157,7 +160,8 @@ export class Raft {
    *
    * @param command the command's bytes, opaque to Raft
    * @returns the index and term of the new entry
-   * @throws {ProposalDroppedError} when this node is not the leader (with the leader it knows of)
+   * @throws {ProposalDroppedError} when this node is not the leader (with the leader it knows of),
+   *   or is handing leadership over (`reason` `'transferring'`)
    * @throws {TypeError} when `command` is not a `Uint8Array`
    */
   propose(command: Uint8Array): { readonly index: number; readonly term: number } {
@@ -166,6 +170,7 @@ export class Raft {
     }
     const core = this.#core;
     if (core.role !== 'leader') throw new ProposalDroppedError('not-leader', core.leaderId, core.term);
+    if (core.leadTransferee !== undefined) throw new ProposalDroppedError('transferring', core.id, core.term);
     const index = core.appendEntries([command]);
     core.broadcastAppend();
     return { index, term: core.term };
@@ -195,6 +200,32 @@ export class Raft {
     const core = this.#core;
     if (core.role === 'leader') requestRead(core, core.id, context);
     else if (core.leaderId !== undefined) core.send({ type: 'read-index', to: core.leaderId, term: core.term, context });
+    else throw new ProposalDroppedError('not-leader', undefined, core.term);
+  }
+
+  /**
+   * Hands leadership to `to` (Raft thesis §3.10): the leader stops taking proposals (they throw
+   * `ProposalDroppedError` with `reason` `'transferring'`), brings `to`'s log up to date and
+   * sends it `timeout-now`; `to` campaigns at once, skipping the pre-vote, and its vote requests
+   * are answered even by nodes that heard from the leader recently. A transfer not done within
+   * an election timeout is abandoned, and the leader takes proposals again. On a follower the
+   * request goes to the leader. As in etcd, a transfer to a learner or to a node the leader does
+   * not know is ignored, one to the node already being transferred to is left running, one to
+   * another node replaces it, and one to the leader itself cancels it. Watch `status().leaderId`
+   * (or `Ready.softState`) for the outcome.
+   *
+   * @throws {ProposalDroppedError} when this node knows no leader (`reason` `'not-leader'`)
+   * @throws {TypeError} when `to` is not a non-empty string
+   * @example
+   * raft.transferLeadership('b'); // before taking node a down for maintenance
+   */
+  transferLeadership(to: NodeId): void {
+    if (typeof to !== 'string' || to === '') {
+      throw new TypeError(`Raft: transferLeadership(to) needs a node id, got ${show(to)}`);
+    }
+    const core = this.#core;
+    if (core.role === 'leader') core.transferLeadership(to);
+    else if (core.leaderId !== undefined) core.send({ type: 'transfer-leader', to: core.leaderId, term: core.term, transferee: to });
     else throw new ProposalDroppedError('not-leader', undefined, core.term);
   }
 

@@ -6,7 +6,7 @@ import type { TestNetwork } from './test-network.js';
  * One random input to a {@link TestNetwork} (test-only): deliver a random in-flight message (so
  * messages reorder), tick a random node (so clocks drift apart; every node with
  * `lockstepTicks`), propose at a random node, restart a node, or change the partition — and,
- * each with its own rate, compact a node's log or read. An option whose rate is 0 draws nothing
+ * each with its own rate, compact a node's log, read, or transfer leadership. An option whose rate is 0 draws nothing
  * from the random source, so older scenarios replay unchanged.
  */
 export function randomStep(net: TestNetwork): void {
@@ -20,6 +20,11 @@ export function randomStep(net: TestNetwork): void {
     const id = pick(ids);
     // Only where a leader is known: elsewhere readIndex throws (tested on its own; stacks are costly).
     if (net.node(id).raft.status().leaderId !== undefined) net.readIndex(id, `${id}:read-${net.readsAsked}`);
+    return;
+  }
+  if (net.transferRate > 0 && net.random() < net.transferRate) {
+    const [id, to] = [pick(ids), pick(ids)];
+    if (net.node(id).raft.status().leaderId !== undefined) net.transferLeadership(id, to);
     return;
   }
   const roll = net.random();

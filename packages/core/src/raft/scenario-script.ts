@@ -74,7 +74,7 @@ export function describeMessage(m: Message): string {
       return m.reject ? `${head} rejected=${m.index} hint=${m.hintIndex}/${m.hintTerm}` : `${head} index=${m.index}`;
     case 'vote':
     case 'pre-vote':
-      return `${head} last=${m.lastLogIndex}/${m.lastLogTerm}`;
+      return `${head} last=${m.lastLogIndex}/${m.lastLogTerm}${m.transfer === true ? ' transfer' : ''}`;
     case 'vote-response':
     case 'pre-vote-response':
       return `${head} ${m.granted ? 'granted' : 'refused'}`;
@@ -84,6 +84,10 @@ export function describeMessage(m: Message): string {
       return `${head}${readExtras(m)}`;
     case 'read-index':
       return `${head} context=${decoder.decode(m.context)}`;
+    case 'transfer-leader':
+      return `${head} transferee=${m.transferee}`;
+    case 'timeout-now':
+      return head;
     case 'read-index-response':
       return `${head} index=${m.index} context=${decoder.decode(m.context)}`;
     case 'snapshot': {
@@ -102,7 +106,8 @@ export function describeMessage(m: Message): string {
  * `compact ID` (snapshot the state machine at its applied index and compact the log; delivering
  * a `snapshot` message reports `'finish'` to its sender, dropping it `'failure'`),
  * `applied ID` (the commands a node's state machine holds), `report-snapshot FROM TO finish|failure`,
- * `read-index ID CONTEXT`, `read-states ID` (the answered reads since the last call).
+ * `read-index ID CONTEXT`, `read-states ID` (the answered reads since the last call),
+ * `transfer-leadership ID TO`.
  */
 export class ScenarioRunner {
   private net: TestNetwork | undefined;
@@ -192,6 +197,15 @@ export class ScenarioRunner {
         try {
           net.readIndex(plain[0] as string, plain[1] as string);
           return 'ok';
+        } catch (error) {
+          if (!isProposalDroppedError(error)) throw error;
+          return `dropped: ${error.reason} (leader ${error.leaderId ?? 'unknown'})`;
+        }
+      case 'transfer-leadership':
+        try {
+          net.transferLeadership(plain[0] as string, plain[1] as string);
+          const s = net.node(plain[0] as string).raft.status();
+          return s.leadTransferee === undefined ? 'no transfer under way here' : `transferring to ${s.leadTransferee}`;
         } catch (error) {
           if (!isProposalDroppedError(error)) throw error;
           return `dropped: ${error.reason} (leader ${error.leaderId ?? 'unknown'})`;

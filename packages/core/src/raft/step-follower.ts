@@ -26,6 +26,10 @@ export function stepFollower(core: RaftCore, m: Message): void {
     case 'read-index-response':
       core.readStates.push({ index: m.index, context: m.context });
       break;
+    case 'timeout-now':
+      // The leader hands over: campaign now, no pre-vote (a learner or non-member cannot).
+      core.hup(true);
+      break;
     default:
       // A read forwarded here by a node that thought this one leads is dropped (its client retries).
       // Responses meant for a leader or candidate this node no longer is: late, ignored.

@@ -20,6 +20,9 @@ export function stepLeader(core: RaftCore, m: Message): void {
     case 'read-index':
       requestRead(core, m.from, m.context);
       break;
+    case 'transfer-leader':
+      core.transferLeadership(m.transferee);
+      break;
     default:
       // Vote responses after winning, or (impossible by Election Safety) another leader's appends.
       break;
@@ -55,6 +58,8 @@ function onAppendResponse(core: RaftCore, m: AppendResponseMessage): void {
     core.sendAppend(m.from);
   }
   if (m.from === core.id) return;
+  // Thesis §3.10: once the transferee holds the whole log, it can win an election at once.
+  if (m.from === core.leadTransferee && progress.match === core.log.lastIndex()) core.sendTimeoutNow(m.from);
   // Stream whatever is left, one size-limited batch per message.
   while (core.sendAppend(m.from, false)) {
     // each call sends one batch

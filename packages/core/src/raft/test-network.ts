@@ -49,6 +49,8 @@ export interface TestNetworkOptions {
   readonly compactRate?: number;
   /** Chance, per random step, of a linearizable read at a random node. Default 0. */
   readonly readRate?: number;
+  /** Chance, per random step, of a leadership transfer asked at a random node for a random target. Default 0. */
+  readonly transferRate?: number;
   /** Random steps tick every node at once (clocks in lockstep, as lease reads assume), not one. Default false. */
   readonly lockstepTicks?: boolean;
   /** Check the invariants after every input. Default true. */
@@ -76,6 +78,7 @@ export class TestNetwork {
   private readonly duplicateRate: number;
   readonly compactRate: number;
   readonly readRate: number;
+  readonly transferRate: number;
   readonly lockstepTicks: boolean;
   private readonly checking: boolean;
   private readonly config: TestNetworkOptions['config'];
@@ -85,6 +88,7 @@ export class TestNetwork {
   restarts = 0;
   compactions = 0;
   snapshotsSent = 0;
+  transfers = 0;
   readsAsked = 0;
   readsAnswered = 0;
   /** context → the highest index committed anywhere when the read was asked. */
@@ -97,6 +101,7 @@ export class TestNetwork {
     this.duplicateRate = options.duplicateRate ?? 0;
     this.compactRate = options.compactRate ?? 0;
     this.readRate = options.readRate ?? 0;
+    this.transferRate = options.transferRate ?? 0;
     this.lockstepTicks = options.lockstepTicks ?? false;
     this.checking = options.check ?? true;
     this.config = options.config;
@@ -215,6 +220,13 @@ export class TestNetwork {
     if (read.index < floor) {
       throw new Error(`Raft invariant broken: stale read ${context} at ${id}: index ${read.index}, but ${floor} was committed before it was asked`);
     }
+  }
+
+  /** Asks `id` to hand leadership to `to`; throws what `transferLeadership` throws. */
+  transferLeadership(id: NodeId, to: NodeId): void {
+    this.node(id).raft.transferLeadership(to);
+    this.transfers++;
+    this.process(id);
   }
 
   /** Steps `message` into its recipient unless its link is cut. */
