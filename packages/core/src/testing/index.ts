@@ -44,3 +44,17 @@ export type {
 export { SimRandom } from './simulator/sim-random.js';
 export { scheduleNemesis } from './simulator/nemesis.js';
 export type { CustomFault, MsRange, NemesisFault, NemesisOptions } from './simulator/nemesis.js';
+export { runRaftSimulation } from './simulator/raft-simulation.js';
+export type { RaftSimulationReport } from './simulator/raft-simulation.js';
+export { replayCommand, resolveSimulationOptions } from './simulator/simulation-options.js';
+export type { RaftSimulationOptions, ResolvedSimulationOptions } from './simulator/simulation-options.js';
+export { SimulationFailureError, isSimulationFailureError } from './simulator/simulation-failure-error.js';
+export type { SimulationFailureKind } from './simulator/simulation-failure-error.js';
+export type { SimHistoryEvent } from './simulator/sim-client.js';
+export type { SimRaftConfig, SimulationBug } from './simulator/sim-raft-node.js';
+export { SimStorage } from './simulator/sim-storage.js';
+export type { SimStorageBug, SimStorageOptions } from './simulator/sim-storage.js';
+export { KvStateMachine } from './simulator/kv-state-machine.js';
+export type { KvStateMachineOptions } from './simulator/kv-state-machine.js';
+export { decodeKvCommand, encodeKvCommand } from './simulator/kv-command.js';
+export type { KvCommand, KvResult } from './simulator/kv-command.js';

@@ -41,8 +41,9 @@ export interface NemesisOptions {
   /** Faults of the caller's own, drawn with the built-in ones. Default none. */
   readonly custom?: readonly CustomFault[];
   /**
-   * Most targets crashed or paused at once. Default `floor((targets - 1) / 2)`: a majority stays
-   * up, as a Raft cluster needs to make progress (set it higher to test safety alone).
+   * Most targets crashed or paused at once (whoever crashed or paused them): no pause or crash
+   * starts beyond it. Default `floor((targets - 1) / 2)`: a majority stays up, as a Raft cluster
+   * needs to make progress (set it higher to test safety alone).
    */
   readonly maxDown?: number;
   /** How a `flaky-link` fault degrades a link. Default: half the messages lost, 10–100 ms delay, half reordered. */
@@ -106,7 +107,6 @@ export function scheduleNemesis<M>(network: SimNetwork<M>, options: NemesisOptio
 
   // The topology fault now in force: its end heals only if no newer one replaced it.
   let topology = 0;
-  const down = new Set<string>();
 
   const startTopology = (apply: () => void, lastsMs: number): void => {
     network.heal();
@@ -151,21 +151,15 @@ export function scheduleNemesis<M>(network: SimNetwork<M>, options: NemesisOptio
       }
       case 'pause':
       case 'crash': {
-        if (down.size >= maxDown || up.length === 0) break;
+        // Counted from the network, so faults injected by others count too.
+        if (targets.length - up.length >= maxDown || up.length === 0) break;
         const node = random.pick(up);
-        down.add(node);
         if (kind === 'pause') {
           network.pause(node);
-          at(lastsMs, () => {
-            down.delete(node);
-            network.resume(node);
-          });
+          at(lastsMs, () => network.resume(node));
         } else {
           network.crash(node);
-          at(lastsMs, () => {
-            down.delete(node);
-            network.restart(node);
-          });
+          at(lastsMs, () => network.restart(node));
         }
         break;
       }
@@ -188,7 +182,6 @@ export function scheduleNemesis<M>(network: SimNetwork<M>, options: NemesisOptio
       network.resume(id);
       network.restart(id);
     }
-    down.clear();
   });
 }
 

@@ -1,0 +1,401 @@
+import type { NodeId } from '../../raft/entry.js';
+import { checkLinearizability } from '../linearizability/check-linearizability.js';
+import { type KvInput, type KvOutput, kvModel } from '../linearizability/kv-model.js';
+import { describeViolation } from '../linearizability/linearizability-violation.js';
+import { type HistoryEvent, operationsFromEvents } from '../linearizability/operations-from-events.js';
+import { ClusterChecker, SafetyViolation } from './cluster-checker.js';
+import { scheduleNemesis } from './nemesis.js';
+import { SimClient, type SimHistoryEvent } from './sim-client.js';
+import type { SimMessage } from './sim-message.js';
+import { type LinkOptions, type NetworkStats, SimNetwork, formatFault } from './sim-network.js';
+import { SimRaftNode } from './sim-raft-node.js';
+import { SimRandom } from './sim-random.js';
+import { type RaftSimulationOptions, type ResolvedSimulationOptions, replayCommand, resolveSimulationOptions } from './simulation-options.js';
+import { SimulationFailureError, type SimulationFailureKind } from './simulation-failure-error.js';
+
+/** What a simulated run did, when it passed every check. */
+export interface RaftSimulationReport {
+  readonly seed: number;
+  /** Client operations: invoked, and how they ended (`info`: unknown outcome). */
+  readonly operations: { readonly invoked: number; readonly ok: number; readonly fail: number; readonly info: number };
+  /** Faults injected, by kind (the network's trace kinds, plus `drop`, `duplicate`, `reorder`). */
+  readonly faults: Readonly<Record<string, number>>;
+  readonly messages: NetworkStats;
+  /** Virtual time the run took. */
+  readonly simulatedMs: number;
+  /** Network events run (deliveries and timers). */
+  readonly events: number;
+  /** Invariant checks run. */
+  readonly checks: number;
+  /** How long after the faults healed a leader that every node followed was seen. */
+  readonly leaderAfterHealMs: number;
+  /** Disk writes that crashes lost before they were synced. */
+  readonly lostWrites: number;
+  /** Snapshots taken (log compactions) and installed by followers from a leader (InstallSnapshot). */
+  readonly snapshots: { readonly taken: number; readonly installed: number };
+  /** The client history, in order. */
+  readonly history: readonly SimHistoryEvent[];
+  /** Faults and client events, one per line, in time order. */
+  readonly trace: readonly string[];
+  /** The network's fingerprint of the whole run: equal digests, equal runs. */
+  readonly digest: number;
+}
+
+/** Liveness broken after the faults healed. */
+class LivenessViolation extends Error {
+  constructor(
+    readonly property: string,
+    detail: string,
+  ) {
+    super(`${property}: ${detail}`);
+  }
+}
+
+/**
+ * Runs a seeded, deterministic Raft cluster: `nodes` servers of the Raft core, each on a
+ * simulated disk (a crash loses what was not fsynced) with a KV state machine behind client
+ * sessions; `clients` processes running `ops` random get/put/append/cas/delete operations with
+ * retries across servers; and, for `faultMs`, a fault schedule drawn from the seed (partitions,
+ * one-way cuts, a bridge, flaky links, pauses, crash-restarts, plus dropped, duplicated,
+ * reordered and delayed messages).
+ *
+ * After every event it checks Election Safety, Log Matching, Leader Completeness, State
+ * Machine Safety, durability of committed entries and that commit indexes, terms and votes never
+ * move back. Once the faults heal it requires progress: a leader every node follows within
+ * `leaderWithinTicks`, every pending request answered within `answerWithinMs`, and all replicas
+ * converged. At the end the client history must be linearizable (`kvModel`). The same seed and
+ * options replay the run exactly.
+ *
+ * @returns what the run did
+ * @throws {SimulationFailureError} when a check fails; its message has the seed and a one-line replay command
+ * @throws {TypeError | RangeError} for bad options
+ * @example
+ * const report = runRaftSimulation({ seed: 42, nodes: 5, ops: 100 });
+ * report.operations; // { invoked: 100, ok: …, fail: …, info: … }
+ * report.faults; // { partition: …, crash: …, drop: …, … }
+ */
+export function runRaftSimulation(options: RaftSimulationOptions): RaftSimulationReport {
+  return new RaftSimulation(resolveSimulationOptions(options), options).run();
+}
+
+class RaftSimulation {
+  private readonly network: SimNetwork<SimMessage>;
+  private readonly checker: ClusterChecker;
+  private readonly servers: SimRaftNode[];
+  private readonly clients: SimClient[];
+  private readonly byId = new Map<NodeId, SimRaftNode | SimClient>();
+  private readonly history: SimHistoryEvent[] = [];
+  private readonly healAtMs: number;
+  private readonly opsBeforeHeal: number;
+  private readonly workload: SimRandom;
+  private readonly nemesisRandom: SimRandom;
+  private healed = false;
+  private invoked = 0;
+  private leaderAtMs: number | undefined;
+  private clientsDoneAtMs: number | undefined;
+  private finished = false;
+
+  constructor(
+    private readonly o: ResolvedSimulationOptions,
+    private readonly given: RaftSimulationOptions,
+  ) {
+    const root = new SimRandom(o.seed);
+    const netRandom = root.fork();
+    const nodeRandom = root.fork();
+    this.workload = root.fork();
+    this.nemesisRandom = root.fork();
+    const serverIds = Array.from({ length: o.nodes }, (_, i) => `n${i + 1}`);
+    const clientIds = Array.from({ length: o.clients }, (_, i) => `c${i + 1}`);
+    this.healAtMs = o.faultMs > 0 ? o.faultStartMs + o.faultMs : 0;
+    const reserved = o.faultMs > 0 ? Math.min(o.ops, Math.max(o.clients, Math.floor(o.ops / 5))) : o.ops;
+    this.opsBeforeHeal = o.ops - reserved;
+
+    this.network = new SimNetwork<SimMessage>({
+      nodes: [...serverIds, ...clientIds],
+      random: netRandom,
+      link: o.faultMs > 0 ? o.link : CLEAN_LINK,
+      deliver: ({ from, to, message }) => {
+        const target = this.byId.get(to);
+        if (target instanceof SimRaftNode) target.receive(from, message);
+        else target?.receive(message);
+      },
+      onCrash: (id) => this.server(id).crash(),
+      onRestart: (id) => this.server(id).start(),
+    });
+    this.checker = new ClusterChecker(() => this.servers);
+    const nodeContext = {
+      network: this.network,
+      checker: this.checker,
+      random: nodeRandom,
+      voters: serverIds,
+      tickMs: o.tickMs,
+      fsyncMs: o.fsyncMs,
+      raft: o.raft,
+      sessions: { expireAfterMs: o.sessionExpireAfterMs },
+      snapshotEvery: o.snapshotEvery,
+      bug: o.bug,
+    };
+    this.servers = serverIds.map((id) => new SimRaftNode(id, nodeContext));
+    const isHealed = (): boolean => this.healed;
+    const clientContext = {
+      network: this.network,
+      random: this.workload,
+      servers: serverIds,
+      keys: Array.from({ length: o.keys }, (_, i) => `k${i + 1}`),
+      attemptTimeoutMs: o.attemptTimeoutMs,
+      giveUpAfterMs: o.giveUpAfterMs,
+      get mayGiveUp() {
+        return !isHealed();
+      },
+      nextOperation: () => this.nextOperation(),
+      thinkMs: () => this.thinkMs(),
+      record: (event: HistoryEvent<KvInput, KvOutput>) => {
+        this.history.push({ ...event, atMs: this.network.now });
+      },
+    };
+    this.clients = clientIds.map((id, i) => new SimClient(id, i + 1, clientContext));
+    for (const node of this.servers) this.byId.set(node.id, node);
+    for (const client of this.clients) this.byId.set(client.id, client);
+  }
+
+  run(): RaftSimulationReport {
+    try {
+      this.simulate();
+    } catch (error) {
+      throw this.failure(error);
+    }
+    return this.report();
+  }
+
+  private simulate(): void {
+    const o = this.o;
+    for (const node of this.servers) node.start();
+    for (const client of this.clients) client.start(this.workload.int(0, 20));
+    if (o.faultMs > 0) {
+      scheduleNemesis(this.network, {
+        ...o.nemesis,
+        startMs: o.faultStartMs,
+        endMs: this.healAtMs,
+        targets: this.servers.map((node) => node.id),
+        random: this.nemesisRandom,
+        custom: [{ name: 'crash-during-fsync', weight: 1, run: (random) => this.crashDuringFsync(random) }, ...(o.customFaults ?? [])],
+      });
+    }
+    // Scheduled after the nemesis's own end (same time, later in order): everything is up.
+    this.network.schedule(this.healAtMs, () => this.heal());
+    const limit = this.healAtMs + o.leaderWithinTicks * o.tickMs + 2 * o.answerWithinMs + o.ops * o.attemptTimeoutMs;
+    this.network.runUntil(limit, () => this.finished);
+    if (!this.finished) this.livenessFailure('Progress', `the run did not finish by ${limit} ms (${this.pendingSummary()})`);
+    if (o.checkLinearizability) this.checkHistory();
+  }
+
+  /**
+   * A fault of this simulation's own: crash a server while its fsync is under way, so the crash
+   * loses writes it handed over (they were never acknowledged); restart it a little later.
+   */
+  private crashDuringFsync(random: SimRandom): void {
+    const n = this.servers.length;
+    const up = this.servers.filter((node) => this.network.isUp(node.id) && !this.network.isPaused(node.id));
+    if (n - up.length >= (this.o.nemesis?.maxDown ?? Math.floor((n - 1) / 2))) return;
+    const syncing = up.filter((node) => node.storage.dirty);
+    if (syncing.length === 0) return;
+    const node = random.pick(syncing);
+    this.network.recordFault('crash-during-fsync', [node.id], node.id);
+    this.network.crash(node.id);
+    this.network.schedule(random.int(5, 100), () => this.network.restart(node.id));
+  }
+
+  private heal(): void {
+    this.healed = true;
+    this.network.setDefaultLink(CLEAN_LINK);
+    for (const client of this.clients) client.resume();
+    this.network.schedule(0, () => this.checkProgress());
+  }
+
+  /** After the faults healed, every tick: a leader, answers, convergence. */
+  private checkProgress(): void {
+    const o = this.o;
+    const now = this.network.now;
+    if (this.leaderAtMs === undefined) {
+      if (this.stableLeader() !== undefined) this.leaderAtMs = now;
+      else if (now - this.healAtMs > o.leaderWithinTicks * o.tickMs) {
+        this.livenessFailure('Leader after healing', `no leader all nodes follow within ${o.leaderWithinTicks} ticks (${this.describeNodes()})`);
+      }
+    }
+    for (const client of this.clients) {
+      const since = client.current?.invokedAtMs ?? client.registering?.sinceMs;
+      if (since === undefined) continue;
+      const waited = now - Math.max(since, this.healAtMs);
+      if (waited > o.answerWithinMs) {
+        const what = client.current === undefined ? 'registration' : `${client.current.input.op}(${client.current.input.key})`;
+        this.livenessFailure('Requests answered', `${client.id}'s ${what}, called at ${since} ms, has no answer ${waited} ms after healing`);
+      }
+    }
+    if (this.clientsDoneAtMs === undefined && this.clients.every((c) => c.done)) this.clientsDoneAtMs = now;
+    if (this.clientsDoneAtMs !== undefined && this.leaderAtMs !== undefined) {
+      if (this.converged()) {
+        this.finished = true;
+        return;
+      }
+      if (now - this.clientsDoneAtMs > o.answerWithinMs) {
+        this.livenessFailure('Convergence', `replicas still differ ${o.answerWithinMs} ms after the last operation (${this.describeNodes()})`);
+      }
+    }
+    this.network.schedule(o.tickMs, () => this.checkProgress());
+  }
+
+  /** The leader every node follows in one term, if there is one. */
+  private stableLeader(): NodeId | undefined {
+    let leader: NodeId | undefined;
+    let term = -1;
+    for (const node of this.servers) {
+      const status = node.raft?.status();
+      if (status === undefined || status.leaderId === undefined) return undefined;
+      if (leader === undefined) {
+        leader = status.leaderId;
+        term = status.term;
+      } else if (status.leaderId !== leader || status.term !== term) return undefined;
+    }
+    return leader;
+  }
+
+  /** Every replica applied everything committed and holds the same state. */
+  private converged(): boolean {
+    const leader = this.stableLeader();
+    const commit = leader === undefined ? undefined : this.server(leader).raft?.status().commit;
+    if (commit === undefined) return false;
+    const fingerprint = this.server(leader as NodeId).kv.fingerprint();
+    for (const node of this.servers) {
+      const status = node.raft?.status();
+      if (status === undefined || status.applied !== commit || status.commit !== commit) return false;
+    }
+    for (const node of this.servers) {
+      if (node.kv.fingerprint() !== fingerprint) {
+        throw new SafetyViolation('State Machine Safety', `${node.id}'s state differs from the leader's after applying index ${commit}`);
+      }
+    }
+    return true;
+  }
+
+  private checkHistory(): void {
+    const result = checkLinearizability(kvModel(), operationsFromEvents(this.history), { timeoutMs: 60_000 });
+    if (result.result === 'illegal') {
+      throw new SimulationFailureError(
+        this.o.seed,
+        'linearizability',
+        'Linearizability',
+        describeViolation(result.violation),
+        replayCommand(this.given),
+        this.network.now,
+        this.trace(),
+      );
+    }
+    if (result.result === 'unknown') {
+      throw new SimulationFailureError(this.o.seed, 'linearizability', 'Linearizability', 'the checker ran out of time (60 s)', replayCommand(this.given), this.network.now, this.trace());
+    }
+  }
+
+  private nextOperation(): 'go' | 'wait' | 'done' {
+    if (this.invoked >= this.o.ops) return 'done';
+    if (!this.healed && this.invoked >= this.opsBeforeHeal) return 'wait';
+    this.invoked++;
+    return 'go';
+  }
+
+  private thinkMs(): number {
+    if (this.healed) return this.workload.int(0, 20);
+    // Spread the operations before the heal over the fault window.
+    const mean = (this.o.clients * Math.max(this.o.faultMs, 1)) / Math.max(1, this.opsBeforeHeal);
+    return this.workload.int(0, Math.round(2 * mean));
+  }
+
+  private server(id: NodeId): SimRaftNode {
+    const node = this.byId.get(id);
+    if (!(node instanceof SimRaftNode)) throw new Error(`no server ${id}`);
+    return node;
+  }
+
+  private livenessFailure(property: string, detail: string): never {
+    throw new LivenessViolation(property, detail);
+  }
+
+  private describeNodes(): string {
+    return this.servers
+      .map((node) => {
+        const s = node.raft?.status();
+        return s === undefined ? `${node.id} down` : `${node.id} ${s.role} term ${s.term} leader ${s.leaderId ?? '-'} commit ${s.commit} applied ${s.applied}`;
+      })
+      .join('; ');
+  }
+
+  private pendingSummary(): string {
+    const pending = this.clients.filter((c) => !c.done).map((c) => c.id);
+    return `clients not done: ${pending.join(' ') || 'none'}; ${this.describeNodes()}`;
+  }
+
+  private failure(error: unknown): unknown {
+    if (error instanceof SimulationFailureError) return error;
+    let kind: SimulationFailureKind = 'exception';
+    let property = 'Exception';
+    let detail = error instanceof Error ? error.message : String(error);
+    if (error instanceof SafetyViolation) {
+      kind = 'safety';
+      property = error.property;
+      detail = detail.slice(property.length + 2);
+    } else if (error instanceof LivenessViolation) {
+      kind = 'liveness';
+      property = error.property;
+      detail = detail.slice(property.length + 2);
+    }
+    return new SimulationFailureError(this.o.seed, kind, property, detail, replayCommand(this.given), this.network.now, this.trace(), {
+      cause: error,
+    });
+  }
+
+  private trace(): string[] {
+    const lines: Array<[number, string]> = [];
+    for (const fault of this.network.trace) lines.push([fault.atMs, formatFault(fault)]);
+    for (const event of this.history) lines.push([event.atMs, formatEvent(event)]);
+    // Stable: faults before client events at the same time, each in its own order.
+    return lines.sort((a, b) => a[0] - b[0]).map(([, line]) => line);
+  }
+
+  private report(): RaftSimulationReport {
+    const count = (type: SimHistoryEvent['type']) => this.history.filter((e) => e.type === type).length;
+    return {
+      seed: this.o.seed,
+      operations: { invoked: count('invoke'), ok: count('ok'), fail: count('fail'), info: count('info') },
+      faults: this.network.faultCounts(),
+      messages: this.network.stats,
+      simulatedMs: this.network.now,
+      events: this.network.eventCount,
+      checks: this.checker.checks,
+      leaderAfterHealMs: (this.leaderAtMs ?? this.network.now) - this.healAtMs,
+      lostWrites: this.servers.reduce((sum, node) => sum + node.storage.counts.lost, 0),
+      snapshots: {
+        taken: this.servers.reduce((sum, node) => sum + node.snapshots.taken, 0),
+        installed: this.servers.reduce((sum, node) => sum + node.snapshots.installed, 0),
+      },
+      history: this.history,
+      trace: this.trace(),
+      digest: this.network.digest,
+    };
+  }
+}
+
+const CLEAN_LINK: Partial<LinkOptions> = { minDelayMs: 1, maxDelayMs: 5, dropRate: 0, duplicateRate: 0, reorderRate: 0 };
+
+function formatEvent(event: SimHistoryEvent): string {
+  const time = `${String(event.atMs).padStart(7)}ms`;
+  switch (event.type) {
+    case 'invoke': {
+      const { input } = event;
+      const args = input.op === 'cas' ? `${input.key}, ${JSON.stringify(input.expected)}, ${JSON.stringify(input.value)}` : input.op === 'put' || input.op === 'append' ? `${input.key}, ${JSON.stringify(input.value)}` : input.key;
+      return `${time} ${String(event.process)} invoke ${input.op}(${args})`;
+    }
+    case 'ok':
+      return `${time} ${String(event.process)} ok${event.output === undefined ? '' : ` ${JSON.stringify(event.output)}`}`;
+    default:
+      return `${time} ${String(event.process)} ${event.type}`;
+  }
+}

@@ -1,0 +1,266 @@
+import { isProposalDroppedError } from '../../errors/proposal-dropped-error.js';
+import type { RaftConfig } from '../../raft/config.js';
+import type { Entry, NodeId } from '../../raft/entry.js';
+import type { Message } from '../../raft/messages.js';
+import { Raft, type Ready } from '../../raft/raft.js';
+import type { SoftState } from '../../raft/raft-state.js';
+import type { SessionTableOptions } from '../../raft/sessions/session-table.js';
+import type { ClusterChecker } from './cluster-checker.js';
+import { decodeKvCommand, encodeKvCommand } from './kv-command.js';
+import type { KvCommand, KvResult } from './kv-command.js';
+import { KvStateMachine } from './kv-state-machine.js';
+import type { MsRange } from './nemesis.js';
+import { type ClientCall, type ServerReply, type SimMessage, callKey } from './sim-message.js';
+import type { SimNetwork } from './sim-network.js';
+import type { SimRandom } from './sim-random.js';
+import { SimStorage, type SimStorageBug } from './sim-storage.js';
+
+/**
+ * Test-only bugs a simulation can plant, each breaking one safety rule, to show its checks fail:
+ * the storage bugs of {@link SimStorageBug}; `ack-before-fsync`, a node that sends a Ready's
+ * messages (vote grants, append acknowledgements) before its writes are durable; and `no-dedup`,
+ * a state machine without client sessions, which runs a retried command again.
+ */
+export type SimulationBug = SimStorageBug | 'ack-before-fsync' | 'no-dedup';
+
+/** Raft options a simulation passes to every node. */
+export type SimRaftConfig = Partial<Omit<RaftConfig, 'id' | 'storage' | 'random' | 'applied'>>;
+
+/** What a node needs from its simulation. */
+export interface NodeContext {
+  readonly network: SimNetwork<SimMessage>;
+  readonly checker: ClusterChecker;
+  /** The stream for Raft seeds, fsync latencies and torn writes. */
+  readonly random: SimRandom;
+  readonly voters: readonly NodeId[];
+  readonly tickMs: number;
+  readonly fsyncMs: MsRange;
+  readonly raft: SimRaftConfig;
+  readonly sessions: SessionTableOptions;
+  /** Compact the log once this many entries were applied since the last snapshot (0: never). */
+  readonly snapshotEvery: number;
+  readonly bug: SimulationBug | undefined;
+}
+
+/**
+ * One simulated server: a {@link Raft} node on a {@link SimStorage}, driven by the Ready contract
+ * with an fsync that takes virtual time, a {@link KvStateMachine} it applies committed entries to
+ * (snapshotting it and compacting the log every `snapshotEvery` entries), and the client requests
+ * it proposes as leader. Reads go through the log like writes. Internal to the simulator.
+ */
+export class SimRaftNode {
+  readonly storage: SimStorage;
+  raft: Raft | undefined;
+  kv: KvStateMachine;
+  /** Restarts so far. */
+  incarnation = 0;
+  /** The last index the state machine holds. */
+  appliedIndex = 0;
+  /** Snapshots this node took (compactions) and installed from a leader. */
+  readonly snapshots = { taken: 0, installed: 0 };
+  private syncing = false;
+  private leading = false;
+  /** Requests this node proposed, by call key, with the client to answer. */
+  private readonly waiters = new Map<string, NodeId>();
+  private readonly tickIntervalMs: number;
+
+  constructor(
+    readonly id: NodeId,
+    private readonly ctx: NodeContext,
+  ) {
+    const storageBug = ctx.bug === 'forget-vote' || ctx.bug === 'lying-fsync' ? ctx.bug : undefined;
+    this.storage = new SimStorage({ voters: ctx.voters, bug: storageBug });
+    this.kv = this.newStateMachine();
+    // Clock-rate skew: each node ticks at its own pace, within 10 % of tickMs.
+    const skew = Math.max(1, Math.round(ctx.tickMs / 10));
+    this.tickIntervalMs = Math.max(1, ctx.tickMs + ctx.random.int(-skew, skew));
+  }
+
+  /** Starts (or restarts) from what the disk holds durably; the state machine replays the log. */
+  start(): void {
+    const storage = this.storage.recover();
+    // The state machine restarts from the snapshot on disk, Raft from the index after it.
+    const snapshot = storage.snapshot();
+    this.kv = this.newStateMachine();
+    this.kv.restore(snapshot.data);
+    this.appliedIndex = snapshot.metadata.index;
+    this.raft = new Raft({ ...this.ctx.raft, id: this.id, storage, random: this.ctx.random.fork().next, applied: this.appliedIndex });
+    this.incarnation++;
+    this.syncing = false;
+    this.leading = false;
+    this.ctx.checker.started(this.id, this.appliedIndex, this.raft.status());
+    this.scheduleTick();
+    this.process();
+  }
+
+  /** The machine crashed: volatile state goes, the disk keeps what it made durable (and some luck). */
+  crash(): void {
+    this.raft = undefined;
+    this.waiters.clear();
+    this.syncing = false;
+    this.leading = false;
+    this.storage.crash(this.ctx.random);
+    this.ctx.checker.afterCrash(this);
+  }
+
+  /** Handles a message from the network. */
+  receive(from: NodeId, message: SimMessage): void {
+    const raft = this.raft;
+    if (raft === undefined) return;
+    if (message.kind === 'raft') raft.step(message.message);
+    else if (message.kind === 'request') this.request(from, message.call, raft);
+    this.process();
+    this.observe();
+  }
+
+  private newStateMachine(): KvStateMachine {
+    return new KvStateMachine({ sessions: this.ctx.sessions, dedup: this.ctx.bug !== 'no-dedup' });
+  }
+
+  private scheduleTick(): void {
+    this.ctx.network.schedule(
+      this.tickIntervalMs,
+      () => {
+        this.raft?.tick();
+        this.process();
+        this.observe();
+        this.scheduleTick();
+      },
+      { node: this.id },
+    );
+  }
+
+  private observe(): void {
+    if (this.raft !== undefined) this.ctx.checker.observe(this.id, this.raft.status());
+  }
+
+  /** A client request: propose it when leading, or say who leads. */
+  private request(client: NodeId, call: ClientCall, raft: Raft): void {
+    const key = callKey(call);
+    const status = raft.status();
+    if (status.role !== 'leader') {
+      this.reply(client, key, { status: 'not-leader', leaderId: status.leaderId });
+      return;
+    }
+    // The leader stamps the command with its clock: session expiry runs on these stamps.
+    const command: KvCommand = { ...call, timeMs: this.ctx.network.now };
+    try {
+      raft.propose(encodeKvCommand(command));
+    } catch (error) {
+      if (!isProposalDroppedError(error)) throw error;
+      this.reply(client, key, { status: 'not-leader', leaderId: error.leaderId });
+      return;
+    }
+    this.waiters.set(key, client);
+  }
+
+  /** Handles Readies until none is left or an fsync is under way. */
+  private process(): void {
+    const raft = this.raft;
+    if (raft === undefined || this.syncing) return;
+    while (raft.hasReady()) {
+      const ready = raft.ready();
+      if (ready.softState !== undefined) this.roleChanged(ready.softState);
+      this.storage.write(ready.snapshot, ready.entriesToPersist, ready.hardState);
+      this.ctx.checker.afterWrite(this, raft.status(), ready.entriesToPersist);
+      if (ready.snapshot === undefined && ready.entriesToPersist.length === 0 && ready.hardState === undefined) {
+        this.finish(raft, ready, true);
+        continue;
+      }
+      // The planted bug: acknowledge (vote, append response) before the writes are durable.
+      const early = this.ctx.bug === 'ack-before-fsync';
+      if (early) this.send(ready.messages);
+      this.syncing = true;
+      const latency = this.ctx.random.int(this.ctx.fsyncMs.min, this.ctx.fsyncMs.max);
+      this.ctx.network.schedule(latency, () => this.synced(raft, ready, !early), { node: this.id });
+      return;
+    }
+  }
+
+  private synced(raft: Raft, ready: Ready, send: boolean): void {
+    const lowest = ready.snapshot !== undefined ? 1 : (ready.entriesToPersist[0]?.index ?? Infinity);
+    this.storage.sync();
+    this.ctx.checker.afterSync(this, lowest);
+    this.syncing = false;
+    this.finish(raft, ready, send);
+    this.process();
+    this.observe();
+  }
+
+  /**
+   * The Ready's state is durable: send its messages, restore its snapshot, apply its committed
+   * entries, advance; then report the snapshots sent and compact when due.
+   */
+  private finish(raft: Raft, ready: Ready, send: boolean): void {
+    if (send) this.send(ready.messages);
+    if (ready.snapshot !== undefined) {
+      this.kv.restore(ready.snapshot.data);
+      this.appliedIndex = ready.snapshot.metadata.index;
+      this.ctx.checker.afterRestore(this.id, ready.snapshot.metadata);
+      this.snapshots.installed++;
+    }
+    for (const entry of ready.committedEntries) this.apply(entry);
+    raft.advance();
+    for (const message of ready.messages) {
+      // The transport's report: delivered unless the link is cut or the follower down now (it
+      // may still be lost on the way; the leader then probes and sends it again).
+      if (message.type !== 'snapshot') continue;
+      const reachable = this.ctx.network.canReach(this.id, message.to) && this.ctx.network.isUp(message.to);
+      raft.reportSnapshot(message.to, reachable ? 'finish' : 'failure');
+    }
+    this.maybeCompact();
+  }
+
+  /** The application's compaction: a snapshot of the state machine, then the log behind it goes. */
+  private maybeCompact(): void {
+    const every = this.ctx.snapshotEvery;
+    const live = this.storage.live;
+    if (every === 0 || this.appliedIndex - live.snapshot().metadata.index < every) return;
+    this.storage.compact(this.appliedIndex, live.initialState().confState, this.kv.snapshot());
+    this.snapshots.taken++;
+  }
+
+  private send(messages: readonly Message[]): void {
+    for (const message of messages) this.ctx.network.send(this.id, message.to, { kind: 'raft', message });
+  }
+
+  private apply(entry: Entry): void {
+    this.ctx.checker.afterApply(this.id, entry);
+    this.appliedIndex = entry.index;
+    const command = decodeKvCommand(entry.data);
+    if (command === undefined) return; // a new leader's empty entry
+    const result = this.kv.apply(entry.index, command);
+    const key = callKey(command);
+    const client = this.waiters.get(key);
+    if (client === undefined) return;
+    this.waiters.delete(key);
+    this.reply(client, key, replyFor(result));
+  }
+
+  /** Leadership lost: the requests proposed here may or may not commit; say so. */
+  private roleChanged(soft: SoftState): void {
+    const leading = soft.role === 'leader';
+    if (this.leading && !leading) {
+      for (const [key, client] of this.waiters) this.reply(client, key, { status: 'dropped' });
+      this.waiters.clear();
+    }
+    this.leading = leading;
+  }
+
+  private reply(client: NodeId, key: string, reply: ServerReply): void {
+    this.ctx.network.send(this.id, client, { kind: 'reply', key, reply });
+  }
+}
+
+function replyFor(result: KvResult): ServerReply {
+  switch (result.status) {
+    case 'registered':
+      return result;
+    case 'ok':
+      return result;
+    case 'expired':
+      return result;
+    case 'stale':
+      return { status: 'dropped' };
+  }
+}
