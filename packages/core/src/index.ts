@@ -143,6 +143,7 @@ export type { ConsistentHash, HashFunction } from './replication/hashing/consist
 export { HashRing } from './replication/hashing/hash-ring.js';
 export type { HashRingOptions } from './replication/hashing/hash-ring.js';
 export { BoundedLoadRing } from './replication/hashing/bounded-load-ring.js';
+export type { RingPlacement } from './replication/hashing/ring-table.js';
 export type { BoundedLoadRingOptions } from './replication/hashing/bounded-load-ring.js';
 export { RendezvousHash } from './replication/hashing/rendezvous-hash.js';
 export type { RendezvousHashOptions } from './replication/hashing/rendezvous-hash.js';

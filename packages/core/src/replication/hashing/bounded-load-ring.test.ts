@@ -47,7 +47,7 @@ describe('BoundedLoadRing', () => {
     expect(bounded.weight('a')).toBe(1);
   });
 
-  it('sends a key past a full owner to the next node clockwise with room', () => {
+  it('sends a key past a full owner to the next node along the ring with room', () => {
     const ring = new BoundedLoadRing({ virtualNodes: 1, balanceFactor: 1.5, hash: (key) => ({ 'a#0': 100, 'b#0': 200, 'c#0': 300 })[key] ?? Number(key) });
     ring.add('a').add('b').add('c');
     // capacity = ceil(1.5 × (total + 1) / 3): 1 at total 0 and 1, 2 at total 2 to 3, …

@@ -2,6 +2,7 @@ import { show } from '../../policies/validate.js';
 import { checkCount, checkKey, checkOptions } from './checks.js';
 import type { ConsistentHash } from './consistent-hash.js';
 import { HashRing, resolveRingOptions, type HashRingOptions } from './hash-ring.js';
+import type { RingPlacement } from './ring-table.js';
 
 /** Options of {@link BoundedLoadRing}: the ring's, plus the bound. */
 export interface BoundedLoadRingOptions extends HashRingOptions {
@@ -17,8 +18,9 @@ export interface BoundedLoadRingOptions extends HashRingOptions {
  * Consistent hashing with bounded loads (Mirrokni, Thorup & Zadimoghaddam, SODA 2018): a
  * {@link HashRing} whose lookups skip nodes that are full. Each node has a load (requests in
  * flight, sessions, keys held: whatever the caller counts with {@link acquire} and
- * {@link release}); a key goes to the first node clockwise from its hash whose load is below its
- * capacity `ceil(c × (total + 1) × weight ÷ total weight)`. So after any sequence of acquires,
+ * {@link release}); a key goes to the first node whose load is below its capacity
+ * `ceil(c × (total + 1) × weight ÷ total weight)`, walking the ring from the key's hash in the
+ * order of its preference list. So after any sequence of acquires,
  * no node's load exceeds `ceil(c × average)` (scaled by weight), however skewed the keys are,
  * while a key still lands on its ring owner whenever that owner has room.
  *
@@ -100,6 +102,11 @@ export class BoundedLoadRing implements ConsistentHash {
     return true;
   }
 
+  /** Which point a key belongs to (see {@link HashRingOptions.placement}). */
+  get placement(): RingPlacement {
+    return this.ring.placement;
+  }
+
   /** The node that would take one more unit of load for `key` now (nothing is counted). */
   get(key: string): string | undefined {
     if (typeof key !== 'string') checkKey('BoundedLoadRing.get', key);
@@ -170,21 +177,27 @@ export class BoundedLoadRing implements ConsistentHash {
   }
 
   /**
-   * The slot of the first node clockwise with room, or -1 when the ring is empty. One always has
-   * room: the capacities add up to at least c × (total + 1) > total.
+   * The slot of the first node with room, walking the ring from the key as its preference list
+   * does, or -1 when the ring is empty. One always has room: the capacities add up to at least
+   * c × (total + 1) > total.
    */
   private findSlot(key: string): number {
     const table = this.ring._table;
-    const { length, owners } = table;
-    if (length === 0) return -1;
+    if (table.length === 0) return -1;
+    const h = this.hashOf(key);
     const c = this.balanceFactor * (this.total + 1);
     const { loads, totalWeight } = this;
-    let i = table.find(this.hashOf(key));
-    for (let steps = 0; steps < length; steps++, i = i + 1 === length ? 0 : i + 1) {
-      const slot = owners[i];
-      if (loads[slot] < Math.ceil((c * table.weights[slot]) / totalWeight)) return slot;
-    }
-    return owners[table.find(this.hashOf(key))]; // unreachable (see above); kept for safety
+    const { owners, weights } = table;
+    const owner = owners[table.owner(h)];
+    if (loads[owner] < Math.ceil((c * weights[owner]) / totalWeight)) return owner; // the common case
+    let found = owner; // unreachable fallback, kept for safety (see above)
+    table.walk(h, (position) => {
+      const slot = owners[position];
+      if (loads[slot] >= Math.ceil((c * weights[slot]) / totalWeight)) return false;
+      found = slot;
+      return true;
+    });
+    return found;
   }
 
   private hashOf(key: string): number {

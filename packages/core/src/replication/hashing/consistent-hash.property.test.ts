@@ -19,6 +19,14 @@ interface Strategy {
 
 const strategies: readonly Strategy[] = [
   { name: 'HashRing', make: () => new HashRing({ virtualNodes: 24 }), orderFree: true, removesAny: true, weighted: true, stableLists: true },
+  {
+    name: 'HashRing (clockwise)',
+    make: () => new HashRing({ virtualNodes: 24, placement: 'clockwise' }),
+    orderFree: true,
+    removesAny: true,
+    weighted: true,
+    stableLists: true,
+  },
   // With no load counted, a bounded-load ring places keys exactly as its ring does.
   { name: 'BoundedLoadRing', make: () => new BoundedLoadRing({ virtualNodes: 24 }), orderFree: true, removesAny: true, weighted: true, stableLists: true },
   { name: 'RendezvousHash', make: () => new RendezvousHash(), orderFree: true, removesAny: true, weighted: true, stableLists: true },
@@ -143,7 +151,7 @@ describe.each(strategies)('$name', (strategy) => {
     it('gives each node a share of keys close to its weight ÷ the total', () => {
       const weights = [1, 2, 3, 4];
       const nodes = ['alpha', 'beta', 'gamma', 'delta'];
-      const placement = strategy.name.includes('Ring') ? build({ ...strategy, make: () => new HashRing({ virtualNodes: 256 }) }, nodes, weights) : build(strategy, nodes, weights);
+      const placement = strategy.name.includes('Ring') ? build({ ...strategy, make: () => new HashRing({ virtualNodes: 256, placement: strategy.name.includes('clockwise') ? 'clockwise' : 'nearest' }) }, nodes, weights) : build(strategy, nodes, weights);
       const keys = Array.from({ length: 30_000 }, (_, i) => `user:${i}`);
       const counts = new Map<string, number>();
       for (const key of keys) counts.set(placement.get(key) as string, (counts.get(placement.get(key) as string) ?? 0) + 1);

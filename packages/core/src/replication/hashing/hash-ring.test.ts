@@ -75,22 +75,34 @@ describe('HashRing', () => {
     expect(() => ring.preferenceList(2 as unknown as string, 1)).toThrow(TypeError);
   });
 
-  it('gives a key to the first point at or after its hash, clockwise, wrapping past the top', () => {
-    // A hash that reads keys as numbers places points and keys exactly.
-    const points: Record<string, number> = { 'a#0': 100, 'b#0': 200, 'c#0': 300 };
-    const ring = new HashRing({ virtualNodes: 1, hash: (key) => points[key] ?? Number(key) });
+  // A hash that reads keys as numbers places points and keys exactly.
+  const exact = (points: Record<string, number>) => (key: string): number => points[key] ?? Number(key);
+
+  it("with placement 'clockwise', gives a key to the first point at or after its hash, wrapping past the top", () => {
+    const ring = new HashRing({ virtualNodes: 1, placement: 'clockwise', hash: exact({ 'a#0': 100, 'b#0': 200, 'c#0': 300 }) });
     ring.add('c').add('a').add('b');
-    expect(['0', '100', '101', '200', '250', '300', '301', String(2 ** 32 - 1)].map((key) => ring.get(key))).toEqual([
-      'a',
-      'a',
-      'b',
-      'b',
-      'c',
-      'c',
-      'a',
-      'a',
-    ]);
+    expect(ring.placement).toBe('clockwise');
+    expect(['0', '100', '101', '200', '250', '300', '301', String(2 ** 32 - 1)].map((key) => ring.get(key))).toEqual(['a', 'a', 'b', 'b', 'c', 'c', 'a', 'a']);
     expect(ring.preferenceList('250', 3)).toEqual(['c', 'a', 'b']);
+    expect(ring.preferenceList('199', 3)).toEqual(['b', 'c', 'a']);
+  });
+
+  it('by default gives a key to the nearest point either way, ties clockwise, wrapping past both ends', () => {
+    const ring = new HashRing({ virtualNodes: 1, hash: exact({ 'a#0': 100, 'b#0': 200, 'c#0': 4000 }) });
+    ring.add('c').add('a').add('b');
+    expect(ring.placement).toBe('nearest');
+    const top = 2 ** 32;
+    // 0: 100 to a, 2^32 - 4000 back to c. 150 and 2100: ties (50 and 1900 each way), clockwise wins.
+    // 2^32 - 1: 101 on to a past the top, far back to c.
+    expect(['0', '100', '149', '150', '151', '200', '2100', '2101', String(top - 1)].map((key) => ring.get(key))).toEqual(['a', 'a', 'a', 'b', 'b', 'b', 'c', 'c', 'a']);
+    // The walk merges both directions by distance.
+    expect(ring.preferenceList('160', 3)).toEqual(['b', 'a', 'c']);
+    expect(ring.preferenceList('2200', 3)).toEqual(['c', 'b', 'a']);
+  });
+
+  it('validates placement', () => {
+    expect(() => new HashRing({ placement: 'random' as 'nearest' })).toThrow(new RangeError("HashRing: options.placement must be 'nearest' or 'clockwise', got \"random\""));
+    expect(() => new HashRing({ placement: 1 as unknown as 'nearest' })).toThrow(TypeError);
   });
 
   it('orders equal points by node id, whatever the order of add', () => {
@@ -128,15 +140,15 @@ describe('HashRing', () => {
     expect(seen).toEqual(['n#0', 'n#1', 'user:1']);
   });
 
-  it('shares add up to 1 and match the keys each node gets', () => {
-    const ring = new HashRing({ virtualNodes: 64 });
+  it.each(['nearest', 'clockwise'] as const)('with %s placement, shares add up to 1 and match the keys each node gets', (placement) => {
+    const ring = new HashRing({ virtualNodes: 64, placement });
     for (const node of ['a', 'b', 'c', 'd']) ring.add(node);
     const shares = ring.shares();
     expect([...shares.values()].reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
     const sample = keys(40_000);
     const counts = countByNode(ring, sample);
     for (const [node, share] of shares) expect(Math.abs((counts.get(node) as number) / sample.length - share)).toBeLessThan(0.01);
-    expect(new HashRing({ virtualNodes: 1 }).add('only').shares()).toEqual(new Map([['only', 1]]));
+    expect(new HashRing({ virtualNodes: 1, placement }).add('only').shares()).toEqual(new Map([['only', 1]]));
   });
 
   it('honours weights: each share within 10% of weight ÷ total weight at 256 virtual nodes', () => {
@@ -147,17 +159,23 @@ describe('HashRing', () => {
     for (const [node, share] of ring.shares()) expect(share / (weights[node] / 10)).toBeLessThan(1.1);
   });
 
-  it('spreads 10 nodes × 256 virtual nodes to about 1/√256 relative standard deviation', () => {
+  it('spreads 10 nodes × 256 virtual nodes to about 1/√256, and √2 better with nearest placement', () => {
     // Averaged over several namings, since one naming is one draw (design.md has the figures).
-    const cvs: number[] = [];
-    for (let naming = 0; naming < 8; naming++) {
-      const ring = new HashRing();
-      for (let i = 0; i < 10; i++) ring.add(`n${naming}-${i}`);
-      const shares = [...ring.shares().values()];
-      cvs.push(Math.sqrt(shares.reduce((a, s) => a + (s - 0.1) ** 2, 0) / 10) / 0.1);
-    }
-    const mean = cvs.reduce((a, b) => a + b) / cvs.length;
-    expect(mean).toBeGreaterThan(0.03);
-    expect(mean).toBeLessThan(0.085);
+    const meanSpread = (placement: 'nearest' | 'clockwise'): number => {
+      let sum = 0;
+      for (let naming = 0; naming < 8; naming++) {
+        const ring = new HashRing({ placement });
+        for (let i = 0; i < 10; i++) ring.add(`n${naming}-${i}`);
+        const shares = [...ring.shares().values()];
+        sum += Math.sqrt(shares.reduce((a, x) => a + (x - 0.1) ** 2, 0) / 10) / 0.1;
+      }
+      return sum / 8;
+    };
+    const clockwise = meanSpread('clockwise');
+    const nearest = meanSpread('nearest');
+    expect(clockwise).toBeGreaterThan(0.035);
+    expect(clockwise).toBeLessThan(0.085);
+    expect(nearest).toBeLessThan(0.055);
+    expect(nearest / clockwise).toBeLessThan(0.85);
   });
 });

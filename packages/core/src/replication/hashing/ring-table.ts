@@ -5,6 +5,12 @@
  */
 import type { HashFunction } from './consistent-hash.js';
 
+/**
+ * Which point a hash belongs to: `'nearest'`, the closest point in either direction (ties go
+ * clockwise), or `'clockwise'`, the first point at or after it (Karger et al., Dynamo, ketama).
+ */
+export type RingPlacement = 'nearest' | 'clockwise';
+
 /** Index bits: about one bucket per point, between 2^8 and 2^16 buckets. */
 function indexBits(points: number): number {
   return Math.min(16, Math.max(8, Math.ceil(Math.log2(Math.max(points, 1)))));
@@ -32,6 +38,7 @@ export class RingTable {
   constructor(
     private readonly hash: HashFunction,
     private readonly virtualNodes: number,
+    readonly placement: RingPlacement,
   ) {
     this.reindex();
   }
@@ -115,6 +122,42 @@ export class RingTable {
       else hi = mid;
     }
     return lo === points.length ? 0 : lo;
+  }
+
+  /** The position of the point that owns hash `h`; the table must not be empty. */
+  owner(h: number): number {
+    const next = this.find(h);
+    if (this.placement === 'clockwise') return next;
+    const { points } = this;
+    const prev = next === 0 ? points.length - 1 : next - 1;
+    // Distances around the ring, modulo 2^32.
+    return ((h - points[prev]) >>> 0) < ((points[next] - h) >>> 0) ? prev : next;
+  }
+
+  /**
+   * Calls `visit` with point positions in order of distance from `h`, the owner first, until it
+   * returns true or every point was visited. Clockwise placement walks clockwise only; nearest
+   * placement merges the two directions by distance (ties clockwise).
+   */
+  walk(h: number, visit: (position: number) => boolean): void {
+    const { points } = this;
+    const length = points.length;
+    if (length === 0) return;
+    let next = this.find(h);
+    if (this.placement === 'clockwise') {
+      for (let steps = 0; steps < length; steps++, next = next + 1 === length ? 0 : next + 1) if (visit(next)) return;
+      return;
+    }
+    let prev = next === 0 ? length - 1 : next - 1;
+    for (let steps = 0; steps < length; steps++) {
+      if (((h - points[prev]) >>> 0) < ((points[next] - h) >>> 0)) {
+        if (visit(prev)) return;
+        prev = prev === 0 ? length - 1 : prev - 1;
+      } else {
+        if (visit(next)) return;
+        next = next + 1 === length ? 0 : next + 1;
+      }
+    }
   }
 
   private reindex(): void {
