@@ -9,6 +9,7 @@ import type { SuiteRegistry } from '../suite.js';
 export const suites: SuiteRegistry = {
   breaker: { description: 'circuit breaker: ours vs opossum 10 vs cockatiel 4 (ns/call, heap, timers)', load: () => import('./breaker.js') },
   policies: { description: 'retry, bulkhead, wrap: ours vs cockatiel 4 (and p-retry 9), success-path ns/call', load: () => import('./policies.js') },
+  hashing: { description: 'consistent hashing: ring, bounded-load ring, rendezvous, jump (balance, keys moved, lookups/s)', load: () => import('./hashing.js') },
   lincheck: { description: 'linearizability checker: a 50-client KV history, the shared fixtures, cas-register histories; per key, unsplit, without read-only pruning', load: () => import('./lincheck.js') },
   http: { description: 'Express 5 and Nest 12 servers, plain vs with our middleware and decorators (req/s, server CPU µs/request)', load: () => import('./http.js') },
 };
