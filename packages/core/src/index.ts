@@ -166,3 +166,60 @@ export { MemoryCacheNode } from './replication/sharded-cache/memory-cache-node.j
 export type { MemoryCacheNodeOptions } from './replication/sharded-cache/memory-cache-node.js';
 export { jsonCodec } from './replication/sharded-cache/cache-codec.js';
 export type { CacheCodec } from './replication/sharded-cache/cache-codec.js';
+
+// Replication: vector clocks, dotted version vectors, the hybrid logical clock, causal
+// delivery, CRDTs and the Dynamo-style quorum store.
+export { VectorClock } from './replication/clocks/vector-clock.js';
+export type {
+  VectorClockEntryJSON,
+  VectorClockIncrementOptions,
+  VectorClockJSON,
+  VectorClockOrder,
+  VectorClockPrunePolicy,
+} from './replication/clocks/vector-clock.js';
+export { DottedVersionVector, compareDots, dotKey } from './replication/clocks/dotted-version-vector.js';
+export type { Dot, DotJSON, DottedVersionVectorJSON } from './replication/clocks/dotted-version-vector.js';
+export { discardSiblings, siblingsClock, syncSiblings } from './replication/clocks/dvv-siblings.js';
+export type { Versioned } from './replication/clocks/dvv-siblings.js';
+export { HybridLogicalClock } from './replication/clocks/hybrid-logical-clock.js';
+export type { HybridLogicalClockOptions } from './replication/clocks/hybrid-logical-clock.js';
+export { compareHlc, hlcFromJSON, hlcToJSON } from './replication/clocks/hlc-timestamp.js';
+export type { HlcTimestamp, HlcTimestampJSON } from './replication/clocks/hlc-timestamp.js';
+export { ClockDriftError, isClockDriftError } from './replication/errors/clock-drift-error.js';
+export { CausalEventLog } from './replication/causal/causal-event-log.js';
+export type { CausalEventLogOptions, EventRef } from './replication/causal/causal-event-log.js';
+export { CausalDeliveryBuffer } from './replication/causal/causal-delivery-buffer.js';
+export type { CausalDeliveryBufferOptions } from './replication/causal/causal-delivery-buffer.js';
+export { causalEventFromJSON, causalEventToJSON, compareEvents, eventDot } from './replication/causal/causal-event.js';
+export type { CausalEvent, CausalEventJSON } from './replication/causal/causal-event.js';
+export { CausalBufferOverflowError, isCausalBufferOverflowError } from './replication/errors/causal-buffer-overflow-error.js';
+export { LwwRegister } from './replication/crdt/lww-register.js';
+export type { LwwRegisterJSON } from './replication/crdt/lww-register.js';
+export { compareStamps } from './replication/crdt/lww-stamp.js';
+export type { LwwStamp } from './replication/crdt/lww-stamp.js';
+export { MvRegister } from './replication/crdt/mv-register.js';
+export type { MvRegisterJSON } from './replication/crdt/mv-register.js';
+export { GCounter } from './replication/crdt/g-counter.js';
+export type { GCounterJSON } from './replication/crdt/g-counter.js';
+export { PNCounter } from './replication/crdt/pn-counter.js';
+export type { PNCounterJSON } from './replication/crdt/pn-counter.js';
+export { OrSet } from './replication/crdt/or-set.js';
+export type { OrSetElement, OrSetJSON } from './replication/crdt/or-set.js';
+export { LwwMap } from './replication/crdt/lww-map.js';
+export type { LwwMapEntryJSON, LwwMapJSON } from './replication/crdt/lww-map.js';
+export { QuorumNode } from './replication/quorum/quorum-node.js';
+export type { QuorumNodeMetrics, StoreReady } from './replication/quorum/quorum-node.js';
+export type { PreferenceList, QuorumNodeConfig } from './replication/quorum/node-config.js';
+export { QuorumStore } from './replication/quorum/quorum-store.js';
+export type { QuorumStoreOptions, StoreTransport } from './replication/quorum/quorum-store.js';
+export { MemoryReplicaStorage } from './replication/quorum/replica-storage.js';
+export type { KeyRecord, ReplicaStorage } from './replication/quorum/replica-storage.js';
+export { CausalToken } from './replication/quorum/causal-token.js';
+export type { CausalTokenJSON } from './replication/quorum/causal-token.js';
+export type { ConsistencyLevel, RequestOptions, WriteOptions } from './replication/quorum/request-options.js';
+export type { GetResult, StoreCompletion, StoreRequestError, WriteResult } from './replication/quorum/store-results.js';
+export type { StoreMessage } from './replication/quorum/store-messages.js';
+export type { StoredVersion } from './replication/quorum/stored-version.js';
+export type { AntiEntropyMetrics } from './replication/quorum/anti-entropy.js';
+export { QuorumNotReachedError, isQuorumNotReachedError } from './replication/errors/quorum-not-reached-error.js';
+export type { QuorumFailureReason } from './replication/errors/quorum-not-reached-error.js';

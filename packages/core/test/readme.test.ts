@@ -1,12 +1,13 @@
 /* eslint-disable @nx/enforce-module-boundaries -- the examples import the package by its public name, as users do */
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { isCircuitOpenError } from '@bulwark/core';
+import { OrSet, isCircuitOpenError } from '@bulwark/core';
 import { ManualClock, flushPromises } from '@bulwark/core/testing';
 import { priceClient } from '../examples/composed.js';
 import { userBreaker } from '../examples/migrate.js';
 import { paymentsClient } from '../examples/registry.js';
 import { inventoryPipeline } from '../examples/pipeline.js';
+import { addToCart, cartCluster } from '../examples/replication.js';
 import type { User } from '../examples/migrate.js';
 
 // README.md's code blocks that start with `// examples/<name>.ts` must be those files, byte for
@@ -234,5 +235,34 @@ describe('examples/pipeline.ts', () => {
     const breaker = pipeline.policies[4];
     expect(breaker.opened).toBe(true);
     breaker.shutdown();
+  });
+});
+
+describe('examples/replication.ts', () => {
+  it("merges two shoppers' concurrent adds, and each shopper's session reads its own add anywhere", async () => {
+    const clock = new ManualClock(0);
+    const stores = cartCluster(clock);
+    const store = (id: string) => stores.get(id) as NonNullable<ReturnType<typeof stores.get>>;
+    const settled = async <T>(promise: Promise<T>): Promise<T> => {
+      for (let i = 0; i < 20; i++) await clock.advanceAsync(1);
+      return promise;
+    };
+    // Two shoppers add at once through different nodes: two concurrent versions (siblings).
+    const [ann, bob] = await settled(Promise.all([addToCart(store('a'), 'ann', 'milk'), addToCart(store('b'), 'bob', 'eggs')]));
+    const all = await settled(store('c').get('cart', { consistency: 'eventual', r: 3 }));
+    expect(all.siblings.length).toBe(2);
+    expect(OrSet.fromJSON<string>(all.value).values()).toEqual(['eggs', 'milk']);
+    for (const [token, item] of [[ann, 'milk'], [bob, 'eggs']] as const) {
+      for (const id of ['a', 'b', 'c']) {
+        const mine = await settled(store(id).get('cart', { consistency: 'weak', token }));
+        expect(OrSet.fromJSON<string>(mine.value).has(item)).toBe(true);
+      }
+    }
+    // A write with the merged read's context replaces both siblings.
+    await settled(addToCart(store('c'), 'cy', 'figs', all.token));
+    const after = await settled(store('a').get('cart', { consistency: 'eventual', r: 3 }));
+    expect(after.siblings.length).toBe(1);
+    expect(OrSet.fromJSON<string>(after.value).values()).toEqual(['eggs', 'figs', 'milk']);
+    for (const s of stores.values()) s.close();
   });
 });

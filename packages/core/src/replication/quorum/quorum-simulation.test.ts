@@ -142,6 +142,11 @@ function runWorkload(w: Workload): Outcome {
       }
     }
   }
+  // Writes still running when the workload stops may or may not take effect.
+  for (const client of clients) {
+    const busy = client.busy;
+    if (busy !== undefined && busy.input.op !== 'get') history.push({ clientId: client.id, input: busy.input, call: busy.call, return: Infinity });
+  }
   return { cluster, history, violations, completed, failed };
 }
 
