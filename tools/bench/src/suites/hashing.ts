@@ -19,9 +19,9 @@ import type { BenchCase, HarnessOptions } from '../harness.js';
 import { measureGroup } from '../harness.js';
 import type { GoalResult } from '../report.js';
 import { goalStatus, goalTable } from '../report.js';
-import { median } from '../stats.js';
+import { median, range, sameRoundRatio } from '../stats.js';
 import type { SuiteContext } from '../suite.js';
-import { formatNs, formatOpsPerSec, formatTable } from '../table.js';
+import { formatNs, formatOpsPerSec, formatRatio, formatTable } from '../table.js';
 
 const NODES = 10;
 const VIRTUAL_NODES = 256;
@@ -121,28 +121,33 @@ function measureBalance(contender: Contender, keys: readonly string[]): Balance 
   return { ...spread([...counts.values()]), moved: moved / keys.length, movedElsewhere, placeMs };
 }
 
+/**
+ * One case's batch: LOOKUPS_PER_CALL evaluations of `expression` (with `target` and the key
+ * `keys[i]` in scope), walking the key array. Compiled per case, as the harness compiles its
+ * loops: a loop shared by every case would make its call site megamorphic, which is slower, and
+ * slower for some cases than for others.
+ */
+function compileLookups(target: unknown, expression: string, keys: readonly string[], sink: { length: number }): () => void {
+  const factory = new Function(
+    'target',
+    'keys',
+    'sink',
+    `"use strict"; let i = 0; return function lookups() { let total = 0; for (let n = 0; n < ${LOOKUPS_PER_CALL}; n++) { total += ${expression}; i = i + 1 === keys.length ? 0 : i + 1; } sink.length += total; };`,
+  ) as (target: unknown, keys: readonly string[], sink: { length: number }) => () => void;
+  return factory(target, keys, sink);
+}
+
 /** The lookup cases: each call does LOOKUPS_PER_CALL lookups, walking the key array. */
 function lookupCases(keys: readonly string[], sink: { length: number }): BenchCase[] {
-  const walker = (lookup: (key: string) => string | undefined): (() => void) => {
-    let i = 0;
-    return () => {
-      let total = 0;
-      for (let n = 0; n < LOOKUPS_PER_CALL; n++) {
-        total += (lookup(keys[i]) as string).length;
-        i = i + 1 === keys.length ? 0 : i + 1;
-      }
-      sink.length += total;
-    };
-  };
   const cases: BenchCase[] = [
-    { name: 'baseline: read the key (no hash)', fn: walker((key) => key) },
-    { name: 'xxHash32 of the key only', fn: walker((key) => (xxHash32(key) > 0 ? key : key)) },
+    { name: 'baseline: read the key (no hash)', fn: compileLookups(undefined, 'keys[i].length', keys, sink) },
+    { name: 'xxHash32 of the key only', fn: compileLookups(xxHash32, '(target(keys[i]) & 1) + 1', keys, sink) },
   ];
   for (const contender of contenders) {
     const placement = contender.make(NODES);
     // The bounded ring is looked up as it stands after placing every key once.
     if (contender.place === acquire) for (const key of keys) acquire(placement, key);
-    cases.push({ name: contender.name, fn: walker((key) => placement.get(key)) });
+    cases.push({ name: contender.name, fn: compileLookups(placement, 'target.get(keys[i]).length', keys, sink) });
   }
   return cases;
 }
@@ -272,13 +277,24 @@ export async function run(ctx: SuiteContext): Promise<void> {
       `~${settings.harness.roundMs} ms per case per round, median of batch means, full GC before each case. Every case reads its key from the array (the baseline row: ${keyCount} strings are more than the CPU caches hold).\n`,
   );
   const lookupNs = new Map(samples.map((s) => [s.name, median(s.roundNs) / LOOKUPS_PER_CALL]));
+  const hashOnly = samples[1].roundNs;
   ctx.out(
     formatTable({
-      headers: ['case', 'ns per lookup (median)', 'lookups/s'],
-      align: ['left', 'right', 'right'],
-      rows: samples.map((s) => [s.name, formatNs(lookupNs.get(s.name) as number), formatOpsPerSec(lookupNs.get(s.name) as number)]),
+      headers: ['case', 'ns per lookup (median)', 'min–max over rounds', 'lookups/s', '× xxHash32 alone (same-round median)'],
+      align: ['left', 'right', 'right', 'right', 'right'],
+      rows: samples.map((s) => {
+        const { min, max } = range(s.roundNs);
+        return [
+          s.name,
+          formatNs(lookupNs.get(s.name) as number),
+          `${formatNs(min / LOOKUPS_PER_CALL)}–${formatNs(max / LOOKUPS_PER_CALL)}`,
+          formatOpsPerSec(lookupNs.get(s.name) as number),
+          formatRatio(sameRoundRatio(s.roundNs, hashOnly)),
+        ];
+      }),
     }),
   );
+  ctx.out('\nThe last column is steadier than the absolute numbers on a shared machine: the hash of a short key is most of a lookup.');
 
   ctx.progress('3/4 ring spread over namings');
   ctx.out(`\n## 3. The ring's spread over ${settings.namings} namings of ${NODES} nodes (exact shares of the hash space)\n`);
