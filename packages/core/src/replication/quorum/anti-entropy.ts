@@ -10,6 +10,8 @@ export interface AntiEntropyHost<V> {
   readonly replica: Replica<V>;
   /** The keys this node stores that `peer` also replicates. */
   sharedKeys(peer: NodeId): string[];
+  /** True when both this node and `peer` are home replicas of `key` (whether or not this node has it yet). */
+  shares(key: string, peer: NodeId): boolean;
   send(message: StoreMessage<V>): void;
   now(): number;
 }
@@ -114,14 +116,15 @@ export class AntiEntropy<V> {
     if (exchange === undefined || exchange.peer !== message.from) return;
     this.exchanges.delete(message.exchangeId);
     const theirs = new Map<string, readonly StoredVersion<V>[]>();
-    const shared = new Set(this.host.sharedKeys(message.from));
     for (const [key, versions] of message.entries) {
+      // Keys this node lacks are taken too, as long as it is one of their home replicas.
+      if (!this.host.shares(key, message.from)) continue;
       theirs.set(key, versions);
-      if (shared.has(key) && this.host.replica.apply(key, versions)) this.metrics.keysRepaired++;
+      if (this.host.replica.apply(key, versions)) this.metrics.keysRepaired++;
     }
     const tree = this.treeFor(message.from);
     const leaves = new Set(message.leaves);
-    for (const key of shared) {
+    for (const key of this.host.sharedKeys(message.from)) {
       if (!leaves.has(tree.leafOf(key))) continue;
       const mine = this.host.replica.versions(key);
       if (versionsDigest(mine) === versionsDigest(theirs.get(key) ?? [])) continue;

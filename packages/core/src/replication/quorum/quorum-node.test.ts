@@ -1,4 +1,5 @@
 import { VectorClock } from '../clocks/vector-clock.js';
+import { isClockDriftError } from '../errors/clock-drift-error.js';
 import { isQuorumNotReachedError } from '../errors/quorum-not-reached-error.js';
 import type { QuorumNotReachedError } from '../errors/quorum-not-reached-error.js';
 import { CausalToken } from './causal-token.js';
@@ -308,6 +309,65 @@ describe('QuorumNode', () => {
       const [completion] = a.ready().completions;
       expect(completion).toMatchObject({ requestId: id, kind: 'get', ok: true, result: { value: undefined, replies: 1 } });
       expect(a.metrics()).toMatchObject({ gets: 1, puts: 0, deletes: 0 });
+    });
+  });
+
+  describe('options', () => {
+    it('defaultConsistency applies to requests that name no level', () => {
+      const c = new SimCluster<string>({ ids: ['a', 'b', 'c'], config: { defaultConsistency: 'eventual' } });
+      c.partition([['a'], ['b', 'c']]);
+      expect(write(c, 'a', 'k', 'v').acks).toBe(1); // W = 1: a strong write would time out here
+      expect(read(c, 'a', 'k').replies).toBe(1);
+    });
+
+    it('timeoutMs per request, and n per request (only the first n of the preference list are written)', () => {
+      const c = three();
+      c.partition([['a'], ['b', 'c']]);
+      const started = c.clock.now();
+      failure(c.runUntilDone(c.at('a', (n) => n.get('k', { timeoutMs: 50 }))));
+      expect(c.clock.now() - started).toBeLessThanOrEqual(60);
+      c.heal();
+      const [first, ...others] = c.preferenceList('solo', 3);
+      write(c, first, 'solo', 'v', { consistency: 'eventual', sloppy: false, n: 1 });
+      expect(c.node(first).localVersions('solo').length).toBe(1);
+      for (const id of others) expect(c.node(id).localVersions('solo')).toEqual([]);
+    });
+
+    it('maxDriftMs: a strong write whose read saw a stamp too far ahead fails with ClockDriftError', () => {
+      const c = new SimCluster<string>({ ids: ['a', 'b', 'c'], seed: 3, maxClockSkewMs: 5000, config: { maxDriftMs: 100 } });
+      const [ahead, , behind] = [...c.ids].sort((x, y) => c.skewOf(y) - c.skewOf(x));
+      write(c, ahead, 'k', 'from the future');
+      const completion = done(c.runUntilDone(c.at(behind, (n) => n.put('k', 'now'))));
+      expect(!completion.ok && isClockDriftError(completion.error)).toBe(true);
+    });
+
+    it('suspectMs: a replica that stayed silent is passed over by later sloppy requests, until it expires', () => {
+      let now = 0;
+      const ids = ['a', 'b', 'c', 'd', 'e'];
+      const a = new QuorumNode<string>({ id: 'a', nodes: ids, preferenceList: () => ['b', 'c', 'd', 'e', 'a'], clock: { now: () => now }, standInAfterMs: 10, suspectMs: 100 });
+      const targets = () => a.ready().messages.filter((m) => m.type === 'write').map((m) => m.to).sort();
+      a.put('k', 'v1', { consistency: 'eventual' });
+      expect(targets()).toEqual(['b', 'c', 'd']);
+      now = 10;
+      a.tick(); // b, c and d are silent: suspected; e and a (itself, so not sent) stand in
+      expect(targets()).toEqual(['e']);
+      a.put('k', 'v2', { consistency: 'eventual' });
+      expect(targets()).toEqual(['b', 'e']); // the healthy first (e, a), then the least bad
+      now = 200;
+      a.put('k', 'v3', { consistency: 'eventual' });
+      expect(targets()).toEqual(['b', 'c', 'd']);
+    });
+
+    it('merkleDepth 0: one leaf, anti-entropy still converges', () => {
+      const c = new SimCluster<string>({ ids: ['a', 'b', 'c'], config: { merkleDepth: 0 } });
+      c.partition([['a'], ['b', 'c']]);
+      for (let i = 0; i < 5; i++) write(c, 'a', `k${i}`, 'v', { consistency: 'eventual', sloppy: false });
+      c.heal();
+      // b pulls keys it has never seen.
+      c.at('b', (n) => n.startAntiEntropy('a'));
+      c.runUntilQuiet();
+      expect(c.node('b').metrics().antiEntropy.keysRepaired).toBe(5);
+      expect(c.node('b').localKeys().sort()).toEqual(['k0', 'k1', 'k2', 'k3', 'k4']);
     });
   });
 

@@ -97,7 +97,14 @@ export class QuorumNode<V> {
       metrics: this.counters,
     });
     this.antiEntropy = new AntiEntropy<V>(
-      { id: this.id, replica: this.replica, sharedKeys: (peer) => this.sharedKeys(peer), send: (message) => this.send(message), now },
+      {
+        id: this.id,
+        replica: this.replica,
+        sharedKeys: (peer) => this.sharedKeys(peer),
+        shares: (key, peer) => this.shares(key, peer),
+        send: (message) => this.send(message),
+        now,
+      },
       this.config.merkleDepth,
       this.incarnation,
     );
@@ -328,11 +335,11 @@ export class QuorumNode<V> {
   }
 
   private sharedKeys(peer: NodeId): string[] {
-    const shared: string[] = [];
-    for (const key of this.replica.keys()) {
-      const home = this.preferenceListOf(key).slice(0, this.config.replicas);
-      if (home.includes(this.id) && home.includes(peer)) shared.push(key);
-    }
-    return shared;
+    return [...this.replica.keys()].filter((key) => this.shares(key, peer));
+  }
+
+  private shares(key: string, peer: NodeId): boolean {
+    const home = this.preferenceListOf(key).slice(0, this.config.replicas);
+    return home.includes(this.id) && home.includes(peer);
   }
 }
