@@ -14,6 +14,7 @@ export type { ExecuteContext, ExecuteOptions, Policy } from './policies/policy.j
 export { CircuitBreaker, MemoryCache, Semaphore, Status, circuitBreakerEvents } from './policies/circuit-breaker/index.js';
 export type {
   AbortableCall,
+  BreakerPermit,
   Bucket,
   CacheTransport,
   CircuitBreakerEventMap,
@@ -49,7 +50,7 @@ export type { RetryOptions, RetryContext, RetryEvent, GiveUpEvent, RetrySuccessE
 export { retryBudget, RetryBudget } from './policies/retry-budget.js';
 export type { RetryBudgetOptions, RetryBudgetMetrics } from './policies/retry-budget.js';
 export { bulkhead, BulkheadPolicy } from './policies/bulkhead.js';
-export type { BulkheadOptions, BulkheadMetrics, BulkheadAcceptedEvent, BulkheadRejectedEvent } from './policies/bulkhead.js';
+export type { BulkheadOptions, BulkheadMetrics, BulkheadAcceptedEvent, BulkheadRejectedEvent, BulkheadPermit } from './policies/bulkhead.js';
 export { timeout, TimeoutPolicy } from './policies/timeout.js';
 export type { TimeoutOptions, TimeoutStrategy, TimeoutEvent, TimeoutMetrics } from './policies/timeout.js';
 export { fallback, FallbackPolicy } from './policies/fallback.js';

@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import { bulkhead as coreBulkhead, createRegistry } from '@bulwark/core';
-import type { PolicyRegistry } from '@bulwark/core';
+import type { BulkheadPolicy, PolicyRegistry } from '@bulwark/core';
 import { ManualClock, deferred } from '@bulwark/core/testing';
 import express from 'express';
 import type { RequestHandler } from 'express';
@@ -125,20 +125,51 @@ describe('bulkhead()', () => {
     expect(state.entered).toBe(1);
   });
 
-  it('gives the bulkhead the client’s signal only for a request that may have to wait', async () => {
+  it('takes a free slot of a core bulkhead with tryAcquire, and gives the client’s signal only to a request that has to wait', async () => {
     const { handler, release } = gatedHandler();
     const pool = coreBulkhead({ maxConcurrent: 1, maxQueued: 1 });
     const execute = jest.spyOn(pool, 'execute');
+    const tryAcquire = jest.spyOn(pool, 'tryAcquire');
     const app = express();
     app.get('/work', bulkhead(pool), handler);
     const url = await listen(app);
     const held = fetch(`${url}/work?hold`);
     await until(() => pool.activeCount === 1);
+    // A free slot: a permit, no promise, no signal (nor its listener).
+    expect(tryAcquire).toHaveReturnedWith(expect.objectContaining({ done: false }));
+    expect(execute).not.toHaveBeenCalled();
     const queued = fetch(`${url}/work`);
     await until(() => pool.queuedCount === 1);
-    // A free slot: the call runs at once, and no signal (nor its listener) is made for it.
-    expect(execute.mock.calls[0]?.[1]).toBeUndefined();
-    expect(execute.mock.calls[1]?.[1]?.signal).toBeInstanceOf(AbortSignal);
+    expect(execute).toHaveBeenCalledTimes(1);
+    expect(execute.mock.calls[0]?.[1]?.signal).toBeInstanceOf(AbortSignal);
+    release();
+    expect([(await held).status, (await queued).status]).toEqual([200, 200]);
+    expect(pool.metrics()).toMatchObject({ accepted: 2, completed: 2, activeCount: 0 });
+  });
+
+  it('runs a bulkhead without tryAcquire (another copy of the package) through execute, with a signal only when no slot is free', async () => {
+    const { handler, release } = gatedHandler();
+    const core = coreBulkhead({ maxConcurrent: 1, maxQueued: 1 });
+    // A policy with the gauges and execute, but no tryAcquire, as an older copy of core has.
+    const pool = {
+      execute: jest.fn(core.execute.bind(core)),
+      get activeCount() {
+        return core.activeCount;
+      },
+      get maxConcurrent() {
+        return core.maxConcurrent;
+      },
+    } as unknown as BulkheadPolicy;
+    const app = express();
+    app.get('/work', bulkhead(pool), handler);
+    const url = await listen(app);
+    const held = fetch(`${url}/work?hold`);
+    await until(() => core.activeCount === 1);
+    const queued = fetch(`${url}/work`);
+    await until(() => core.queuedCount === 1);
+    const calls = (pool.execute as jest.Mock).mock.calls as unknown[][];
+    expect(calls[0]?.[1]).toBeUndefined();
+    expect((calls[1]?.[1] as { signal?: unknown } | undefined)?.signal).toBeInstanceOf(AbortSignal);
     release();
     expect([(await held).status, (await queued).status]).toEqual([200, 200]);
   });

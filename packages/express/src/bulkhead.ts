@@ -1,10 +1,11 @@
 import { defaultRegistry } from '@bulwark/core';
-import type { BulkheadPolicy, RegistryBulkheadOptions } from '@bulwark/core';
+import type { BulkheadPermit, BulkheadPolicy, RegistryBulkheadOptions } from '@bulwark/core';
 import type { Request, RequestHandler } from 'express';
 import { createNamed, lookup, policySource, validateWith } from './policy-source.js';
 import { MIDDLEWARE_KEYS, reject } from './rejection.js';
 import type { MiddlewareOptions, Rejector } from './rejection.js';
 import { watchResponse } from './response-watch.js';
+import type { EndHandler } from './response-watch.js';
 import { checkOptionalFunction, checkOptionalName, checkOptionalRegistry, checkOptions, isPolicy, pick, show } from './validate.js';
 
 /** Options of {@link bulkhead} when it builds the bulkhead: the core bulkhead's, and the middleware's. */
@@ -63,6 +64,14 @@ export function bulkhead(arg: BulkheadPolicy | string | BulkheadMiddlewareOption
     // A client gone already: what execute() does with an aborted signal (reject at once, count
     // nothing), and reject() then answers nobody.
     if (watch.aborted) return;
+    // The common case, a free slot in a core bulkhead: take it outright and give it back when the
+    // response ends, with no promise or closure per request.
+    const permit = hasTryAcquire(policy) ? policy.tryAcquire() : undefined;
+    if (permit !== undefined) {
+      watch.settleOnEnd(RELEASE, permit);
+      next();
+      return;
+    }
     let entered = false;
     const run = (): Promise<unknown> => {
       entered = true;
@@ -78,6 +87,21 @@ export function bulkhead(arg: BulkheadPolicy | string | BulkheadMiddlewareOption
       if (!entered) reject(rejector, error, req, res, next, watch);
     });
   };
+}
+
+/** Gives a request's slot back when its response ends, either way. */
+const RELEASE: EndHandler<BulkheadPermit> = {
+  responseEnded(_outcome, permit) {
+    permit.release();
+  },
+};
+
+/**
+ * Whether `policy` has core's `tryAcquire`: a bulkhead given as an instance may come from another
+ * copy of the package, or be any policy with the gauges; those go through `execute`.
+ */
+function hasTryAcquire(policy: BulkheadPolicy): boolean {
+  return typeof (policy as Partial<BulkheadPolicy>).tryAcquire === 'function';
 }
 
 /**

@@ -126,23 +126,27 @@ describe('circuitBreaker()', () => {
     expect(breaker.metrics()).toMatchObject({ fires: 1, successes: 0, failures: 0 });
   });
 
-  it('hears of a client abort from the response with a core breaker (no signal), and gives any other policy the signal', async () => {
+  it('takes a permit of a core breaker without a timeout, runs one with a timeout through executeAbortable, gives any other policy the signal; a client abort counts as neither', async () => {
     const gate = deferred<void>();
     let arrived = 0;
     const app = express();
     const inner = registry.breaker('inner', { timeout: false });
     const instance = new CircuitBreaker(() => undefined, { clock, timeout: false });
-    const abortable = jest.spyOn(instance, 'executeAbortable');
+    const timed = new CircuitBreaker(() => undefined, { clock, timeout: 60_000 });
+    const acquire = jest.spyOn(instance, 'acquirePermit');
+    const abortable = jest.spyOn(timed, 'executeAbortable');
     const hold: RequestHandler = async (_req, res) => {
       arrived++;
       await gate.promise;
       res.end('late');
     };
     app.get('/core', circuitBreaker(instance), hold);
-    app.get('/wrapped', circuitBreaker(wrap(inner)), hold); // a policy without executeAbortable
+    app.get('/timed', circuitBreaker(timed), hold);
+    app.get('/wrapped', circuitBreaker(wrap(inner)), hold); // a policy without acquirePermit nor executeAbortable
     const url = await listen(app);
     for (const [path, breaker] of [
       ['/core', instance],
+      ['/timed', timed],
       ['/wrapped', inner],
     ] as const) {
       const request = abortableFetch(`${url}${path}`);
@@ -152,11 +156,14 @@ describe('circuitBreaker()', () => {
       await until(() => breaker.metrics().inFlight === 0);
       expect(breaker.metrics()).toMatchObject({ fires: 1, successes: 0, failures: 0 });
     }
-    expect(arrived).toBe(2);
+    expect(arrived).toBe(3);
+    expect(acquire).toHaveBeenCalledTimes(1);
     expect(abortable).toHaveBeenCalledTimes(1);
     gate.resolve();
     instance.shutdown();
+    timed.shutdown();
   });
+
 
   it('lets a request whose client went away before it ran pass by, uncounted', async () => {
     const { handler, calls } = statusHandler();

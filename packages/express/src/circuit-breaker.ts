@@ -1,5 +1,5 @@
 import { defaultRegistry } from '@bulwark/core';
-import type { CircuitBreaker, Policy, PolicyRegistry, RegistryBreakerOptions } from '@bulwark/core';
+import type { BreakerPermit, CircuitBreaker, Policy, PolicyRegistry, RegistryBreakerOptions } from '@bulwark/core';
 import type { Request, RequestHandler, Response } from 'express';
 import { KeyedBreakers } from './keyed-breakers.js';
 import { keyOf } from './key-of.js';
@@ -8,6 +8,7 @@ import { createNamed, family, lookup, policySource, validateWith } from './polic
 import { MIDDLEWARE_KEYS, reject } from './rejection.js';
 import type { MiddlewareOptions, Rejector } from './rejection.js';
 import { watchResponse } from './response-watch.js';
+import type { EndHandler } from './response-watch.js';
 import { checkOptionalFunction, checkOptionalName, checkOptionalRegistry, checkOptions, checkPositiveInteger, isPolicy, show } from './validate.js';
 
 /** Options of {@link circuitBreaker} for a breaker given as an instance or by name. */
@@ -81,6 +82,7 @@ export function circuitBreaker(breaker: Policy | string, options?: CircuitBreake
 export function circuitBreaker(options?: CircuitBreakerMiddlewareOptions): RequestHandler;
 export function circuitBreaker(arg?: Policy | string | CircuitBreakerMiddlewareOptions, more?: CircuitBreakerUseOptions): RequestHandler {
   const { breakerFor, isFailure, rejector } = resolve(arg, more);
+  const judge = judgeWith(isFailure);
   return function bulwarkCircuitBreaker(req, res, next) {
     const watch = watchResponse(res);
     let breaker: Policy;
@@ -93,6 +95,20 @@ export function circuitBreaker(arg?: Policy | string | CircuitBreakerMiddlewareO
     // A client gone already: what execute() does with an aborted signal (reject at once, count
     // nothing), and reject() then answers nobody.
     if (watch.aborted) return;
+    // The common case, a core breaker without a per-call timeout: a permit, settled by the
+    // response's end, with no promise, closure or signal per request.
+    if (takesPermits(breaker)) {
+      let permit: BreakerPermit;
+      try {
+        permit = breaker.acquirePermit();
+      } catch (error) {
+        reject(rejector, error, req, res, next, watch);
+        return;
+      }
+      watch.settleOnEnd(judge, permit);
+      next();
+      return;
+    }
     let entered = false;
     const run = (): Promise<void> => {
       entered = true;
@@ -124,6 +140,42 @@ export function circuitBreaker(arg?: Policy | string | CircuitBreakerMiddlewareO
       if (!entered) reject(rejector, error, req, res, next, watch);
     });
   };
+}
+
+/**
+ * Settles a request's permit when its response ends: a finished response by `isFailure(res)` (a
+ * throwing `isFailure` fails the call with its error), a closed connection as neither.
+ */
+function judgeWith(isFailure: (res: Response) => boolean): EndHandler<BreakerPermit> {
+  return {
+    responseEnded(outcome, permit, res) {
+      if (outcome === 'aborted') {
+        permit.release();
+        return;
+      }
+      let failed: boolean;
+      try {
+        failed = isFailure(res as Response);
+      } catch (error) {
+        permit.fail(error);
+        return;
+      }
+      if (failed) permit.fail(new FailedResponseError(res.statusCode));
+      else permit.succeed();
+    },
+  };
+}
+
+/**
+ * Whether `policy` is a core `CircuitBreaker` (has `acquirePermit`) with no per-call timeout. A
+ * breaker with a timeout goes through `executeAbortable`, whose deadline counts a slow response
+ * as a timeout when it passes; a permit has no deadline.
+ */
+function takesPermits(policy: Policy): policy is Policy & Pick<CircuitBreaker, 'acquirePermit'> {
+  const breaker = policy as Partial<CircuitBreaker>;
+  if (typeof breaker.acquirePermit !== 'function') return false;
+  const timeout = breaker.options?.timeout;
+  return !(typeof timeout === 'number' && timeout > 0);
 }
 
 /** Whether `policy` is a core `CircuitBreaker` (or has its `executeAbortable`); another policy gets the signal. */

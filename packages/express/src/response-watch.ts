@@ -12,6 +12,21 @@ const WATCH = Symbol('@bulwark/express.responseWatch');
 
 type EndListener = (outcome: ResponseOutcome) => void;
 
+/**
+ * What {@link ResponseWatch.settleOnEnd} calls when the response ends: one object per middleware
+ * (not per request), given the request's own `data`, so a request costs no closure.
+ */
+export interface EndHandler<D> {
+  responseEnded(outcome: ResponseOutcome, data: D, res: ServerResponse): void;
+}
+
+// onEnd(listener) is settleOnEnd with this handler and the listener as its data.
+const CALL_LISTENER: EndHandler<EndListener> = {
+  responseEnded(outcome, listener) {
+    listener(outcome);
+  },
+};
+
 /** What {@link ResponseWatch.abortOnClose} aborts: a breaker call from `executeAbortable`. */
 interface AbortTarget {
   abort(reason: unknown): void;
@@ -38,14 +53,17 @@ export class ResponseWatch {
   // Most requests have one or two end listeners (one per middleware) and at most one abort
   // target, so those live in fields, and only more in arrays: an array per request, grown and
   // emptied, would cost more than the rest of the watch.
-  private first: EndListener | undefined;
-  private second: EndListener | undefined;
-  private more: EndListener[] | undefined;
+  private firstHandler: EndHandler<unknown> | undefined;
+  private firstData: unknown;
+  private secondHandler: EndHandler<unknown> | undefined;
+  private secondData: unknown;
+  // [handler, data, handler, data, …]
+  private more: unknown[] | undefined;
   private aborter: AbortTarget | undefined;
   private moreAborters: AbortTarget[] | undefined;
 
   /** Use {@link watchResponse}, which gives every middleware on a request the same watch. */
-  constructor(res: ServerResponse) {
+  constructor(private readonly res: ServerResponse) {
     (res as Watched)[WATCH] = this;
     if (res.writableFinished) this.outcome = 'finished';
     else if (res.destroyed) this.outcome = 'aborted';
@@ -85,10 +103,24 @@ export class ResponseWatch {
 
   /** Calls `listener` once when the response ends (at once, synchronously, if it has). */
   onEnd(listener: (outcome: ResponseOutcome) => void): void {
-    if (this.outcome !== undefined) listener(this.outcome);
-    else if (this.first === undefined) this.first = listener;
-    else if (this.second === undefined) this.second = listener;
-    else (this.more ??= []).push(listener);
+    this.settleOnEnd(CALL_LISTENER, listener);
+  }
+
+  /**
+   * Calls `handler.responseEnded(outcome, data, res)` once when the response ends (at once,
+   * synchronously, if it has): {@link onEnd} without a closure per request, for a middleware
+   * that settles a permit (its `data`) when the response ends.
+   */
+  settleOnEnd<D>(handler: EndHandler<D>, data: D): void {
+    const h = handler as EndHandler<unknown>;
+    if (this.outcome !== undefined) h.responseEnded(this.outcome, data, this.res);
+    else if (this.firstHandler === undefined) {
+      this.firstHandler = h;
+      this.firstData = data;
+    } else if (this.secondHandler === undefined) {
+      this.secondHandler = h;
+      this.secondData = data;
+    } else (this.more ??= []).push(h, data);
   }
 
   /**
@@ -118,12 +150,15 @@ export class ResponseWatch {
       this.aborter?.abort(reason);
       if (this.moreAborters !== undefined) for (const target of this.moreAborters) target.abort(reason);
     }
-    const { first, second, more } = this;
-    this.aborter = this.moreAborters = this.first = this.second = this.more = undefined;
-    // In the order they were added; none joins now (onEnd calls late ones at once).
-    first?.(outcome);
-    second?.(outcome);
-    if (more !== undefined) for (const listener of more) listener(outcome);
+    const { firstHandler, firstData, secondHandler, secondData, more, res } = this;
+    this.aborter = this.moreAborters = this.firstHandler = this.secondHandler = this.more = undefined;
+    this.firstData = this.secondData = undefined;
+    // In the order they were added; none joins now (settleOnEnd calls late ones at once).
+    firstHandler?.responseEnded(outcome, firstData, res);
+    secondHandler?.responseEnded(outcome, secondData, res);
+    if (more !== undefined) {
+      for (let i = 0; i < more.length; i += 2) (more[i] as EndHandler<unknown>).responseEnded(outcome, more[i + 1], res);
+    }
   }
 }
 

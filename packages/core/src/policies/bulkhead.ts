@@ -194,6 +194,31 @@ export class BulkheadPolicy implements Policy {
     });
   }
 
+  /**
+   * Takes a slot at once if one is free, for work whose end the caller reports itself (an HTTP
+   * middleware's "call" is the rest of the request, and ends when its response does): returns a
+   * permit to `release()` when the work is over, or `undefined` when every slot is taken, so the
+   * caller can queue through {@link execute} or shed the work. `undefined` counts nothing.
+   * A taken slot counts as accepted (`onAccepted` fires with `waitedMs: 0`); its release as
+   * completed, and frees the slot for the head of the queue.
+   *
+   * The cost: one small object; no promise, closure or signal.
+   *
+   * @example
+   * const permit = pool.tryAcquire();
+   * if (permit === undefined) return shed();
+   * job.once('end', () => permit.release());
+   */
+  tryAcquire(): BulkheadPermit | undefined {
+    if (this.active >= this.maxConcurrent) return undefined;
+    return new BulkheadPermit(this, this.admit(0));
+  }
+
+  /** @internal A permit's slot is given back. */
+  _releasePermit(startedAt: number): void {
+    this.release(startedAt);
+  }
+
   /** Gauges and monotonic counters, for metrics exporters. */
   metrics(): BulkheadMetrics {
     return {
@@ -367,6 +392,30 @@ export class BulkheadPolicy implements Policy {
     } catch {
       // Deliberately ignored: see above.
     }
+  }
+}
+
+/** A slot taken with {@link BulkheadPolicy.tryAcquire}; {@link release} gives it back, once. */
+export class BulkheadPermit {
+  private released = false;
+
+  /** Use `BulkheadPolicy.tryAcquire()`. */
+  constructor(
+    private readonly owner: BulkheadPolicy,
+    // When the call started on the bulkhead's clock, or NaN when it is not timed (see admit()).
+    private readonly startedAt: number,
+  ) {}
+
+  /** True once {@link release} has been called. */
+  get done(): boolean {
+    return this.released;
+  }
+
+  /** Gives the slot back (to the head of the queue, if anyone waits). Later calls do nothing. */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.owner._releasePermit(this.startedAt);
   }
 }
 

@@ -21,6 +21,8 @@ import type { ResolvedCircuitBreakerOptions } from './resolve-options.js';
 import type { OutcomeWindow } from './outcome-window.js';
 import { ConsecutiveWindow, CountWindow } from './outcome-window.js';
 import { CallAbort } from './abortable-call.js';
+import { BreakerPermit } from './breaker-permit.js';
+import type { PermitOwner } from './breaker-permit.js';
 import type { AbortSource, AbortableCall } from './abortable-call.js';
 import type { CallOwner } from './pending-call.js';
 import { BreakerContext, PendingCall } from './pending-call.js';
@@ -93,7 +95,7 @@ function nullResultError(result: null | undefined): TypeError {
 // The class merges with the interface at the end of this file, which only adds typed `on`/`once`
 // overloads (no members that the class would have to initialise).
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> extends LazyEventEmitter implements Policy, CallOwner {
+export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> extends LazyEventEmitter implements Policy, CallOwner, PermitOwner {
   /** True for the errors a breaker raises itself (open, timeout, semaphore locked, shutdown). */
   static isOurError(error: Error): boolean {
     // Like opossum, this throws a TypeError for null or undefined.
@@ -372,6 +374,89 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     return call;
   }
 
+  /**
+   * Admits one call whose outcome the caller reports on the returned permit (`succeed()`,
+   * `fail(error)` or `release()`), for work that is not a function the breaker can call: an
+   * HTTP middleware's "call" is the rest of the request's chain, and ends when the response does.
+   * Like resilience4j's `acquirePermission()` with `onSuccess`/`onError`/`releasePermission`.
+   *
+   * Admission is `execute()`'s: the call counts as fired (`'fire'` is emitted with `[]`), takes a
+   * `capacity` slot and, when half-open, a trial place. The breaker's `timeout` is not armed (the
+   * holder decides when the call is over), and no fallback, cache or coalescing applies. A
+   * disabled breaker admits everything and counts no outcome, as `fire()` does.
+   *
+   * The cost: one small object, no promise, closure, timer or signal.
+   *
+   * @throws CircuitOpenError (with `retryAfterMs`) when the breaker is open, or half-open with
+   *   its trials taken; `'reject'` is emitted and it counts as a rejection
+   * @throws SemaphoreLockedError when `capacity` calls are in flight; counted as `execute()`
+   *   counts it (a semaphore rejection and a failure)
+   * @throws CircuitShutdownError after `shutdown()`
+   * @example
+   * const permit = breaker.acquirePermit(); // throws when open
+   * job.once('done', (ok) => (ok ? permit.succeed() : permit.fail(new Error('job failed'))));
+   * job.once('cancelled', () => permit.release());
+   */
+  acquirePermit(): BreakerPermit {
+    if (this._state === SHUTDOWN) throw new CircuitShutdownError();
+    const start = this._clock.now();
+    this._status.recordFire(start);
+    this._nFires++;
+    if (this.listens('fire')) this.emit('fire', []);
+    if (!this._enabled) return new BreakerPermit(this, start, 0, false);
+    let trialEpisode = 0;
+    const state = this._state;
+    if (state !== CLOSED) {
+      if (state === HALF_OPEN && this._trialsLeft > 0) {
+        this._trialsLeft--;
+        trialEpisode = this._episode;
+      } else {
+        throw this.openRejection(start);
+      }
+    }
+    if (!this.semaphore.test()) {
+      const now = this._clock.now();
+      const error = this.semaphoreRejection(now - start, now);
+      this.errored(error, [], start, now, true);
+      throw error;
+    }
+    this._inFlight++;
+    return new BreakerPermit(this, start, trialEpisode, true);
+  }
+
+  /** @internal */
+  _permitSucceeded(permit: BreakerPermit): void {
+    if (!permit.counted) return;
+    this.releaseSlot();
+    const start = permit.startedAt;
+    try {
+      this.succeeded(undefined, undefined, start, '');
+    } catch (listenerError) {
+      // As for execute(): a throwing 'success' listener turns the call into a failure.
+      this.errored(listenerError, [], start, this._clock.now(), true);
+    }
+  }
+
+  /** @internal */
+  _permitFailed(permit: BreakerPermit, error: unknown): void {
+    if (!permit.counted) return;
+    this.releaseSlot();
+    this.errored(error, [], permit.startedAt, this._clock.now(), true);
+  }
+
+  /** @internal */
+  _permitReleased(permit: BreakerPermit): void {
+    if (!permit.counted) return;
+    this.releaseSlot();
+    // A trial that never ran to completion gives its place back.
+    if (permit.trialEpisode !== 0 && permit.trialEpisode === this._episode && this._state === HALF_OPEN) this._trialsLeft++;
+  }
+
+  private releaseSlot(): void {
+    this._inFlight--;
+    this.semaphore.release();
+  }
+
   private _call(
     context: unknown,
     args: unknown[],
@@ -609,26 +694,37 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
   }
 
   private rejectOpen(args: unknown[], now: number, policy: boolean): Promise<never> | Promise<unknown> {
+    const error = this.openRejection(now);
+    if (policy) return Promise.reject(error);
+    return this.runFallback(args, error) ?? Promise.reject(error);
+  }
+
+  /** Counts and reports a call refused because the breaker is open; returns its error. */
+  private openRejection(now: number): CircuitOpenError {
     const retryAfter = this._resetDueAt === undefined ? undefined : Math.max(0, this._resetDueAt - now);
     // No stack: a fast-fail's stack points into the breaker, and capturing it is most of the cost.
     const error = withoutStack(() => new CircuitOpenError(retryAfter, this._name));
     this._status.count('rejects', now);
     this._nRejects++;
     if (this.listens('reject')) this.emit('reject', error);
-    if (policy) return Promise.reject(error);
-    return this.runFallback(args, error) ?? Promise.reject(error);
+    return error;
   }
 
   private semaphoreLocked(args: unknown[], start: number, cacheKey: string, policy: boolean): Promise<unknown> {
     const now = this._clock.now();
-    const latency = now - start;
+    const error = this.semaphoreRejection(now - start, now);
+    const fallback = this.errored(error, args, start, now, policy);
+    this.resetCoalesce(cacheKey, undefined);
+    return fallback ?? Promise.reject(error);
+  }
+
+  /** Counts and reports a call refused because `capacity` calls are in flight; returns its error. */
+  private semaphoreRejection(latency: number, now: number): SemaphoreLockedError {
     const error = new SemaphoreLockedError();
     this._status.count('semaphoreRejections', now);
     this._nSemaphore++;
     if (this.listens('semaphoreLocked')) this.emit('semaphoreLocked', error, latency);
-    const fallback = this.errored(error, args, start, now, policy);
-    this.resetCoalesce(cacheKey, undefined);
-    return fallback ?? Promise.reject(error);
+    return error;
   }
 
   private runFallback(args: unknown[], error: unknown): Promise<unknown> | undefined {

@@ -1,5 +1,6 @@
 export { CircuitBreaker } from './circuit-breaker.js';
 export type { AbortableCall } from './abortable-call.js';
+export type { BreakerPermit } from './breaker-permit.js';
 export { circuitBreakerEvents } from './events.js';
 export type { CircuitBreakerEventMap, CircuitBreakerEventName } from './events.js';
 export type { CircuitBreakerMetrics, CircuitState, Isolation } from './circuit-breaker.js';
