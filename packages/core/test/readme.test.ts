@@ -266,3 +266,42 @@ describe('examples/replication.ts', () => {
     for (const s of stores.values()) s.close();
   });
 });
+
+describe('examples/sharded-cache.ts', () => {
+  it('loads a product once for concurrent readers, serves it from the cache after, and reloads once it changed', async () => {
+    const { productCache } = await import('../examples/sharded-cache.js');
+    const clock = new ManualClock(0);
+    const loads: string[] = [];
+    let price = 10;
+    const { product, changed, cache } = productCache(async (sku) => (loads.push(sku), { sku, price }), clock);
+    const readers = await Promise.all([product('p1'), product('p1'), product('p1')]);
+    expect(readers).toEqual([{ sku: 'p1', price: 10 }, { sku: 'p1', price: 10 }, { sku: 'p1', price: 10 }]);
+    await flushPromises();
+    price = 12;
+    await expect(product('p1')).resolves.toEqual({ sku: 'p1', price: 10 }); // cached
+    await expect(changed('p1')).resolves.toBe(true);
+    await expect(product('p1')).resolves.toEqual({ sku: 'p1', price: 12 });
+    expect(loads).toEqual(['p1', 'p1']);
+    await flushPromises();
+    clock.advance(60_000); // past the TTL
+    await expect(product('p1')).resolves.toEqual({ sku: 'p1', price: 12 });
+    expect(loads).toHaveLength(3);
+    await cache.close();
+  });
+
+  it('answers from the database while a node is down, and opens that node’s breaker after 5 failures', async () => {
+    const { productCache } = await import('../examples/sharded-cache.js');
+    const clock = new ManualClock(0);
+    const down = { get: () => Promise.reject(new Error('ECONNREFUSED')), set: () => Promise.reject(new Error('ECONNREFUSED')), delete: () => Promise.reject(new Error('ECONNREFUSED')) };
+    const { product, cache } = productCache(async (sku) => ({ sku, price: 1 }), clock, { a: down });
+    await expect(product('p1')).resolves.toEqual({ sku: 'p1', price: 1 });
+    await flushPromises();
+    await expect(product('p2')).resolves.toEqual({ sku: 'p2', price: 1 });
+    await flushPromises();
+    await expect(product('p3')).resolves.toEqual({ sku: 'p3', price: 1 }); // the 5th failure: open
+    await flushPromises();
+    expect(cache.breaker('a')?.opened).toBe(true);
+    expect(cache.metrics()).toMatchObject({ degraded: 3, loads: 3 });
+    await cache.close();
+  });
+});
