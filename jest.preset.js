@@ -31,4 +31,7 @@ module.exports = {
   testEnvironmentOptions: { customExportConditions: ['@bulwark/source', 'node', 'node-addons'] },
   modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/out-tsc/'],
   coverageDirectory: '<rootDir>/coverage',
+  // CI runs every project's suite at once on 2 cores: a property test that takes 2 s alone can
+  // take 5 s (Jest's default limit) under that load. A hung test still fails, after 30 s.
+  testTimeout: 30_000,
 };
