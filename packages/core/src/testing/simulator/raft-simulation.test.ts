@@ -14,12 +14,17 @@ interface Config {
 }
 
 const configs: readonly Config[] = [
-  { name: '3 nodes, defaults', seeds: 100, options: {} },
+  { name: '3 nodes, defaults', seeds: 80, options: {} },
   { name: '5 nodes, 60 operations on 4 keys', seeds: 50, options: { nodes: 5, ops: 60, keys: 4 } },
   {
     name: '5 nodes without pre-vote or check-quorum, snapshots every 10 entries',
     seeds: 30,
     options: { nodes: 5, raft: { preVote: false, checkQuorum: false }, snapshotEvery: 10 },
+  },
+  {
+    name: '3 nodes, lease-based reads, many pauses, every get by ReadIndex',
+    seeds: 20,
+    options: { raft: { readOnly: 'leaseBased' }, nemesis: { weights: { pause: 4 } }, readIndexShare: 1 },
   },
   {
     name: '3 nodes, lossy links, small batches, clients that give up early',
@@ -44,12 +49,13 @@ describe('runRaftSimulation', () => {
     // The runs did what they claim: faults of every kind, crashes that lost writes, snapshots
     // sent to followers, and operations whose outcome stayed unknown.
     const faults = (kind: string) => total(reports, (r) => r.faults[kind] ?? 0);
-    for (const kind of ['partition', 'isolate', 'one-way', 'bridge', 'link', 'pause', 'crash', 'drop', 'duplicate', 'reorder']) {
+    for (const kind of ['partition', 'isolate', 'one-way', 'bridge', 'link', 'pause', 'crash', 'drop', 'duplicate', 'reorder', 'transfer-leader']) {
       expect(faults(kind)).toBeGreaterThan(0);
     }
     expect(total(reports, (r) => r.operations.invoked)).toBe(seeds * SCALE * (options.ops ?? 40));
     expect(total(reports, (r) => r.operations.ok)).toBeGreaterThan(0.9 * total(reports, (r) => r.operations.invoked));
     expect(total(reports, (r) => r.snapshots.installed)).toBeGreaterThan(0);
+    expect(total(reports, (r) => r.readIndexReads)).toBeGreaterThan(0);
     expect(total(reports, (r) => r.checks)).toBeGreaterThan(total(reports, (r) => r.events));
   });
 
@@ -81,6 +87,17 @@ describe('runRaftSimulation', () => {
     expect(report.simulatedMs).toBeGreaterThan(1600);
     expect(report.leaderAfterHealMs).toBeGreaterThanOrEqual(0);
     expect(report.trace.some((line) => / c\d invoke /.test(line))).toBe(true);
+  });
+
+  it('serves gets through the log only, or by ReadIndex only, as told', () => {
+    expect(runRaftSimulation({ seed: 8, readIndexShare: 0 }).readIndexReads).toBe(0);
+    const all = runRaftSimulation({ seed: 8, readIndexShare: 1, faultMs: 0 });
+    expect(all.readIndexReads).toBe(all.history.filter((e) => e.type === 'invoke' && e.input.op === 'get').length);
+  });
+
+  it('transfers leadership during the faults, or not when its weight is 0', () => {
+    expect(runRaftSimulation({ seed: 9, transferWeight: 20 }).faults['transfer-leader']).toBeGreaterThan(3);
+    expect(runRaftSimulation({ seed: 9, transferWeight: 0 }).faults['transfer-leader']).toBeUndefined();
   });
 
   it('runs without faults, and with a single node', () => {
@@ -118,6 +135,8 @@ describe('runRaftSimulation', () => {
     ['a bad fsync range', { seed: 1, fsyncMs: { min: 5, max: 1 } }, /options\.fsyncMs/],
     ['an unknown bug', { seed: 1, bug: 'nope' }, /options\.bug must be one of/],
     ['a negative snapshotEvery', { seed: 1, snapshotEvery: -1 }, /options\.snapshotEvery/],
+    ['a readIndexShare above 1', { seed: 1, readIndexShare: 2 }, /options\.readIndexShare must be a number from 0 to 1/],
+    ['a string transferWeight', { seed: 1, transferWeight: '1' }, /options\.transferWeight must be a number/],
   ])('rejects %s', (_label, options, message) => {
     expect(() => runRaftSimulation(options as RaftSimulationOptions)).toThrow(message);
   });

@@ -33,6 +33,8 @@ export interface RaftSimulationReport {
   readonly lostWrites: number;
   /** Snapshots taken (log compactions) and installed by followers from a leader (InstallSnapshot). */
   readonly snapshots: { readonly taken: number; readonly installed: number };
+  /** Gets answered by ReadIndex rather than through the log (a retried get may be answered twice). */
+  readonly readIndexReads: number;
   /** The client history, in order. */
   readonly history: readonly SimHistoryEvent[];
   /** Faults and client events, one per line, in time order. */
@@ -144,6 +146,7 @@ class RaftSimulation {
       keys: Array.from({ length: o.keys }, (_, i) => `k${i + 1}`),
       attemptTimeoutMs: o.attemptTimeoutMs,
       giveUpAfterMs: o.giveUpAfterMs,
+      readIndexShare: o.readIndexShare,
       get mayGiveUp() {
         return !isHealed();
       },
@@ -178,7 +181,11 @@ class RaftSimulation {
         endMs: this.healAtMs,
         targets: this.servers.map((node) => node.id),
         random: this.nemesisRandom,
-        custom: [{ name: 'crash-during-fsync', weight: 1, run: (random) => this.crashDuringFsync(random) }, ...(o.customFaults ?? [])],
+        custom: [
+          { name: 'crash-during-fsync', weight: 1, run: (random) => this.crashDuringFsync(random) },
+          { name: 'transfer-leader', weight: o.transferWeight, run: (random) => this.transferLeader(random) },
+          ...(o.customFaults ?? []),
+        ],
       });
     }
     // Scheduled after the nemesis's own end (same time, later in order): everything is up.
@@ -203,6 +210,18 @@ class RaftSimulation {
     this.network.recordFault('crash-during-fsync', [node.id], node.id);
     this.network.crash(node.id);
     this.network.schedule(random.int(5, 100), () => this.network.restart(node.id));
+  }
+
+  /** Another fault of its own: the leader hands leadership to a random other node (thesis §3.10). */
+  private transferLeader(random: SimRandom): void {
+    const leaders = this.servers.filter((node) => !this.network.isPaused(node.id) && node.raft?.status().role === 'leader');
+    if (leaders.length === 0) return;
+    const leader = random.pick(leaders);
+    const others = this.servers.filter((node) => node !== leader);
+    if (others.length === 0) return;
+    const to = random.pick(others).id;
+    this.network.recordFault('transfer-leader', [leader.id, to], `${leader.id} -> ${to}`);
+    leader.transferLeadership(to);
   }
 
   private heal(): void {
@@ -376,6 +395,7 @@ class RaftSimulation {
         taken: this.servers.reduce((sum, node) => sum + node.snapshots.taken, 0),
         installed: this.servers.reduce((sum, node) => sum + node.snapshots.installed, 0),
       },
+      readIndexReads: this.servers.reduce((sum, node) => sum + node.readIndexReads, 0),
       history: this.history,
       trace: this.trace(),
       digest: this.network.digest,

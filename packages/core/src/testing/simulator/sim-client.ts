@@ -18,6 +18,8 @@ export interface ClientContext {
   readonly keys: readonly string[];
   readonly attemptTimeoutMs: number;
   readonly giveUpAfterMs: number;
+  /** The share of gets served by ReadIndex rather than through the log. */
+  readonly readIndexShare: number;
   /** Whether a client may give up on an operation (not once the faults have healed). */
   readonly mayGiveUp: boolean;
   /** Whether a new operation may start: `go`, `wait` (until the faults heal: call `resume()`), `done`. */
@@ -104,7 +106,8 @@ export class SimClient {
       return;
     }
     const input = this.nextInput();
-    const call = { type: 'op', session: this.session, seq: ++this.seq, ack: this.ack, op: input } as const;
+    const readIndex = input.op === 'get' && this.ctx.random.chance(this.ctx.readIndexShare);
+    const call = { type: 'op', session: this.session, seq: ++this.seq, ack: this.ack, op: input, ...(readIndex ? { readIndex } : {}) } as const;
     this.current = { input, call, key: callKey(call), invokedAtMs: this.ctx.network.now, maybeProposed: false };
     this.ctx.record({ process: this.id, type: 'invoke', input });
     this.attempt();

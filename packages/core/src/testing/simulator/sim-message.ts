@@ -6,7 +6,15 @@ import type { KvInput, KvOutput } from '../linearizability/kv-model.js';
 /** What a client asks a server: open a session, or run an operation in one (without the leader's timestamp). */
 export type ClientCall =
   | { readonly type: 'register'; readonly nonce: string }
-  | { readonly type: 'op'; readonly session: SessionId; readonly seq: number; readonly ack: number; readonly op: KvInput };
+  | {
+      readonly type: 'op';
+      readonly session: SessionId;
+      readonly seq: number;
+      readonly ack: number;
+      readonly op: KvInput;
+      /** For a `get`: serve it by ReadIndex (thesis §6.4) instead of through the log. */
+      readonly readIndex?: boolean;
+    };
 
 /**
  * A server's answer:

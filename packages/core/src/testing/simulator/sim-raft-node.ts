@@ -58,10 +58,18 @@ export class SimRaftNode {
   appliedIndex = 0;
   /** Snapshots this node took (compactions) and installed from a leader. */
   readonly snapshots = { taken: 0, installed: 0 };
+  /** Gets this node served by ReadIndex. */
+  readIndexReads = 0;
   private syncing = false;
   private leading = false;
+  private leaderId: NodeId | undefined;
   /** Requests this node proposed, by call key, with the client to answer. */
   private readonly waiters = new Map<string, NodeId>();
+  /** ReadIndex requests waiting for their read state, by context. */
+  private readonly pendingReads = new Map<string, Read>();
+  /** Confirmed reads waiting for the state machine to apply their index, in order. */
+  private confirmedReads: (Read & { readonly index: number })[] = [];
+  private reads = 0;
   private readonly tickIntervalMs: number;
 
   constructor(
@@ -88,6 +96,7 @@ export class SimRaftNode {
     this.incarnation++;
     this.syncing = false;
     this.leading = false;
+    this.leaderId = undefined;
     this.ctx.checker.started(this.id, this.appliedIndex, this.raft.status());
     this.scheduleTick();
     this.process();
@@ -97,6 +106,8 @@ export class SimRaftNode {
   crash(): void {
     this.raft = undefined;
     this.waiters.clear();
+    this.pendingReads.clear();
+    this.confirmedReads = [];
     this.syncing = false;
     this.leading = false;
     this.storage.crash(this.ctx.random);
@@ -117,13 +128,21 @@ export class SimRaftNode {
     return new KvStateMachine({ sessions: this.ctx.sessions, dedup: this.ctx.bug !== 'no-dedup' });
   }
 
+  /**
+   * Ticks every `tickIntervalMs` by the node's own (monotonic) clock; after a pause it ticks for
+   * the time it missed, as a runtime counting ticks by its clock does (the lease-read assumption).
+   */
   private scheduleTick(): void {
+    const scheduledAt = this.ctx.network.now;
     this.ctx.network.schedule(
       this.tickIntervalMs,
       () => {
-        this.raft?.tick();
-        this.process();
-        this.observe();
+        const missed = Math.min(MAX_CATCH_UP_TICKS, Math.floor((this.ctx.network.now - scheduledAt) / this.tickIntervalMs));
+        for (let i = 0; i < Math.max(1, missed); i++) {
+          this.raft?.tick();
+          this.process();
+          this.observe();
+        }
         this.scheduleTick();
       },
       { node: this.id },
@@ -137,6 +156,10 @@ export class SimRaftNode {
   /** A client request: propose it when leading, or say who leads. */
   private request(client: NodeId, call: ClientCall, raft: Raft): void {
     const key = callKey(call);
+    if (call.type === 'op' && call.op.op === 'get' && call.readIndex === true) {
+      this.readIndex(client, key, call.op.key, raft);
+      return;
+    }
     const status = raft.status();
     if (status.role !== 'leader') {
       this.reply(client, key, { status: 'not-leader', leaderId: status.leaderId });
@@ -152,6 +175,31 @@ export class SimRaftNode {
       return;
     }
     this.waiters.set(key, client);
+  }
+
+  /**
+   * A `get` by ReadIndex, on any node: the leader confirms it still leads (a follower asks its
+   * leader), then the read waits for this node's state machine to reach the read index.
+   */
+  private readIndex(client: NodeId, key: string, kvKey: string, raft: Raft): void {
+    const context = `${this.id}/${this.incarnation}/${++this.reads}`;
+    try {
+      raft.readIndex(encoder.encode(context));
+    } catch (error) {
+      if (!isProposalDroppedError(error)) throw error;
+      this.reply(client, key, { status: 'not-leader', leaderId: error.leaderId });
+      return;
+    }
+    this.pendingReads.set(context, { client, key, kvKey });
+  }
+
+  /** Transfers leadership to `to` (thesis §3.10), if this node is up and leads. */
+  transferLeadership(to: NodeId): void {
+    const raft = this.raft;
+    if (raft === undefined || raft.status().role !== 'leader') return;
+    raft.transferLeadership(to);
+    this.process();
+    this.observe();
   }
 
   /** Handles Readies until none is left or an fsync is under way. */
@@ -200,6 +248,13 @@ export class SimRaftNode {
       this.snapshots.installed++;
     }
     for (const entry of ready.committedEntries) this.apply(entry);
+    for (const { index, context } of ready.readStates) {
+      const read = this.pendingReads.get(decoder.decode(context));
+      if (read === undefined) continue;
+      this.pendingReads.delete(decoder.decode(context));
+      this.confirmedReads.push({ ...read, index });
+    }
+    this.serveReads();
     raft.advance();
     for (const message of ready.messages) {
       // The transport's report: delivered unless the link is cut or the follower down now (it
@@ -218,6 +273,21 @@ export class SimRaftNode {
     if (every === 0 || this.appliedIndex - live.snapshot().metadata.index < every) return;
     this.storage.compact(this.appliedIndex, live.initialState().confState, this.kv.snapshot());
     this.snapshots.taken++;
+  }
+
+  /** Answers the confirmed reads whose index the state machine has reached (thesis §6.4 step 4). */
+  private serveReads(): void {
+    if (this.confirmedReads.length === 0) return;
+    const waiting: typeof this.confirmedReads = [];
+    for (const read of this.confirmedReads) {
+      if (read.index > this.appliedIndex) {
+        waiting.push(read);
+        continue;
+      }
+      this.readIndexReads++;
+      this.reply(read.client, read.key, { status: 'ok', output: this.kv.get(read.kvKey) });
+    }
+    this.confirmedReads = waiting;
   }
 
   private send(messages: readonly Message[]): void {
@@ -244,6 +314,12 @@ export class SimRaftNode {
       for (const [key, client] of this.waiters) this.reply(client, key, { status: 'dropped' });
       this.waiters.clear();
     }
+    if (soft.leaderId !== this.leaderId) {
+      // Reads not confirmed yet may never be (the leader they went to is gone). A read has no
+      // effect, so its client simply retries after its timeout.
+      this.pendingReads.clear();
+      this.leaderId = soft.leaderId;
+    }
     this.leading = leading;
   }
 
@@ -251,6 +327,18 @@ export class SimRaftNode {
     this.ctx.network.send(this.id, client, { kind: 'reply', key, reply });
   }
 }
+
+/** A read waiting to be served: the client, its call key and the key read. */
+interface Read {
+  readonly client: NodeId;
+  readonly key: string;
+  readonly kvKey: string;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+/** Most ticks a node catches up at once after a pause (a pause of 1000 ticks is as good as any longer). */
+const MAX_CATCH_UP_TICKS = 1000;
 
 function replyFor(result: KvResult): ServerReply {
   switch (result.status) {

@@ -36,6 +36,13 @@ export interface RaftSimulationOptions {
    * compacts. Default 25.
    */
   readonly snapshotEvery?: number;
+  /**
+   * The share of `get`s served by ReadIndex (thesis §6.4, at any node: a follower asks its
+   * leader) rather than through the log, in `[0, 1]`. Default 0.5.
+   */
+  readonly readIndexShare?: number;
+  /** Leadership transfers drawn by the fault schedule, relative to each built-in fault's weight 1. Default 1. */
+  readonly transferWeight?: number;
   /** How long an fsync takes (a crash meanwhile loses some of its writes). Default `{ min: 1, max: 8 }`. */
   readonly fsyncMs?: MsRange;
   /** Client sessions expire after this long idle (log time). Default 60 000. */
@@ -98,6 +105,12 @@ export function resolveSimulationOptions(options: RaftSimulationOptions): Resolv
   if (options.bug !== undefined && !BUGS.includes(options.bug)) {
     throw new RangeError(`${WHERE}: options.bug must be one of ${BUGS.join(', ')}, got ${show(options.bug)}`);
   }
+  const share = (name: 'readIndexShare' | 'transferWeight', fallback: number, max: number): number => {
+    const value: unknown = options[name] ?? fallback;
+    if (typeof value !== 'number') throw new TypeError(`${WHERE}: options.${name} must be a number, got ${show(value)}`);
+    if (!(value >= 0 && value <= max)) throw new RangeError(`${WHERE}: options.${name} must be a number from 0 to ${max}, got ${show(value)}`);
+    return value;
+  };
   const fsyncMs = options.fsyncMs ?? { min: 1, max: 8 };
   if (typeof fsyncMs !== 'object' || !(fsyncMs.min >= 0) || !(fsyncMs.max >= fsyncMs.min) || !Number.isFinite(fsyncMs.max)) {
     throw new RangeError(`${WHERE}: options.fsyncMs must be { min, max } with 0 ≤ min ≤ max, got ${show(fsyncMs)}`);
@@ -116,6 +129,8 @@ export function resolveSimulationOptions(options: RaftSimulationOptions): Resolv
     link: { minDelayMs: 1, maxDelayMs: 10, dropRate: 0.02, duplicateRate: 0.02, reorderRate: 0.05, ...options.link },
     nemesis: options.nemesis,
     fsyncMs,
+    readIndexShare: share('readIndexShare', 0.5, 1),
+    transferWeight: share('transferWeight', 1, 1000),
     sessionExpireAfterMs: int('sessionExpireAfterMs', 1),
     attemptTimeoutMs: int('attemptTimeoutMs', 1),
     giveUpAfterMs: int('giveUpAfterMs', 1),
