@@ -111,4 +111,37 @@ describe('watchResponse', () => {
     expect(aborted).toHaveLength(1);
     expect(done.abortReason).toBeUndefined();
   });
+
+  it('calls settleOnEnd handlers with their data and the response, in order with onEnd listeners, past the two kept in fields', async () => {
+    const seen: string[] = [];
+    let response: unknown;
+    const handler = {
+      responseEnded(outcome: ResponseOutcome, data: string, res: ServerResponse): void {
+        seen.push(`${data}:${outcome}:${res === response}`);
+      },
+    };
+    const app = express();
+    app.get('/', (_req, res) => {
+      response = res;
+      const watch = watchResponse(res);
+      watch.settleOnEnd(handler, 'first');
+      watch.onEnd((outcome) => seen.push(`listener:${outcome}`));
+      watch.settleOnEnd(handler, 'third');
+      watch.settleOnEnd(handler, 'fourth');
+      res.send('ok');
+    });
+    const url = await listen(app);
+    expect(await (await fetch(url)).text()).toBe('ok');
+    await until(() => seen.length === 4);
+    expect(seen).toEqual(['first:finished:true', 'listener:finished', 'third:finished:true', 'fourth:finished:true']);
+  });
+
+  it('calls a late settleOnEnd handler at once with the outcome', async () => {
+    const gone = new ServerResponse({ method: 'GET', httpVersion: '1.1', headers: {} } as IncomingMessage);
+    gone.destroy();
+    await once(gone, 'close');
+    const seen: unknown[] = [];
+    watchResponse(gone).settleOnEnd({ responseEnded: (outcome, data, res) => seen.push(outcome, data, res === gone) }, 7);
+    expect(seen).toEqual(['aborted', 7, true]);
+  });
 });
