@@ -92,7 +92,11 @@ export class SimRaftNode {
     this.kv = this.newStateMachine();
     this.kv.restore(snapshot.data);
     this.appliedIndex = snapshot.metadata.index;
-    this.raft = new Raft({ ...this.ctx.raft, id: this.id, storage, random: this.ctx.random.fork().next, applied: this.appliedIndex });
+    // A crash may have kept a snapshot from the leader but not the hard state after it (a torn
+    // Ready), so the snapshot can be past the stored commit index; Raft takes the snapshot's
+    // index as applied and committed by itself, and refuses an `applied` past the stored commit.
+    const applied = Math.min(this.appliedIndex, storage.initialState().hardState.commit);
+    this.raft = new Raft({ ...this.ctx.raft, id: this.id, storage, random: this.ctx.random.fork().next, applied });
     this.incarnation++;
     this.syncing = false;
     this.leading = false;
