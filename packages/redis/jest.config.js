@@ -1,0 +1,5 @@
+/** @type {import('jest').Config} */
+export default {
+  displayName: '@bulwark/redis',
+  preset: '../../jest.preset.js',
+};
