@@ -106,6 +106,9 @@ export {
 } from './raft/errors/snapshot-temporarily-unavailable-error.js';
 export type { Entry, EntryType, NodeId } from './raft/entry.js';
 export type { HardState, SoftState, ConfState, RaftRole } from './raft/raft-state.js';
+export { encodeConfChange, decodeConfChange } from './raft/conf-change.js';
+export type { ConfChange, ConfChangeStep, ConfChangeTransition } from './raft/conf-change.js';
+export { ConfChangeError, isConfChangeError } from './raft/errors/conf-change-error.js';
 export type {
   Message,
   MessageType,
@@ -124,7 +127,7 @@ export type {
   TimeoutNowMessage,
 } from './raft/messages.js';
 export type { ProgressState } from './raft/progress.js';
-export { committedIndex, voteResult, majority } from './raft/quorum.js';
+export { committedIndex, voteResult, majority, jointCommittedIndex, jointVoteResult } from './raft/quorum.js';
 export type { VoteResult } from './raft/quorum.js';
 export { ProposalDroppedError, isProposalDroppedError } from './errors/proposal-dropped-error.js';
 export type { ProposalDropReason } from './errors/proposal-dropped-error.js';

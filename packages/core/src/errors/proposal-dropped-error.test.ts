@@ -17,6 +17,9 @@ describe('ProposalDroppedError', () => {
     expect(new ProposalDroppedError('transferring', 'a', 4).message).toBe(
       'Raft proposal dropped: this leader is transferring leadership (term 4)',
     );
+    expect(new ProposalDroppedError('conf-change-pending', 'a', 4).message).toBe(
+      'Raft proposal dropped: an earlier configuration change is not applied yet (term 4)',
+    );
   });
 
   it('isProposalDroppedError() accepts it, also from another copy, and rejects everything else', () => {

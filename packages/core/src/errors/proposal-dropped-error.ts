@@ -4,12 +4,15 @@ import { BulwarkError, errorGuard, nameErrorClass } from './bulwark-error.js';
  * Why a Raft node dropped a proposal:
  * - `'not-leader'`: proposals (and reads) go to the leader, and this node is not it;
  * - `'transferring'`: this leader is handing leadership over (thesis §3.10) and takes no
- *   proposals until the transfer ends; retry at the new leader.
+ *   proposals until the transfer ends; retry at the new leader;
+ * - `'conf-change-pending'`: a membership change was proposed while an earlier one is not
+ *   applied yet (one at a time); retry once it is.
  */
-export type ProposalDropReason = 'not-leader' | 'transferring';
+export type ProposalDropReason = 'not-leader' | 'transferring' | 'conf-change-pending';
 
 const EXPLANATIONS: Record<Exclude<ProposalDropReason, 'not-leader'>, string> = {
   transferring: 'this leader is transferring leadership',
+  'conf-change-pending': 'an earlier configuration change is not applied yet',
 };
 
 /**

@@ -2,10 +2,11 @@
 export type NodeId = string;
 
 /**
- * What an entry carries. Only `'normal'` for now (a user command, or the empty no-op a new leader
- * appends); `'conf-change'` joins when membership changes land.
+ * What an entry carries: `'normal'` is a user command (or the empty no-op a new leader
+ * appends); `'conf-change'` is a membership change (`data` is an encoded `ConfChange`: decode it
+ * with `decodeConfChange` and hand it to `Raft.applyConfChange` when the entry is applied).
  */
-export type EntryType = 'normal';
+export type EntryType = 'normal' | 'conf-change';
 
 /**
  * One entry of the replicated log.

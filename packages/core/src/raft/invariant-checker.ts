@@ -24,21 +24,22 @@ export interface NodeView {
  *   compacted it into a snapshot).
  * - State Machine Safety: no two nodes apply different entries at one index; each node applies
  *   every index once, in order (a snapshot restores the same prefix others applied).
- * - Committed entries sit on a majority of durable logs (compacted counts: only committed
- *   entries are compacted); commit index and term never decrease.
+ * - When a leader's commit index moves, the entries newly committed sit on durable logs of a
+ *   majority of its voters — of both halves of a joint configuration, under its membership
+ *   before or after that step (a step may apply a change); compacted counts, as only committed
+ *   entries are compacted. Commit index and term never decrease.
  */
 export class InvariantChecker {
   private readonly leaderOfTerm = new Map<number, NodeId>();
   /** index → the entry applied there by anyone, and the lowest term at which it was seen committed. */
   private readonly committed = new Map<number, { entry: Entry; term: number }>();
-  private readonly last = new Map<NodeId, { commit: number; term: number; applied: number }>();
+  private readonly last = new Map<NodeId, { commit: number; term: number; applied: number; conf?: RaftStatus['confState'] }>();
   /** Each log's shape at the last check: logs change only at their ends, so an unchanged shape is an unchanged log. */
   private readonly shapes = new Map<NodeId, { first: number; length: number; tail: Entry | undefined }>();
   checks = 0;
 
   check(views: readonly NodeView[]): void {
     this.checks++;
-    const voters = views.length;
     for (const view of views) {
       const { status, applied } = view;
       const id = status.id;
@@ -62,6 +63,9 @@ export class InvariantChecker {
           fail(`State Machine Safety: ${id} applied ${show(entry)} where another node applied ${show(known.entry)}`);
         }
       }
+      if (status.role === 'leader' && status.commit > before.commit) {
+        this.checkQuorumHolds(views, status, before.conf, before.commit + 1);
+      }
       // A node's commit index names entries committed at a term ≤ its own term (terms only grow,
       // so the term when a node first commits an index is its lowest).
       for (let i = before.commit + 1; i <= status.commit; i++) {
@@ -75,19 +79,43 @@ export class InvariantChecker {
           if (status.term < known.term) known.term = status.term;
         }
       }
-      this.last.set(id, { commit: status.commit, term: status.term, applied: applied.length });
+      this.last.set(id, { commit: status.commit, term: status.term, applied: applied.length, conf: status.confState });
     }
     this.checkLogMatching(views);
-    for (const [index, { entry, term }] of this.committed) {
-      let holders = 0;
-      for (const view of views) {
+    for (const view of views) {
+      if (view.status.role !== 'leader') continue;
+      for (const [index, { entry, term }] of this.committed) {
+        if (view.status.term <= term || index < first(view)) continue;
         const held = entryAt(view, index);
-        if (index < first(view) || (held !== undefined && sameEntry(held, entry))) holders++;
-        else if (view.status.role === 'leader' && view.status.term > term) {
+        if (held === undefined || !sameEntry(held, entry)) {
           fail(`Leader Completeness: ${view.status.id}, leader of term ${view.status.term}, lacks ${show(entry)} committed by term ${term}`);
         }
       }
-      if (holders < majority(voters)) fail(`committed ${show(entry)} is durable on ${holders} of ${voters} nodes only`);
+    }
+  }
+
+  /** The leader `status` just committed from `from`: is every such entry durable on a quorum? */
+  private checkQuorumHolds(
+    views: readonly NodeView[],
+    status: RaftStatus,
+    before: RaftStatus['confState'] | undefined,
+    from: number,
+  ): void {
+    const byId = new Map(views.map((view) => [view.status.id, view]));
+    const confs = [before, status.confState].filter((conf) => conf !== undefined);
+    for (let index = from; index <= status.commit; index++) {
+      const entry = entryAt(byId.get(status.id) as NodeView, index);
+      if (entry === undefined) continue; // compacted by the leader: committed long ago
+      const holds = (id: NodeId) => {
+        const view = byId.get(id);
+        if (view === undefined) return false;
+        const held = entryAt(view, index);
+        return index < first(view) || (held !== undefined && sameEntry(held, entry));
+      };
+      const majorityOf = (voters: readonly NodeId[]) =>
+        voters.length === 0 || voters.filter(holds).length >= majority(voters.length);
+      const ok = confs.some((conf) => majorityOf(conf.voters) && majorityOf(conf.votersOutgoing ?? []));
+      if (!ok) fail(`${status.id} committed ${show(entry)}, which is not durable on a quorum of its voters`);
     }
   }
 

@@ -30,19 +30,19 @@ export class MemoryStorage implements Storage {
   private latest: Snapshot;
 
   /**
-   * @param options `voters`: the cluster's initial members (the same list on every node)
-   * @throws {TypeError} when `voters` is not an array of non-empty, distinct strings
+   * @param options `voters`: the cluster's initial voters (the same list on every node, also on
+   *   a node that joins later: it replays the membership changes from there); `learners`: the
+   *   initial learners (default none)
+   * @throws {TypeError} when `voters` or `learners` is not an array of non-empty, distinct
+   *   strings, or a node is in both
    */
-  constructor(options: { voters: readonly NodeId[] }) {
-    const voters: unknown = options?.voters;
-    if (
-      !Array.isArray(voters) ||
-      voters.some((id) => typeof id !== 'string' || id === '') ||
-      new Set(voters).size !== voters.length
-    ) {
-      throw new TypeError(`MemoryStorage: options.voters must be an array of distinct non-empty strings`);
+  constructor(options: { voters: readonly NodeId[]; learners?: readonly NodeId[] }) {
+    const voters = ids(options?.voters, 'voters');
+    const learners = options?.learners === undefined ? [] : ids(options.learners, 'learners');
+    if (learners.some((id) => voters.includes(id))) {
+      throw new TypeError(`MemoryStorage: a node cannot be in both options.voters and options.learners`);
     }
-    this.confState = { voters: Object.freeze([...(voters as NodeId[])]) };
+    this.confState = learners.length === 0 ? { voters } : { voters, learners };
     this.latest = { metadata: { index: 0, term: 0, confState: this.confState }, data: EMPTY };
   }
 
@@ -189,4 +189,15 @@ export class MemoryStorage implements Storage {
   private offset(): number {
     return (this.entriesHeld[0] as Entry).index;
   }
+}
+
+function ids(value: unknown, name: string): readonly NodeId[] {
+  if (
+    !Array.isArray(value) ||
+    value.some((id) => typeof id !== 'string' || id === '') ||
+    new Set(value).size !== value.length
+  ) {
+    throw new TypeError(`MemoryStorage: options.${name} must be an array of distinct non-empty strings`);
+  }
+  return Object.freeze([...(value as NodeId[])]);
 }

@@ -57,7 +57,7 @@ describe('Progress', () => {
 
 describe('ProgressTracker', () => {
   it('commits what a majority matched and tallies first votes only', () => {
-    const t = new ProgressTracker(['a', 'b', 'c']);
+    const t = new ProgressTracker({ voters: ['a', 'b', 'c'] });
     t.progress.get('a')?.maybeUpdate(7);
     t.progress.get('b')?.maybeUpdate(4);
     expect(t.committed()).toBe(4);
@@ -70,7 +70,7 @@ describe('ProgressTracker', () => {
   });
 
   it('quorumActive counts the leader itself and recently active voters', () => {
-    const t = new ProgressTracker(['a', 'b', 'c']);
+    const t = new ProgressTracker({ voters: ['a', 'b', 'c'] });
     expect(t.quorumActive('a')).toBe(false);
     (t.progress.get('c') as Progress).recentActive = true;
     expect(t.quorumActive('a')).toBe(true);

@@ -1,5 +1,7 @@
 import type { NodeId } from './entry.js';
-import { committedIndex, voteResult, type VoteResult } from './quorum.js';
+import { type Membership, allMembers, allVoters, toMembership } from './membership.js';
+import { type VoteResult, jointCommittedIndex, jointVoteResult } from './quorum.js';
+import type { ConfState } from './raft-state.js';
 
 /**
  * How the leader replicates to a follower:
@@ -34,6 +36,8 @@ export class Progress {
   pendingSnapshot = 0;
   /** The leader's tick count when it sent the newest heartbeat this follower acknowledged (lease reads); -1 before any. */
   leaseAck = -1;
+  /** A learner: replicated to, but its acknowledgements count toward no quorum. */
+  isLearner = false;
 
   constructor(next: number) {
     this.next = next;
@@ -126,52 +130,87 @@ export class Progress {
 }
 
 /**
- * Progress of every voter and the votes of the current election, with the quorum questions
- * asked of them.
+ * Progress of every member (voters and learners) and the votes of the current election, with
+ * the quorum questions asked of them — over both halves of a joint configuration (thesis §4.3).
  */
 export class ProgressTracker {
   readonly progress = new Map<NodeId, Progress>();
   readonly votes = new Map<NodeId, boolean>();
+  #membership: Membership;
+  #voters: readonly NodeId[];
 
-  constructor(public voters: readonly NodeId[]) {
-    for (const id of voters) this.progress.set(id, new Progress(1));
+  constructor(confState: ConfState) {
+    this.#membership = toMembership(confState);
+    this.#voters = allVoters(this.#membership);
+    this.reset(0);
+  }
+
+  /** The configuration tracked. */
+  get membership(): Membership {
+    return this.#membership;
+  }
+
+  /** Every voter, of either half of a joint configuration. */
+  get voters(): readonly NodeId[] {
+    return this.#voters;
+  }
+
+  /** Whether `id` is a learner (now, or once the joint configuration is left, while still a voter there). */
+  isLearner(id: NodeId): boolean {
+    return this.#membership.learners.includes(id);
+  }
+
+  /** Forgets every member's progress: `match` 0, `next` after `lastIndex`, probing. */
+  reset(lastIndex: number): void {
+    this.progress.clear();
+    for (const id of allMembers(this.#membership)) this.progress.set(id, this.newProgress(id, lastIndex));
   }
 
   /**
-   * Switches to a new set of voters (from a snapshot's membership): newcomers start probing
-   * after `lastIndex`, marked active so check-quorum gives them time; leavers are forgotten.
+   * Switches to a new configuration (an applied change, or a snapshot's): newcomers start
+   * probing at `lastIndex`, marked active so check-quorum gives them time to answer (as etcd
+   * does); nodes that left are forgotten; the others keep their progress.
    */
-  setVoters(voters: readonly NodeId[], lastIndex: number): void {
-    for (const id of this.progress.keys()) if (!voters.includes(id)) this.progress.delete(id);
-    for (const id of voters) {
-      if (this.progress.has(id)) continue;
-      const progress = new Progress(lastIndex + 1);
+  setMembership(membership: Membership, lastIndex: number): void {
+    this.#membership = membership;
+    this.#voters = allVoters(membership);
+    const members = new Set(allMembers(membership));
+    for (const id of [...this.progress.keys()]) if (!members.has(id)) this.progress.delete(id);
+    for (const id of members) {
+      const known = this.progress.get(id);
+      if (known !== undefined) {
+        known.isLearner = this.isLearner(id);
+        continue;
+      }
+      // `next` at the last index (etcd does the same), so the first probe carries an entry and
+      // goes out even when nothing new is proposed.
+      const progress = this.newProgress(id, Math.max(lastIndex - 1, 0));
       progress.recentActive = true;
       this.progress.set(id, progress);
     }
-    this.voters = [...voters];
   }
 
-  /** Forgets every voter's progress: `match` 0, `next` after `lastIndex`, probing. */
-  reset(lastIndex: number): void {
-    for (const id of this.voters) this.progress.set(id, new Progress(lastIndex + 1));
+  private newProgress(id: NodeId, lastIndex: number): Progress {
+    const progress = new Progress(lastIndex + 1);
+    progress.isLearner = this.isLearner(id);
+    return progress;
   }
 
-  /** The largest index replicated on a majority of voters (Raft §5.3). */
+  /** The largest index replicated on a majority of voters, of both halves when joint (Raft §5.3, thesis §4.3). */
   committed(): number {
     return this.quorumIndex((id) => this.progress.get(id)?.match);
   }
 
-  /** The largest value that a majority of voters reached, given each voter's value. */
+  /** The largest value that a majority of voters (of each half) reached, given each voter's value. */
   quorumIndex(value: (id: NodeId) => number | undefined): number {
-    return committedIndex(this.voters, value);
+    return jointCommittedIndex(this.#membership.voters, this.#membership.votersOutgoing, value);
   }
 
-  /** Whether `ids` include a majority of the voters (non-voters do not count). */
+  /** Whether `ids` include a majority of the voters, of each half (learners do not count). */
   hasQuorum(ids: ReadonlySet<NodeId>): boolean {
     const granted = new Map<NodeId, boolean>();
-    for (const id of this.voters) if (ids.has(id)) granted.set(id, true);
-    return voteResult(this.voters, granted) === 'won';
+    for (const id of this.#voters) if (ids.has(id)) granted.set(id, true);
+    return this.tally(granted) === 'won';
   }
 
   /** Records `id`'s vote; only its first vote in an election counts. */
@@ -179,15 +218,19 @@ export class ProgressTracker {
     if (!this.votes.has(id)) this.votes.set(id, granted);
   }
 
-  /** The election's outcome so far. */
+  /** The election's outcome so far (learners' votes do not count). */
   tallyVotes(): VoteResult {
-    return voteResult(this.voters, this.votes);
+    return this.tally(this.votes);
   }
 
   /** Whether a majority of voters (counting `self`) was heard from recently (check-quorum). */
   quorumActive(self: NodeId): boolean {
     const active = new Map<NodeId, boolean>();
-    for (const id of this.voters) active.set(id, id === self || this.progress.get(id)?.recentActive === true);
-    return voteResult(this.voters, active) === 'won';
+    for (const id of this.#voters) active.set(id, id === self || this.progress.get(id)?.recentActive === true);
+    return this.tally(active) === 'won';
+  }
+
+  private tally(votes: ReadonlyMap<NodeId, boolean>): VoteResult {
+    return jointVoteResult(this.#membership.voters, this.#membership.votersOutgoing, votes);
   }
 }

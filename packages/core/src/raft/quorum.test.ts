@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { committedIndex, majority, voteResult } from './quorum.js';
+import { committedIndex, jointCommittedIndex, jointVoteResult, majority, voteResult } from './quorum.js';
 
 // Naive references: brute force over every candidate answer (etcd's quorum/quick_test.go does the same).
 function naiveCommitted(acked: readonly number[]): number {
@@ -75,5 +75,73 @@ describe('quorum', () => {
         expect(voteResult(voters, map)).toBe(naiveVote(votes));
       }),
     );
+  });
+
+  describe('joint configurations (Raft thesis §4.3)', () => {
+    /** The largest index held by a majority of both halves, by trying every candidate. */
+    function naiveJointCommitted(incoming: string[], outgoing: string[], acked: Map<string, number>): number {
+      let best = 0;
+      for (const candidate of new Set([0, ...acked.values()])) {
+        const holds = (half: string[]) =>
+          half.length === 0 || half.filter((id) => (acked.get(id) ?? 0) >= candidate).length * 2 > half.length;
+        if (holds(incoming) && holds(outgoing) && candidate > best) best = candidate;
+      }
+      return best;
+    }
+
+    /** Won when the granted voters are a majority of both halves; lost when one half can no longer get one. */
+    function naiveJointVote(incoming: string[], outgoing: string[], votes: Map<string, boolean>): 'won' | 'lost' | 'pending' {
+      const canWin = (half: string[]) => half.length === 0 || half.filter((id) => votes.get(id) !== false).length * 2 > half.length;
+      const won = (half: string[]) => half.length === 0 || half.filter((id) => votes.get(id) === true).length * 2 > half.length;
+      if (won(incoming) && won(outgoing)) return 'won';
+      if (!canWin(incoming) || !canWin(outgoing)) return 'lost';
+      return 'pending';
+    }
+
+    const ids = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
+    const config = fc
+      .tuple(fc.subarray(ids, { minLength: 1 }), fc.subarray(ids))
+      .map(([incoming, outgoing]) => ({ incoming, outgoing }));
+
+    it('commits only what a majority of each half holds', () => {
+      const acked = { a: 9, b: 9, c: 1, d: 2, e: 1 } as Record<string, number>;
+      expect(jointCommittedIndex(['a', 'b', 'c'], ['a', 'd', 'e'], (id) => acked[id])).toBe(2);
+      expect(jointCommittedIndex(['a', 'b', 'c'], [], (id) => acked[id])).toBe(9);
+      expect(jointCommittedIndex([], [], () => 5)).toBe(0);
+    });
+
+    it('needs both halves to win an election, and loses when either is lost', () => {
+      const votes = new Map([
+        ['a', true],
+        ['b', true],
+        ['d', false],
+        ['e', false],
+      ]);
+      expect(jointVoteResult(['a', 'b', 'c'], ['a', 'b', 'c'], votes)).toBe('won');
+      expect(jointVoteResult(['a', 'b', 'c'], ['a', 'd', 'e'], votes)).toBe('lost');
+      expect(jointVoteResult(['a', 'b', 'c'], ['a', 'c', 'd'], votes)).toBe('pending');
+    });
+
+    it('jointCommittedIndex agrees with the brute-force reference', () => {
+      fc.assert(
+        fc.property(config, fc.array(fc.nat(20), { minLength: ids.length, maxLength: ids.length }), ({ incoming, outgoing }, values) => {
+          const acked = new Map(ids.map((id, i) => [id, values[i] as number]));
+          expect(jointCommittedIndex(incoming, outgoing, (id) => acked.get(id))).toBe(naiveJointCommitted(incoming, outgoing, acked));
+        }),
+      );
+    });
+
+    it('jointVoteResult agrees with the brute-force reference', () => {
+      const vote = fc.option(fc.boolean(), { nil: undefined });
+      fc.assert(
+        fc.property(config, fc.array(vote, { minLength: ids.length, maxLength: ids.length }), ({ incoming, outgoing }, values) => {
+          const votes = new Map<string, boolean>();
+          ids.forEach((id, i) => {
+            if (values[i] !== undefined) votes.set(id, values[i] as boolean);
+          });
+          expect(jointVoteResult(incoming, outgoing, votes)).toBe(naiveJointVote(incoming, outgoing, votes));
+        }),
+      );
+    });
   });
 });

@@ -41,3 +41,36 @@ export function voteResult(voters: readonly NodeId[], votes: ReadonlyMap<NodeId,
   if (granted + missing >= needed) return 'pending';
   return 'lost';
 }
+
+/**
+ * The commit index of a joint configuration (Raft thesis §4.3): an entry commits only once a
+ * majority of **each** half holds it, so the result is the smaller of the two majorities' indexes.
+ * Outside a joint configuration `outgoing` is empty and only `incoming` counts. Both empty
+ * commit nothing (0).
+ *
+ * @example jointCommittedIndex(['a', 'b', 'c'], ['a', 'd', 'e'], (id) => ({ a: 9, b: 9, c: 1, d: 2, e: 1 })[id]) // 2
+ */
+export function jointCommittedIndex(
+  incoming: readonly NodeId[],
+  outgoing: readonly NodeId[],
+  acked: (id: NodeId) => number | undefined,
+): number {
+  const index = Math.min(committedIndex(incoming, acked), committedIndex(outgoing, acked));
+  return index === Infinity ? 0 : index;
+}
+
+/**
+ * Tallies an election in a joint configuration (Raft thesis §4.3): won once both halves are
+ * won, lost once either is lost, pending otherwise.
+ */
+export function jointVoteResult(
+  incoming: readonly NodeId[],
+  outgoing: readonly NodeId[],
+  votes: ReadonlyMap<NodeId, boolean>,
+): VoteResult {
+  const a = voteResult(incoming, votes);
+  const b = voteResult(outgoing, votes);
+  if (a === 'won' && b === 'won') return 'won';
+  if (a === 'lost' || b === 'lost') return 'lost';
+  return 'pending';
+}

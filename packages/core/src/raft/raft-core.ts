@@ -1,8 +1,8 @@
 import type { ResolvedRaftConfig } from './config.js';
-import type { Entry, NodeId } from './entry.js';
+import type { Entry, EntryType, NodeId } from './entry.js';
 import { isLogCompactedError } from './errors/log-compacted-error.js';
 import { isSnapshotTemporarilyUnavailableError } from './errors/snapshot-temporarily-unavailable-error.js';
-import type { AppendMessage, HeartbeatMessage, Message, SnapshotMessage, VoteMessage } from './messages.js';
+import type { Message, VoteMessage } from './messages.js';
 import { type Progress, ProgressTracker } from './progress.js';
 import { RaftLog } from './raft-log.js';
 import { ReadOnlyQueue, type ReadState } from './read-only.js';
@@ -62,6 +62,12 @@ export class RaftCore {
   transferCampaignSent = false;
   /** The node this leader is handing leadership to (thesis §3.10); proposals wait meanwhile. */
   leadTransferee: NodeId | undefined;
+  /**
+   * The leader's newest configuration change may sit at this index: no new change is proposed
+   * until it is applied (one change at a time). A new leader sets it to its last index, since
+   * its log may end with a change it cannot see yet as such.
+   */
+  pendingConfIndex = 0;
 
   constructor(readonly config: ResolvedRaftConfig) {
     this.id = config.id;
@@ -72,7 +78,7 @@ export class RaftCore {
         `Raft: the stored commit index ${hardState.commit} is past the stored last index ${this.log.lastIndex()}`,
       );
     }
-    this.tracker = new ProgressTracker(confState.voters);
+    this.tracker = new ProgressTracker(confState);
     this.term = hardState.term;
     this.vote = hardState.vote;
     this.becomeFollower(this.term, undefined);
@@ -194,6 +200,7 @@ export class RaftCore {
       self.becomeReplicate();
       self.recentActive = true;
     }
+    this.pendingConfIndex = this.log.lastIndex();
     // Raft §8: an empty entry of the new term lets the leader commit (and learn) everything
     // before it, since entries of earlier terms never commit by counting replicas (§5.4.2).
     this.appendEntries([EMPTY]);
@@ -207,6 +214,8 @@ export class RaftCore {
    */
   hup(transfer = false): void {
     if (this.role === 'leader' || !this.promotable()) return;
+    // A committed configuration change not applied yet may change who votes (etcd does the same).
+    if (this.hasUnappliedConfChanges()) return;
     this.campaign(this.config.preVote && !transfer ? 'pre-vote' : 'vote', transfer);
   }
 
@@ -230,6 +239,11 @@ export class RaftCore {
     }
   }
 
+  private hasUnappliedConfChanges(): boolean {
+    if (this.log.committed <= this.log.applied) return false;
+    return this.log.slice(this.log.applied + 1, this.log.committed + 1).some((e) => e.type === 'conf-change');
+  }
+
   /** Counts a vote and reacts to the outcome (Raft §5.2). */
   poll(from: NodeId, granted: boolean): void {
     this.tracker.recordVote(from, granted);
@@ -248,10 +262,10 @@ export class RaftCore {
 
   // --- Replication ------------------------------------------------------------------------------
 
-  /** Appends commands to the leader's log; returns the index of the last. */
-  appendEntries(commands: readonly Uint8Array[]): number {
+  /** Appends commands (or one configuration change) to the leader's log; returns the index of the last. */
+  appendEntries(commands: readonly Uint8Array[], type: EntryType = 'normal'): number {
     let index = this.log.lastIndex();
-    const entries: Entry[] = commands.map((data) => ({ index: ++index, term: this.term, type: 'normal', data }));
+    const entries: Entry[] = commands.map((data) => ({ index: ++index, term: this.term, type, data }));
     const last = this.log.append(entries);
     // The leader's own acknowledgement, stepped once these entries are durable.
     this.send({ type: 'append-response', to: this.id, term: this.term, reject: false, index: last });
@@ -313,8 +327,9 @@ export class RaftCore {
     return true;
   }
 
+  /** Appends to every member, learners included. */
   broadcastAppend(): void {
-    for (const id of this.tracker.voters) if (id !== this.id) this.sendAppend(id);
+    for (const id of this.tracker.progress.keys()) if (id !== this.id) this.sendAppend(id);
   }
 
   /**
@@ -339,76 +354,9 @@ export class RaftCore {
     }
   }
 
-  /**
-   * Leadership transfer (thesis §3.10), on the leader: stop taking proposals, bring `to`'s log up
-   * to date, then tell it to campaign at once. As in etcd: ignored for a node it does not track
-   * or a learner; a transfer to the same node already under way is left running, one to another
-   * node replaces it, and one to itself cancels it. It is abandoned after an election timeout.
-   */
-  transferLeadership(to: NodeId): void {
-    const progress = this.tracker.progress.get(to);
-    if (progress === undefined || !this.tracker.voters.includes(to)) return;
-    if (this.leadTransferee === to) return;
-    this.leadTransferee = undefined;
-    if (to === this.id) return;
-    this.leadTransferee = to;
-    this.electionElapsed = 0; // the transfer has one election timeout to finish
-    if (progress.match === this.log.lastIndex()) this.sendTimeoutNow(to);
-    else this.sendAppend(to);
-  }
-
-  sendTimeoutNow(to: NodeId): void {
-    this.transferCampaignSent = true;
-    this.send({ type: 'timeout-now', to, term: this.term });
-  }
-
   /** Commits the largest index a majority holds, if it is of this term (Raft §5.4.2). */
   maybeCommit(): boolean {
     return this.log.maybeCommit(this.tracker.committed(), this.term);
-  }
-
-  /** A follower's side of AppendEntries (Raft §5.3). */
-  handleAppend(m: AppendMessage): void {
-    const reply = { type: 'append-response', to: m.from, term: this.term } as const;
-    if (m.prevLogIndex < this.log.committed) {
-      // Everything up to `committed` matches the leader's log already (Leader Completeness).
-      this.send({ ...reply, reject: false, index: this.log.committed });
-      return;
-    }
-    const lastNew = this.log.maybeAppend(m.prevLogIndex, m.prevLogTerm, m.commit, m.entries);
-    if (lastNew !== undefined) {
-      this.send({ ...reply, reject: false, index: lastNew });
-      return;
-    }
-    // Fast backtracking: point the leader at the last index that can match, skipping every entry
-    // of a term greater than prevLogTerm (they cannot match there).
-    const hint = this.log.findConflictByTerm(Math.min(m.prevLogIndex, this.log.lastIndex()), m.prevLogTerm);
-    this.send({ ...reply, reject: true, index: m.prevLogIndex, hintIndex: hint.index, hintTerm: hint.term });
-  }
-
-  /**
-   * InstallSnapshot, receiver side (Raft §7): a snapshot newer than the commit index replaces the
-   * log (unless the log already holds its last entry: then only the commit moves). The answer
-   * tells the leader where this log now ends.
-   */
-  handleSnapshot(m: SnapshotMessage): void {
-    const { index, term, confState } = m.snapshot.metadata;
-    const reply = { type: 'append-response', to: m.from, term: this.term, reject: false } as const;
-    const member = confState.voters.includes(this.id);
-    if (index <= this.log.committed || !member) {
-      // Stale, or a membership this node is not part of (etcd ignores those too).
-      this.send({ ...reply, index: this.log.committed });
-      return;
-    }
-    if (this.log.matchTerm(index, term)) {
-      // Raft §7 receiver step 6: the log holds the snapshot's last entry; keep what follows.
-      this.log.commitTo(index);
-      this.send({ ...reply, index: this.log.committed });
-      return;
-    }
-    this.log.restore(m.snapshot);
-    this.tracker.setVoters(confState.voters, this.log.lastIndex());
-    this.send({ ...reply, index: this.log.lastIndex() });
   }
 
   /**
@@ -421,17 +369,6 @@ export class RaftCore {
     if (status === 'failure') progress.pendingSnapshot = 0;
     progress.becomeProbe();
     progress.probeSent = true;
-  }
-
-  handleHeartbeat(m: HeartbeatMessage): void {
-    this.log.commitTo(Math.min(m.commit, this.log.lastIndex()));
-    this.send({
-      type: 'heartbeat-response',
-      to: m.from,
-      term: this.term,
-      ...(m.context === undefined ? {} : { context: m.context }),
-      ...(m.sentAt === undefined ? {} : { sentAt: m.sentAt }),
-    });
   }
 
   // --- Messages ---------------------------------------------------------------------------------

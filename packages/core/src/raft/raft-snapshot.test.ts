@@ -129,7 +129,7 @@ describe('Raft §7: the leader sends a snapshot when the entries a follower need
 describe('Raft §7: a follower installs a snapshot', () => {
   const snapshot: Snapshot = { metadata: { index: 10, term: 3, confState: { voters: ['a', 'b', 'c', 'd'] } }, data };
   const install = (fixture: Fixture, s: Snapshot = snapshot) =>
-    fixture.raft.step({ type: 'snapshot', from: 'b', to: 'a', term: 3, snapshot: s });
+    fixture.raft.step({ type: 'snapshot', from: 'b', to: fixture.raft.id, term: 3, snapshot: s });
 
   it('hands it out in a Ready before any entry, commits and applies up to it, and answers with its index', () => {
     const fixture = newRaft({ logTerms: [1, 1], hardState: { term: 1, commit: 1 } });
@@ -174,10 +174,11 @@ describe('Raft §7: a follower installs a snapshot', () => {
     expect(fixture.raft.status()).toMatchObject({ commit: 3, lastIndex: 4 });
   });
 
-  it('ignores a snapshot whose membership leaves it out (etcd does the same)', () => {
-    const fixture = newRaft({ logTerms: [1], hardState: { term: 3, commit: 1 } });
+  it('restores a snapshot taken before it joined (its membership leaves it out), unlike etcd', () => {
+    const fixture = newRaft({ id: 'n', voters: ['a', 'b', 'c'] });
     install(fixture, { ...snapshot, metadata: { ...snapshot.metadata, confState: { voters: ['b', 'c'] } } });
-    expect(fixture.raft.ready()).toMatchObject({ snapshot: undefined, messages: [{ type: 'append-response', index: 1 }] });
+    expect(fixture.raft.ready()).toMatchObject({ snapshot: { metadata: { index: 10 } }, messages: [{ type: 'append-response', index: 10 }] });
+    expect(fixture.raft.status().confState.voters).toEqual(['b', 'c']);
   });
 
   it('a candidate that receives a snapshot of its term becomes a follower of the sender first', () => {

@@ -23,9 +23,21 @@ export interface SoftState {
   readonly role: RaftRole;
 }
 
-/** The cluster's membership. Only voters for now; learners and joint configs come later. */
+/**
+ * The cluster's membership (etcd-io/raft's `ConfState`). Outside a joint configuration only
+ * `voters` and `learners` are set. In a joint configuration (Raft thesis §4.3) decisions need a
+ * majority of `voters` **and** of `votersOutgoing`; `learnersNext` are outgoing voters that become
+ * learners when the joint configuration is left, and `autoLeave` says the leader leaves it by
+ * itself. Learners receive the log but never vote or count toward a quorum. A node is in at most
+ * one of `voters`/`votersOutgoing` and `learners`. Fields other than `voters` default to empty /
+ * `false`.
+ */
 export interface ConfState {
   readonly voters: readonly NodeId[];
+  readonly learners?: readonly NodeId[];
+  readonly votersOutgoing?: readonly NodeId[];
+  readonly learnersNext?: readonly NodeId[];
+  readonly autoLeave?: boolean;
 }
 
 /** The hard state of a node that never ran: term 0, no vote, nothing committed. */

@@ -144,7 +144,7 @@ describe('Raft: proposals and input checks', () => {
     fixture.raft.campaign();
     drain(fixture);
     expect(fixture.raft.id).toBe('a');
-    expect(fixture.raft.status().progress.get('a')).toEqual({ match: 1, next: 2, state: 'replicate' });
+    expect(fixture.raft.status().progress.get('a')).toEqual({ match: 1, next: 2, state: 'replicate', isLearner: false });
   });
 
   it('a node that is not a voter never campaigns', () => {

@@ -5,8 +5,12 @@ import type { Entry, NodeId } from './entry.js';
 import { MESSAGE_TYPES, type Message } from './messages.js';
 import type { ProgressState } from './progress.js';
 import { RaftCore } from './raft-core.js';
-import { type HardState, type RaftRole, type SoftState, hardStateEquals } from './raft-state.js';
+import { type ConfState, type HardState, type RaftRole, type SoftState, hardStateEquals } from './raft-state.js';
+import { transferLeadership as transferLeadershipTo } from './leadership-transfer.js';
 import { requestRead } from './read-index.js';
+import { applyConfChange, maybeAutoLeave, proposeConfChange } from './reconfigure.js';
+import { type ConfChange, checkConfChange } from './conf-change.js';
+import { toMembership } from './membership.js';
 import type { ReadState } from './read-only.js';
 import type { Snapshot } from './snapshot.js';
 
@@ -67,8 +71,13 @@ export interface RaftStatus {
   /** The first index the log holds (after the snapshot's). */
   readonly firstIndex: number;
   readonly lastIndex: number;
-  /** The leader's view of each voter (empty unless leading). */
-  readonly progress: ReadonlyMap<NodeId, { readonly match: number; readonly next: number; readonly state: ProgressState }>;
+  /** The membership this node applied (joint while `votersOutgoing` is not empty). */
+  readonly confState: Required<ConfState>;
+  /** The leader's view of each member, learners included (empty unless leading). */
+  readonly progress: ReadonlyMap<
+    NodeId,
+    { readonly match: number; readonly next: number; readonly state: ProgressState; readonly isLearner: boolean }
+  >;
 }
 
 /**
@@ -112,9 +121,11 @@ export class Raft {
   /** The current state, copied. */
   status(): RaftStatus {
     const core = this.#core;
-    const progress = new Map<NodeId, { match: number; next: number; state: ProgressState }>();
+    const progress = new Map<NodeId, { match: number; next: number; state: ProgressState; isLearner: boolean }>();
     if (core.role === 'leader') {
-      for (const [id, p] of core.tracker.progress) progress.set(id, { match: p.match, next: p.next, state: p.state });
+      for (const [id, p] of core.tracker.progress) {
+        progress.set(id, { match: p.match, next: p.next, state: p.state, isLearner: p.isLearner });
+      }
     }
     return {
       id: core.id,
@@ -127,6 +138,7 @@ export class Raft {
       leadTransferee: core.leadTransferee,
       firstIndex: core.log.firstIndex(),
       lastIndex: core.log.lastIndex(),
+      confState: toMembership(core.tracker.membership),
       progress,
     };
   }
@@ -224,7 +236,7 @@ export class Raft {
       throw new TypeError(`Raft: transferLeadership(to) needs a node id, got ${show(to)}`);
     }
     const core = this.#core;
-    if (core.role === 'leader') core.transferLeadership(to);
+    if (core.role === 'leader') transferLeadershipTo(core, to);
     else if (core.leaderId !== undefined) core.send({ type: 'transfer-leader', to: core.leaderId, term: core.term, transferee: to });
     else throw new ProposalDroppedError('not-leader', undefined, core.term);
   }
@@ -244,6 +256,48 @@ export class Raft {
       throw new TypeError(`Raft: reportSnapshot(status) must be 'finish' or 'failure', got ${show(status)}`);
     }
     this.#core.reportSnapshot(to, status);
+  }
+
+  /**
+   * Proposes a membership change (Raft thesis chapter 4, as etcd-io/raft does it): a simple
+   * change (one step) applies at once; several steps, or a `'joint-…'` transition, go through a
+   * joint configuration in which every decision needs a majority of the old voters and of the
+   * new ones (§4.3), left automatically or, with `'joint-explicit'`, by proposing `{ changes: [] }`.
+   * The change is a `conf-change` entry; once committed, **every** node applies it when it
+   * applies that entry, with {@link Raft.applyConfChange}. One change at a time: a new one is
+   * refused until the previous one is applied.
+   *
+   * @returns the index and term of the entry
+   * @throws {ProposalDroppedError} when this node does not lead (`'not-leader'`), is
+   *   transferring leadership (`'transferring'`), or an earlier change is not applied yet
+   *   (`'conf-change-pending'`)
+   * @throws {ConfChangeError} when the change cannot apply to the current configuration (say,
+   *   it removes the last voter, or promotes a node that is not a learner)
+   * @throws {TypeError} when `change` is malformed (the message names the field)
+   * @example
+   * raft.proposeConfChange({ changes: [{ type: 'add-learner', node: 'd' }] }); // catch up d first
+   * // … once d has caught up:
+   * raft.proposeConfChange({ changes: [{ type: 'promote', node: 'd' }] });
+   */
+  proposeConfChange(change: ConfChange): { readonly index: number; readonly term: number } {
+    return proposeConfChange(this.#core, checkConfChange(change));
+  }
+
+  /**
+   * Applies a committed configuration change — call it for each `conf-change` entry of
+   * `committedEntries`, in order, with the change it holds (`decodeConfChange(entry.data)`),
+   * etcd's contract: the membership changes when the entry is **applied**, on every node. A
+   * leader that is no longer a voter steps down. Save the returned membership where
+   * `Storage.initialState()` reads it on a restart (`MemoryStorage.setConfState`), and in the
+   * next snapshot.
+   *
+   * @returns the new membership
+   * @throws {ConfChangeError} when the change cannot apply to this configuration; nothing
+   *   changes, and every node throws alike at that entry, so the caller may log it and go on
+   * @throws {TypeError} when `change` is malformed
+   */
+  applyConfChange(change: ConfChange): Required<ConfState> {
+    return toMembership(applyConfChange(this.#core, checkConfChange(change)));
   }
 
   /** Whether {@link Raft.ready} has anything to hand out (or a Ready waits for `advance()`). */
@@ -310,6 +364,7 @@ export class Raft {
     const lastApplied = committedEntries[committedEntries.length - 1];
     if (lastApplied !== undefined) core.log.appliedTo(lastApplied.index);
     for (const message of pending.selfMessages) core.step(message);
+    maybeAutoLeave(core);
   }
 }
 

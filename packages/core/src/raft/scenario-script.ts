@@ -1,6 +1,9 @@
 import { isProposalDroppedError } from '../errors/proposal-dropped-error.js';
 import type { RaftConfig } from './config.js';
+import { type ConfChange, type ConfChangeStep, decodeConfChange } from './conf-change.js';
 import type { Entry } from './entry.js';
+import { isConfChangeError } from './errors/conf-change-error.js';
+import type { ConfState } from './raft-state.js';
 import type { Message } from './messages.js';
 import { TestNetwork } from './test-network.js';
 
@@ -59,7 +62,25 @@ export function rewriteScript(text: string, actual: readonly string[]): string {
 }
 
 const decoder = new TextDecoder();
-const showEntry = (e: Entry) => `${e.index}/${e.term}${e.data.byteLength > 0 ? ` ${decoder.decode(e.data)}` : ''}`;
+const showEntry = (e: Entry) =>
+  `${e.index}/${e.term}${e.type === 'conf-change' ? ` ${showConfChange(decodeConfChange(e.data))}` : e.data.byteLength > 0 ? ` ${decoder.decode(e.data)}` : ''}`;
+
+/** A change in one short word group: `conf(add-voter d, remove a; joint-explicit)`, `conf(leave)`. */
+function showConfChange(change: ConfChange): string {
+  if (change.changes.length === 0) return 'conf(leave joint)';
+  const steps = change.changes.map((c) => `${c.type} ${c.node}`).join(', ');
+  return `conf(${steps}${change.transition !== undefined && change.transition !== 'auto' ? `; ${change.transition}` : ''})`;
+}
+
+/** A membership in one line. */
+function showConf(conf: Required<ConfState>): string {
+  const parts = [`voters=${conf.voters.join(',')}`];
+  if (conf.votersOutgoing.length > 0) parts.push(`outgoing=${conf.votersOutgoing.join(',')}`);
+  if (conf.learners.length > 0) parts.push(`learners=${conf.learners.join(',')}`);
+  if (conf.learnersNext.length > 0) parts.push(`learners-next=${conf.learnersNext.join(',')}`);
+  if (conf.autoLeave) parts.push('auto-leave');
+  return parts.join(' ');
+}
 
 const readExtras = (m: { readonly context?: Uint8Array; readonly sentAt?: number }): string =>
   `${m.context === undefined ? '' : ` context=${decoder.decode(m.context)}`}${m.sentAt === undefined ? '' : ` sent-at=${m.sentAt}`}`;
@@ -107,7 +128,9 @@ export function describeMessage(m: Message): string {
  * a `snapshot` message reports `'finish'` to its sender, dropping it `'failure'`),
  * `applied ID` (the commands a node's state machine holds), `report-snapshot FROM TO finish|failure`,
  * `read-index ID CONTEXT`, `read-states ID` (the answered reads since the last call),
- * `transfer-leadership ID TO`.
+ * `transfer-leadership ID TO`, `add-node ID` (a node that may join later),
+ * `propose-conf-change ID [TYPE:NODE…] [transition=T]` (no steps leaves a joint configuration),
+ * `conf ID`; `add-nodes … learners=l,m` starts with learners.
  */
 export class ScenarioRunner {
   private net: TestNetwork | undefined;
@@ -124,7 +147,8 @@ export class ScenarioRunner {
         maxEntriesPerMessage: Number(options.get('max-entries') ?? 64),
         readOnly: options.get('read-only') === 'leaseBased' ? 'leaseBased' : 'safe',
       };
-      this.net = new TestNetwork({ ids: plain, config });
+      const learners = options.get('learners')?.split(',') ?? [];
+      this.net = new TestNetwork({ ids: plain, learners, config });
       return 'ok';
     }
     const net = this.net;
@@ -210,6 +234,26 @@ export class ScenarioRunner {
           if (!isProposalDroppedError(error)) throw error;
           return `dropped: ${error.reason} (leader ${error.leaderId ?? 'unknown'})`;
         }
+      case 'add-node':
+        net.addNode(plain[0] as string);
+        return 'ok';
+      case 'propose-conf-change': {
+        const changes = plain.slice(1).map((step) => {
+          const [type, node] = step.split(':') as [ConfChangeStep['type'], string];
+          return { type, node };
+        });
+        const transition = options.get('transition') as ConfChange['transition'];
+        try {
+          const { index, term } = net.proposeConfChange(plain[0] as string, transition === undefined ? { changes } : { changes, transition });
+          return `index=${index} term=${term}`;
+        } catch (error) {
+          if (isProposalDroppedError(error)) return `dropped: ${error.reason} (leader ${error.leaderId ?? 'unknown'})`;
+          if (isConfChangeError(error)) return `refused: ${error.reason}`;
+          throw error;
+        }
+      }
+      case 'conf':
+        return showConf(net.node(plain[0] as string).raft.status().confState);
       case 'read-states': {
         const { readStates } = net.node(plain[0] as string);
         const lines = readStates.map((r) => `index=${r.index} context=${decoder.decode(r.context)}`);

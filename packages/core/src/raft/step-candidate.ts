@@ -1,3 +1,4 @@
+import { handleAppend, handleHeartbeat, handleSnapshot } from './follower-handlers.js';
 import type { Message } from './messages.js';
 import type { RaftCore } from './raft-core.js';
 
@@ -11,17 +12,17 @@ export function stepCandidate(core: RaftCore, m: Message): void {
       core.leaderContactElapsed = 0;
       // Raft §5.2: "If AppendEntries RPC received from new leader: convert to follower."
       core.becomeFollower(m.term, m.from);
-      core.handleAppend(m);
+      handleAppend(core, m);
       break;
     case 'heartbeat':
       core.leaderContactElapsed = 0;
       core.becomeFollower(m.term, m.from);
-      core.handleHeartbeat(m);
+      handleHeartbeat(core, m);
       break;
     case 'snapshot':
       core.leaderContactElapsed = 0;
       core.becomeFollower(m.term, m.from);
-      core.handleSnapshot(m);
+      handleSnapshot(core, m);
       break;
     case 'vote-response':
       if (core.role === 'candidate') core.poll(m.from, m.granted);

@@ -1,3 +1,4 @@
+import { handleAppend, handleHeartbeat, handleSnapshot } from './follower-handlers.js';
 import type { Message } from './messages.js';
 import type { RaftCore } from './raft-core.js';
 
@@ -11,17 +12,17 @@ export function stepFollower(core: RaftCore, m: Message): void {
     case 'append':
       core.electionElapsed = 0;
       core.leaderId = m.from;
-      core.handleAppend(m);
+      handleAppend(core, m);
       break;
     case 'heartbeat':
       core.electionElapsed = 0;
       core.leaderId = m.from;
-      core.handleHeartbeat(m);
+      handleHeartbeat(core, m);
       break;
     case 'snapshot':
       core.electionElapsed = 0;
       core.leaderId = m.from;
-      core.handleSnapshot(m);
+      handleSnapshot(core, m);
       break;
     case 'read-index-response':
       core.readStates.push({ index: m.index, context: m.context });

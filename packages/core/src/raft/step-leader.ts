@@ -1,3 +1,4 @@
+import { sendTimeoutNow, transferLeadership } from './leadership-transfer.js';
 import type { AppendResponseMessage, Message } from './messages.js';
 import type { RaftCore } from './raft-core.js';
 import { onHeartbeatAck, releasePendingReads, requestRead } from './read-index.js';
@@ -21,7 +22,7 @@ export function stepLeader(core: RaftCore, m: Message): void {
       requestRead(core, m.from, m.context);
       break;
     case 'transfer-leader':
-      core.transferLeadership(m.transferee);
+      transferLeadership(core, m.transferee);
       break;
     default:
       // Vote responses after winning, or (impossible by Election Safety) another leader's appends.
@@ -59,7 +60,7 @@ function onAppendResponse(core: RaftCore, m: AppendResponseMessage): void {
   }
   if (m.from === core.id) return;
   // Thesis §3.10: once the transferee holds the whole log, it can win an election at once.
-  if (m.from === core.leadTransferee && progress.match === core.log.lastIndex()) core.sendTimeoutNow(m.from);
+  if (m.from === core.leadTransferee && progress.match === core.log.lastIndex()) sendTimeoutNow(core, m.from);
   // Stream whatever is left, one size-limited batch per message.
   while (core.sendAppend(m.from, false)) {
     // each call sends one batch

@@ -36,14 +36,15 @@ export function newRaft(
   options: {
     id?: NodeId;
     voters?: readonly NodeId[];
+    learners?: readonly NodeId[];
     logTerms?: readonly number[];
     hardState?: Partial<HardState>;
     seed?: number;
     random?: Random;
   } & Partial<Omit<RaftConfig, 'id' | 'storage' | 'random'>> = {},
 ): Fixture {
-  const { id = 'a', voters = ['a', 'b', 'c'], logTerms = [], hardState, seed = 1, random, ...config } = options;
-  const storage = new MemoryStorage({ voters });
+  const { id = 'a', voters = ['a', 'b', 'c'], learners, logTerms = [], hardState, seed = 1, random, ...config } = options;
+  const storage = new MemoryStorage(learners === undefined ? { voters } : { voters, learners });
   storage.append(entriesOfTerms(logTerms));
   if (hardState !== undefined) {
     storage.setHardState({ term: 0, vote: undefined, commit: 0, ...hardState });

@@ -2,7 +2,10 @@ import { seededRandom } from '../testing/seeded-random.js';
 import type { Random } from '../time/random.js';
 import type { RaftConfig } from './config.js';
 import type { Entry, NodeId } from './entry.js';
+import { type ConfChange, decodeConfChange } from './conf-change.js';
+import { isConfChangeError } from './errors/conf-change-error.js';
 import { InvariantChecker, type NodeView } from './invariant-checker.js';
+import { allMembers } from './membership.js';
 import { MemoryStorage } from './memory-storage.js';
 import type { Message } from './messages.js';
 import { randomStep } from './random-step.js';
@@ -55,6 +58,10 @@ export interface TestNetworkOptions {
   readonly lockstepTicks?: boolean;
   /** Check the invariants after every input. Default true. */
   readonly check?: boolean;
+  /** Initial learners, besides the voters `ids`. Default none. */
+  readonly learners?: readonly NodeId[];
+  /** Chance, per random step, of a random membership change proposed at a random node. Default 0. */
+  readonly confChangeRate?: number;
   /** Prepares a node's storage (say, a log and a hard state) before its Raft starts. */
   readonly setup?: (id: NodeId, storage: MemoryStorage) => void;
 }
@@ -79,7 +86,11 @@ export class TestNetwork {
   readonly compactRate: number;
   readonly readRate: number;
   readonly transferRate: number;
+  readonly confChangeRate: number;
   readonly lockstepTicks: boolean;
+  /** The membership every node starts from (a node that joins later too). */
+  private readonly bootstrap: { readonly voters: readonly NodeId[]; readonly learners: readonly NodeId[] };
+  private nextSeed: number;
   private readonly checking: boolean;
   private readonly config: TestNetworkOptions['config'];
   proposals = 0;
@@ -89,6 +100,9 @@ export class TestNetwork {
   compactions = 0;
   snapshotsSent = 0;
   transfers = 0;
+  confChanges = 0;
+  confChangesApplied = 0;
+  confChangesRefused = 0;
   readsAsked = 0;
   readsAnswered = 0;
   /** context → the highest index committed anywhere when the read was asked. */
@@ -102,17 +116,32 @@ export class TestNetwork {
     this.compactRate = options.compactRate ?? 0;
     this.readRate = options.readRate ?? 0;
     this.transferRate = options.transferRate ?? 0;
+    this.confChangeRate = options.confChangeRate ?? 0;
     this.lockstepTicks = options.lockstepTicks ?? false;
     this.checking = options.check ?? true;
     this.config = options.config;
-    options.ids.forEach((id, i) => {
-      const storage = new MemoryStorage({ voters: options.ids });
-      options.setup?.(id, storage);
-      this.nodes.set(id, { id, raft: this.start(id, storage, seed * 7919 + i + 1, 0), storage, applied: [], readStates: [] });
-    });
+    this.bootstrap = { voters: options.ids, learners: options.learners ?? [] };
+    this.nextSeed = seed * 7919 + 1;
+    for (const id of [...options.ids, ...(options.learners ?? [])]) this.addNode(id, options.setup);
+  }
+
+  /**
+   * Starts a node with the bootstrap membership (for a node joining later, not a member yet: the
+   * leader adds it with a membership change, and it learns of it by replaying the log or from a
+   * snapshot). Node ids are never reused.
+   */
+  addNode(id: NodeId, setup?: (id: NodeId, storage: MemoryStorage) => void): TestNode {
+    if (this.nodes.has(id)) throw new Error(`node ${id} exists already`);
+    const { voters, learners } = this.bootstrap;
+    const storage = new MemoryStorage(learners.length === 0 ? { voters } : { voters, learners });
+    setup?.(id, storage);
+    const node = { id, raft: this.start(id, storage, this.nextSeed++, 0), storage, applied: [], readStates: [] };
+    this.nodes.set(id, node);
+    return node;
   }
 
   private start(id: NodeId, storage: MemoryStorage, seed: number, applied: number): Raft {
+    // A restart reads the membership the state machine reached (`setConfState` on apply).
     return new Raft({ electionTick: 10, heartbeatTick: 1, ...this.config, id, storage, random: seededRandom(seed), applied });
   }
 
@@ -151,7 +180,10 @@ export class TestNetwork {
       if (ready.hardState !== undefined) node.storage.setHardState(ready.hardState);
       this.inFlight.push(...ready.messages);
       if (ready.snapshot !== undefined) node.applied.splice(0, node.applied.length, ...decodeApplied(ready.snapshot.data));
-      node.applied.push(...ready.committedEntries);
+      for (const entry of ready.committedEntries) {
+        node.applied.push(entry);
+        if (entry.type === 'conf-change') this.applyConfChange(node, entry);
+      }
       node.readStates.push(...ready.readStates);
       for (const read of ready.readStates) this.checkRead(id, read);
       node.raft.advance();
@@ -227,6 +259,35 @@ export class TestNetwork {
     this.node(id).raft.transferLeadership(to);
     this.transfers++;
     this.process(id);
+  }
+
+  /** Proposes a membership change at `id`; throws what `proposeConfChange` throws. */
+  proposeConfChange(id: NodeId, change: ConfChange): { index: number; term: number } {
+    const result = this.node(id).raft.proposeConfChange(change);
+    this.confChanges++;
+    this.process(id);
+    return result;
+  }
+
+  /** The application's side of a committed change: apply it, and save the membership for restarts. */
+  private applyConfChange(node: TestNode, entry: Entry): void {
+    try {
+      node.storage.setConfState(node.raft.applyConfChange(decodeConfChange(entry.data)));
+      this.confChangesApplied++;
+    } catch (error) {
+      if (!isConfChangeError(error)) throw error;
+      this.confChangesRefused++; // the same on every node: they share the configuration
+    }
+  }
+
+  /** The members (voters and learners) of the newest membership any node applied. */
+  members(): NodeId[] {
+    let newest: NodeView['status'] | undefined;
+    for (const { raft } of this.nodes.values()) {
+      const status = raft.status();
+      if (newest === undefined || status.applied > newest.applied) newest = status;
+    }
+    return newest === undefined ? [] : allMembers(newest.confState);
   }
 
   /** Steps `message` into its recipient unless its link is cut. */

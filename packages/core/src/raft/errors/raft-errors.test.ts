@@ -1,5 +1,6 @@
 import { BulwarkError, isBulwarkError } from '../../errors/bulwark-error.js';
 import { TimeoutError } from '../../errors/timeout-error.js';
+import { ConfChangeError, isConfChangeError } from './conf-change-error.js';
 import { LogCompactedError, isLogCompactedError } from './log-compacted-error.js';
 import {
   SnapshotTemporarilyUnavailableError,
@@ -20,6 +21,15 @@ describe('Raft storage errors', () => {
     expect(error).toBeInstanceOf(BulwarkError);
     expect([error.name, error.code]).toEqual(['SnapshotTemporarilyUnavailableError', 'ERAFTSNAPSHOTUNAVAILABLE']);
     expect(error.message).toMatch(/temporarily unavailable/);
+  });
+
+  it('ConfChangeError is a BulwarkError with its name, code and reason', () => {
+    const error = new ConfChangeError('it would leave no voter');
+    expect(error).toBeInstanceOf(BulwarkError);
+    expect([error.name, error.code, error.reason]).toEqual(['ConfChangeError', 'ERAFTCONFCHANGE', 'it would leave no voter']);
+    expect(error.message).toBe('Raft configuration change refused: it would leave no voter');
+    expect(isConfChangeError(error)).toBe(true);
+    expect(isConfChangeError(new LogCompactedError(1, 2))).toBe(false);
   });
 
   it('each guard accepts its own error, also from another copy, and nothing else', () => {
