@@ -305,3 +305,16 @@ describe('examples/sharded-cache.ts', () => {
     await cache.close();
   });
 });
+
+describe('examples/simulator.ts', () => {
+  it('soaks seeds of a 5-node cluster without a failure, and replays a ping protocol from its seed', async () => {
+    const { soak, pings } = await import('../examples/simulator.js');
+    expect(soak(2)).toEqual([]);
+    const lines = pings(7);
+    expect(pings(7)).toEqual(lines);
+    expect(lines.every((line) => /^\d+ms b got \d$/.test(line))).toBe(true);
+    // Pings 3 to 5 were sent across the partition: lost.
+    expect(lines.some((line) => / got [345]$/.test(line))).toBe(false);
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+  });
+});
