@@ -1,13 +1,12 @@
 import type { CacheNode, CacheNodeCallOptions, CacheNodeSetOptions } from '@bulwark/core';
+import type { RedisClientType } from 'redis';
 
 /**
  * What the node needs of a Redis client: node-redis 5's `sendCommand(args, { abortSignal })`.
- * A client from `createClient()` of the `redis` package fits (Redis Cluster clients do not: their
- * `sendCommand` takes a routing key first).
+ * A client from `createClient()` of the `redis` package fits, whatever its modules and scripts
+ * (Redis Cluster clients do not: their `sendCommand` takes a routing key first).
  */
-export interface RedisCommandClient {
-  sendCommand<T = unknown>(args: readonly string[], options?: { abortSignal?: AbortSignal }): Promise<T>;
-}
+export type RedisCommandClient = Pick<RedisClientType, 'sendCommand'>;
 
 /** Options of {@link createRedisNode}. */
 export interface RedisNodeOptions {
