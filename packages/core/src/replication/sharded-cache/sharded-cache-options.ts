@@ -127,7 +127,11 @@ export function resolveShardedCacheOptions<V>(options: ShardedCacheOptions<V>): 
   const o = checkObject(WHERE, 'options', options) as Partial<ShardedCacheOptions<V>>;
   const nodes = checkObject(WHERE, 'nodes', o.nodes);
   for (const [id, node] of Object.entries(nodes)) checkCacheNode(WHERE, `nodes.${id}`, node);
-  if (o.weights !== undefined) checkObject(WHERE, 'weights', o.weights);
+  if (o.weights !== undefined) {
+    for (const id of Object.keys(checkObject(WHERE, 'weights', o.weights))) {
+      if (!Object.hasOwn(nodes, id)) throw new RangeError(`${WHERE}: options.weights names ${show(id)}, which is not in options.nodes`);
+    }
+  }
   const codec = o.codec === undefined ? (jsonCodec as CacheCodec<V>) : (checkObject(WHERE, 'codec', o.codec) as unknown as CacheCodec<V>);
   checkFunction(WHERE, 'codec.encode', codec.encode);
   checkFunction(WHERE, 'codec.decode', codec.decode);

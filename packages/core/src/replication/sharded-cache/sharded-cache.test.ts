@@ -32,6 +32,7 @@ describe('createShardedCache', () => {
     expect(make({ nodes: { a: node }, codec: { encode: String } })).toThrow(new TypeError('createShardedCache: options.codec.decode must be a function, got undefined'));
     expect(make({ nodes: { a: node }, virtualNodes: 0 })).toThrow(new RangeError('createShardedCache: options.virtualNodes must be a positive integer up to 1048576, got 0'));
     expect(make({ nodes: { a: node }, weights: { a: -2 } })).toThrow(RangeError);
+    expect(make({ nodes: { a: node }, weights: { b: 2 } })).toThrow(new RangeError('createShardedCache: options.weights names "b", which is not in options.nodes'));
     expect(make({ nodes: { a: node }, breaker: 'fast' })).toThrow(TypeError);
     expect(make(null as unknown as object)).toThrow(TypeError);
   });
