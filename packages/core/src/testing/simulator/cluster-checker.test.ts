@@ -13,7 +13,8 @@ const entry = (index: number, term: number, text = `${index}/${term}`): Entry =>
 });
 
 function status(id: string, fields: Partial<RaftStatus> = {}): RaftStatus {
-  return { id, role: 'follower', term: 1, vote: undefined, leaderId: undefined, commit: 0, applied: 0, lastIndex: 0, progress: new Map(), ...fields } as RaftStatus;
+  const confState = { voters: ids, learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false };
+  return { id, role: 'follower', term: 1, vote: undefined, leaderId: undefined, commit: 0, applied: 0, lastIndex: 0, confState, progress: new Map(), ...fields } as RaftStatus;
 }
 
 function cluster() {
@@ -122,6 +123,29 @@ describe('ClusterChecker', () => {
     // b acknowledged before its write was durable: only a holds entry 1 on disk.
     node('b').storage.write(undefined, [entry(1, 1)], undefined);
     expect(violation(() => checker.afterWrite(node('a'), status('a', { commit: 1 }), []))).toBe('Durability');
+  });
+
+  it('counts durability in the membership a commit was seen under, both halves of a joint one', () => {
+    const joint = { voters: ['b', 'c', 'd'], learners: [], votersOutgoing: ['a', 'b', 'c'], learnersNext: [], autoLeave: false };
+    const nodes = ['a', 'b', 'c', 'd'].map((id) => ({ id, storage: new SimStorage({ voters: ids }) }));
+    const checker = new ClusterChecker(() => nodes);
+    for (const node of nodes) checker.started(node.id, 0, status(node.id, { term: 0 }));
+    const sync = (i: number, entries: Entry[]) => {
+      nodes[i]?.storage.write(undefined, entries, undefined);
+      nodes[i]?.storage.sync();
+    };
+    sync(0, [entry(1, 1), entry(2, 1)]);
+    sync(1, [entry(1, 1), entry(2, 1)]);
+    sync(2, [entry(1, 1)]);
+    const a = nodes[0] as (typeof nodes)[number];
+    // Seen committed while a was still in the old membership (a and b hold index 2: a majority of
+    // a b c), checked only after a applied the joint one: the old membership counts.
+    checker.observe('a', status('a', { role: 'leader', commit: 2 }));
+    checker.afterWrite(a, status('a', { role: 'leader', commit: 2, confState: joint }), []);
+    // Index 3 is seen committed under the joint membership: b c d hold it only on c.
+    sync(0, [entry(3, 1)]);
+    sync(2, [entry(2, 1), entry(3, 1)]);
+    expect(violation(() => checker.afterWrite(a, status('a', { role: 'leader', commit: 3, confState: joint }), [entry(3, 1)]))).toBe('Durability');
   });
 
   it('finds a committed entry lost to a crash (Durability)', () => {

@@ -1,6 +1,7 @@
 import type { Entry, NodeId } from '../../raft/entry.js';
 import type { RaftStatus } from '../../raft/raft.js';
 import type { MemoryStorage } from '../../raft/memory-storage.js';
+import type { ConfState } from '../../raft/raft-state.js';
 import type { SnapshotMetadata } from '../../raft/snapshot.js';
 import type { SimStorage } from './sim-storage.js';
 
@@ -21,12 +22,23 @@ export interface CheckedNode {
   readonly storage: SimStorage;
 }
 
+/** The voters whose majorities decide: `voters`, and `votersOutgoing` too in a joint configuration. */
+type Quorum = Pick<ConfState, 'voters' | 'votersOutgoing'>;
+
 interface Incarnation {
+  /** The membership it last reported. */
+  config: Quorum;
   term: number;
   /** The highest commit index seen in its status. */
   commit: number;
   /** Committed entries of its log checked up to here (at Ready handovers). */
   commitChecked: number;
+  /**
+   * For each index it saw committed but did not check yet, its membership when it first saw it:
+   * the commit was counted under that one (a configuration changes only when a node applies it,
+   * which may come between the commit and the check).
+   */
+  readonly commitConfigs: Map<number, Quorum>;
   applied: number;
   /** As leader of `leaderTerm`: committed indexes up to here were found in its log. */
   leaderTerm: number;
@@ -54,9 +66,10 @@ interface DurableState {
  *   restart point or restored snapshot, and every node applies the same entry at an index; a
  *   node's commit index only covers entries equal to the committed ones; a snapshot restored
  *   stands for a committed entry (its index and term).
- * - **Durability**: an entry, once committed, sits on a majority of *durable* logs (or durable
- *   snapshots covering it), from the moment anyone sees it committed and after every crash and
- *   every sync that replaced entries.
+ * - **Durability**: an entry, once committed, sits on the *durable* logs (or durable snapshots
+ *   covering it) of a majority of the voters it was first seen committed under (of both halves of
+ *   a joint configuration), from that moment on: checked then, after every crash and after every
+ *   sync that replaced entries.
  * - **Monotonicity**: within an incarnation, term and commit index never decrease; on disk, the
  *   term and commit index never decrease and a vote, once durable, never changes within its term.
  */
@@ -66,6 +79,8 @@ export class ClusterChecker {
   private readonly leaderOfTerm = new Map<number, NodeId>();
   private readonly committed: Entry[] = [];
   private readonly commitTerm: number[] = [];
+  /** The membership an entry was first seen committed under: its quorums must hold it durably. */
+  private readonly commitConfig: Quorum[] = [];
   private readonly written = new Map<string, { readonly data: Uint8Array; readonly prevTerm: number }>();
   private readonly incarnations = new Map<NodeId, Incarnation>();
   private readonly durable = new Map<NodeId, DurableState>();
@@ -84,7 +99,16 @@ export class ClusterChecker {
 
   /** A node (re)started: a new incarnation, from applied index `applied`. */
   started(id: NodeId, applied: number, status: RaftStatus): void {
-    this.incarnations.set(id, { term: status.term, commit: status.commit, commitChecked: status.commit, applied, leaderTerm: 0, leaderCheckedThrough: 0 });
+    this.incarnations.set(id, {
+      config: status.confState,
+      term: status.term,
+      commit: status.commit,
+      commitChecked: status.commit,
+      commitConfigs: new Map(),
+      applied,
+      leaderTerm: 0,
+      leaderCheckedThrough: 0,
+    });
   }
 
   /** After any event at a node: the checks that need only its status. */
@@ -94,7 +118,7 @@ export class ClusterChecker {
     if (status.term < inc.term) fail('Monotonic term', `${id}'s term went back from ${inc.term} to ${status.term}`);
     if (status.commit < inc.commit) fail('Monotonic commit', `${id}'s commit index went back from ${inc.commit} to ${status.commit}`);
     inc.term = status.term;
-    inc.commit = status.commit;
+    this.seeCommit(inc, status);
     if (status.role === 'leader') {
       const known = this.leaderOfTerm.get(status.term);
       if (known === undefined) this.leaderOfTerm.set(status.term, id);
@@ -113,12 +137,13 @@ export class ClusterChecker {
     const inc = this.incarnation(node.id);
     // The commit index names entries of this log, which must be the committed ones.
     if (status.commit < inc.commit) fail('Monotonic commit', `${node.id}'s commit index went back from ${inc.commit} to ${status.commit}`);
+    this.seeCommit(inc, status);
     for (let i = Math.max(inc.commitChecked + 1, live.firstIndex()); i <= status.commit; i++) {
       const entry = entryAt(live, i);
       if (entry === undefined) fail('State Machine Safety', `${node.id} commits index ${status.commit} but holds ${live.lastIndex()} entries`);
-      this.learnCommitted(node.id, i, entry, status.term);
+      this.learnCommitted(node.id, i, entry, status.term, inc.commitConfigs.get(i) ?? status.confState);
     }
-    inc.commit = status.commit;
+    inc.commitConfigs.clear();
     if (status.commit > inc.commitChecked) inc.commitChecked = status.commit;
     if (status.role === 'leader') this.checkLeaderHolds(node.id, live, status.term, inc);
   }
@@ -137,7 +162,7 @@ export class ClusterChecker {
     if (entry.index !== inc.applied + 1) fail('State Machine Safety', `${id} applied index ${entry.index} after ${inc.applied} (not once each, in order)`);
     inc.applied = entry.index;
     const known = this.committed[entry.index];
-    if (known === undefined) this.learnCommitted(id, entry.index, entry, inc.term);
+    if (known === undefined) this.learnCommitted(id, entry.index, entry, inc.term, inc.config);
     else if (!sameEntry(known, entry)) fail('State Machine Safety', `${id} applied ${show(entry)} where ${show(known)} was committed`);
   }
 
@@ -165,6 +190,13 @@ export class ClusterChecker {
     this.checkCommittedDurable(1, `${node.id} crashed`);
   }
 
+  /** Notes the indexes `status` newly shows committed, with the membership they were counted under. */
+  private seeCommit(inc: Incarnation, status: RaftStatus): void {
+    for (let i = Math.max(inc.commit, inc.commitChecked) + 1; i <= status.commit; i++) inc.commitConfigs.set(i, status.confState);
+    if (status.commit > inc.commit) inc.commit = status.commit;
+    inc.config = status.confState;
+  }
+
   private incarnation(id: NodeId): Incarnation {
     const inc = this.incarnations.get(id);
     if (inc === undefined) throw new Error(`ClusterChecker: ${id} was not started`);
@@ -187,7 +219,7 @@ export class ClusterChecker {
     }
   }
 
-  private learnCommitted(id: NodeId, index: number, entry: Entry, term: number): void {
+  private learnCommitted(id: NodeId, index: number, entry: Entry, term: number, config: Quorum): void {
     const known = this.committed[index];
     if (known !== undefined) {
       if (!sameEntry(known, entry)) fail('State Machine Safety', `${id} has ${show(entry)} at committed index ${index}, not ${show(known)}`);
@@ -197,6 +229,7 @@ export class ClusterChecker {
     for (let i = this.committed.length; i < index; i++) this.commitTerm[i] = Infinity;
     this.committed[index] = entry;
     this.commitTerm[index] = term;
+    this.commitConfig[index] = config;
     this.checkDurableMajority(index, entry, `${id} saw it committed`);
   }
 
@@ -237,15 +270,20 @@ export class ClusterChecker {
     }
   }
 
+  /** A majority of the voters it was committed under (of each half, in a joint configuration) hold it on disk. */
   private checkDurableMajority(index: number, entry: Entry, when: string): void {
-    const nodes = this.nodes();
-    let holders = 0;
-    for (const node of nodes) {
-      const held = node.storage.durableEntry(index);
-      if (held === 'snapshot' || (held !== undefined && sameEntry(held, entry))) holders++;
-    }
-    if (holders < Math.floor(nodes.length / 2) + 1) {
-      fail('Durability', `committed ${show(entry)} is on ${holders} of ${nodes.length} durable logs (${when})`);
+    const config = this.commitConfig[index] as Quorum;
+    for (const voters of [config.voters, config.votersOutgoing ?? []]) {
+      if (voters.length === 0) continue;
+      let holders = 0;
+      for (const node of this.nodes()) {
+        if (!voters.includes(node.id)) continue;
+        const held = node.storage.durableEntry(index);
+        if (held === 'snapshot' || (held !== undefined && sameEntry(held, entry))) holders++;
+      }
+      if (holders < Math.floor(voters.length / 2) + 1) {
+        fail('Durability', `committed ${show(entry)} is on ${holders} of the ${voters.length} voters' durable logs [${voters.join(' ')}] (${when})`);
+      }
     }
   }
 }

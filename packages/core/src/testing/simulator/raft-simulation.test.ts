@@ -24,7 +24,7 @@ const configs: readonly Config[] = [
   {
     name: '3 nodes, lease-based reads, many pauses, every get by ReadIndex',
     seeds: 20,
-    options: { raft: { readOnly: 'leaseBased' }, nemesis: { weights: { pause: 4 } }, readIndexShare: 1 },
+    options: { raft: { readOnly: 'leaseBased' }, nemesis: { weights: { pause: 4 } }, readIndexShare: 1, snapshotEvery: 8 },
   },
   {
     name: '3 nodes, lossy links, small batches, clients that give up early',
@@ -49,13 +49,14 @@ describe('runRaftSimulation', () => {
     // The runs did what they claim: faults of every kind, crashes that lost writes, snapshots
     // sent to followers, and operations whose outcome stayed unknown.
     const faults = (kind: string) => total(reports, (r) => r.faults[kind] ?? 0);
-    for (const kind of ['partition', 'isolate', 'one-way', 'bridge', 'link', 'pause', 'crash', 'drop', 'duplicate', 'reorder', 'transfer-leader']) {
+    for (const kind of ['partition', 'isolate', 'one-way', 'bridge', 'link', 'pause', 'crash', 'drop', 'duplicate', 'reorder', 'transfer-leader', 'membership']) {
       expect(faults(kind)).toBeGreaterThan(0);
     }
     expect(total(reports, (r) => r.operations.invoked)).toBe(seeds * SCALE * (options.ops ?? 40));
     expect(total(reports, (r) => r.operations.ok)).toBeGreaterThan(0.9 * total(reports, (r) => r.operations.invoked));
     expect(total(reports, (r) => r.snapshots.installed)).toBeGreaterThan(0);
     expect(total(reports, (r) => r.readIndexReads)).toBeGreaterThan(0);
+    expect(total(reports, (r) => r.membership.changes)).toBeGreaterThan(0);
     expect(total(reports, (r) => r.checks)).toBeGreaterThan(total(reports, (r) => r.events));
   });
 
@@ -108,6 +109,16 @@ describe('runRaftSimulation', () => {
     expect(runRaftSimulation({ seed: 9, transferWeight: 0 }).faults['transfer-leader']).toBeUndefined();
   });
 
+  it('changes the membership during the faults: servers join, leave and are shut down', () => {
+    const reports = Array.from({ length: 10 }, (_, i) => runRaftSimulation({ seed: 50 + i, membershipWeight: 8, spares: 3 }));
+    const lines = reports.flatMap((r) => r.trace).filter((line) => / membership /.test(line) && line.endsWith(': proposed'));
+    for (const step of ['add-learner', 'promote', 'remove', 'add-voter']) expect(lines.some((line) => line.includes(step))).toBe(true);
+    expect(lines.some((line) => line.includes('(joint, explicit)'))).toBe(true);
+    expect(total(reports, (r) => r.faults['retire'] ?? 0)).toBeGreaterThan(0);
+    expect(reports.some((r) => r.membership.members.some((id) => !['n1', 'n2', 'n3'].includes(id)))).toBe(true);
+    expect(runRaftSimulation({ seed: 50, membershipWeight: 0 }).membership).toEqual({ changes: 0, members: ['n1', 'n2', 'n3'] });
+  });
+
   it('runs without faults, and with a single node', () => {
     const calm = runRaftSimulation({ seed: 1, faultMs: 0 });
     expect(calm.faults).toEqual({});
@@ -138,6 +149,8 @@ describe('runRaftSimulation', () => {
     ['no seed', {}, /options\.seed must be an integer/],
     ['a fractional seed', { seed: 1.5 }, /options\.seed/],
     ['too many nodes', { seed: 1, nodes: 10 }, /options\.nodes must be an integer from 1 to 9/],
+    ['negative spares', { seed: 1, spares: -1 }, /options\.spares must be an integer from 0 to 9/],
+    ['a negative membershipWeight', { seed: 1, membershipWeight: -1 }, /options\.membershipWeight/],
     ['no clients', { seed: 1, clients: 0 }, /options\.clients/],
     ['a string ops', { seed: 1, ops: '5' }, /options\.ops must be an integer/],
     ['a bad fsync range', { seed: 1, fsyncMs: { min: 5, max: 1 } }, /options\.fsyncMs/],

@@ -1,4 +1,6 @@
+import type { ConfChange } from '../../raft/conf-change.js';
 import type { NodeId } from '../../raft/entry.js';
+import type { ConfState } from '../../raft/raft-state.js';
 import { checkLinearizability } from '../linearizability/check-linearizability.js';
 import { type KvInput, type KvOutput, kvModel } from '../linearizability/kv-model.js';
 import { describeViolation } from '../linearizability/linearizability-violation.js';
@@ -35,6 +37,8 @@ export interface RaftSimulationReport {
   readonly snapshots: { readonly taken: number; readonly installed: number };
   /** Gets answered by ReadIndex rather than through the log (a retried get may be answered twice). */
   readonly readIndexReads: number;
+  /** Configuration changes applied (counted once per change, by the first node to apply it), and the final members. */
+  readonly membership: { readonly changes: number; readonly members: readonly NodeId[] };
   /** The client history, in order. */
   readonly history: readonly SimHistoryEvent[];
   /** Faults and client events, one per line, in time order. */
@@ -94,6 +98,11 @@ class RaftSimulation {
   private healed = false;
   private invoked = 0;
   private leaderAtMs: number | undefined;
+  /** The newest membership applied anywhere, and the index of its entry. */
+  private membership: { index: number; members: readonly NodeId[]; voters: readonly NodeId[] };
+  /** Every server that was ever a member: ids are never reused. */
+  private readonly everMember = new Set<NodeId>();
+  private membershipChanges = 0;
   private clientsDoneAtMs: number | undefined;
   private finished = false;
 
@@ -106,7 +115,10 @@ class RaftSimulation {
     const nodeRandom = root.fork();
     this.workload = root.fork();
     this.nemesisRandom = root.fork();
-    const serverIds = Array.from({ length: o.nodes }, (_, i) => `n${i + 1}`);
+    const voters = Array.from({ length: o.nodes }, (_, i) => `n${i + 1}`);
+    const serverIds = Array.from({ length: o.nodes + o.spares }, (_, i) => `n${i + 1}`);
+    this.membership = { index: 0, members: voters, voters };
+    for (const id of voters) this.everMember.add(id);
     const clientIds = Array.from({ length: o.clients }, (_, i) => `c${i + 1}`);
     this.healAtMs = o.faultMs > 0 ? o.faultStartMs + o.faultMs : 0;
     const reserved = o.faultMs > 0 ? Math.min(o.ops, Math.max(o.clients, Math.floor(o.ops / 5))) : o.ops;
@@ -129,12 +141,13 @@ class RaftSimulation {
       network: this.network,
       checker: this.checker,
       random: nodeRandom,
-      voters: serverIds,
+      voters,
       tickMs: o.tickMs,
       fsyncMs: o.fsyncMs,
       raft: o.raft,
       sessions: { expireAfterMs: o.sessionExpireAfterMs },
       snapshotEvery: o.snapshotEvery,
+      onConfChange: (_id: NodeId, index: number, confState: Required<ConfState>) => this.onConfChange(index, confState),
       bug: o.bug,
     };
     this.servers = serverIds.map((id) => new SimRaftNode(id, nodeContext));
@@ -177,6 +190,8 @@ class RaftSimulation {
     if (o.faultMs > 0) {
       scheduleNemesis(this.network, {
         ...o.nemesis,
+        // A majority of the initial voters stays up (spares count as targets, not as voters).
+        maxDown: this.maxDown(),
         startMs: o.faultStartMs,
         endMs: this.healAtMs,
         targets: this.servers.map((node) => node.id),
@@ -184,6 +199,7 @@ class RaftSimulation {
         custom: [
           { name: 'crash-during-fsync', weight: 1, run: (random) => this.crashDuringFsync(random) },
           { name: 'transfer-leader', weight: o.transferWeight, run: (random) => this.transferLeader(random) },
+          { name: 'membership', weight: o.spares + o.nodes > 1 ? o.membershipWeight : 0, run: (random) => this.changeMembership(random) },
           ...(o.customFaults ?? []),
         ],
       });
@@ -201,9 +217,8 @@ class RaftSimulation {
    * loses writes it handed over (they were never acknowledged); restart it a little later.
    */
   private crashDuringFsync(random: SimRandom): void {
-    const n = this.servers.length;
     const up = this.servers.filter((node) => this.network.isUp(node.id) && !this.network.isPaused(node.id));
-    if (n - up.length >= (this.o.nemesis?.maxDown ?? Math.floor((n - 1) / 2))) return;
+    if (this.servers.length - up.length >= this.maxDown()) return;
     const syncing = up.filter((node) => node.storage.dirty);
     if (syncing.length === 0) return;
     const node = random.pick(syncing);
@@ -212,16 +227,81 @@ class RaftSimulation {
     this.network.schedule(random.int(5, 100), () => this.network.restart(node.id));
   }
 
-  /** Another fault of its own: the leader hands leadership to a random other node (thesis §3.10). */
+  private maxDown(): number {
+    return this.o.nemesis?.maxDown ?? Math.floor((this.o.nodes - 1) / 2);
+  }
+
+  /** Another fault of its own: the leader hands leadership to a random other voter (thesis §3.10). */
   private transferLeader(random: SimRandom): void {
-    const leaders = this.servers.filter((node) => !this.network.isPaused(node.id) && node.raft?.status().role === 'leader');
-    if (leaders.length === 0) return;
-    const leader = random.pick(leaders);
-    const others = this.servers.filter((node) => node !== leader);
-    if (others.length === 0) return;
-    const to = random.pick(others).id;
+    const leader = this.someLeader(random);
+    const others = leader?.raft?.status().confState.voters.filter((id) => id !== leader.id) ?? [];
+    if (leader === undefined || others.length === 0) return;
+    const to = random.pick(others);
     this.network.recordFault('transfer-leader', [leader.id, to], `${leader.id} -> ${to}`);
     leader.transferLeadership(to);
+  }
+
+  /**
+   * Another: a membership change at a leader (thesis chapter 4) — add a server that never was a
+   * member as a learner, promote a learner, remove a voter (down to `min(nodes, 3)`) or a learner,
+   * replace a voter through a joint configuration (left by itself, or explicitly later), or leave
+   * an explicit joint configuration. The leader may refuse (one change at a time).
+   */
+  private changeMembership(random: SimRandom): void {
+    const leader = this.someLeader(random);
+    const conf = leader?.raft?.status().confState;
+    if (leader === undefined || conf === undefined) return;
+    const minVoters = Math.min(this.o.nodes, 3);
+    const fresh = this.servers.filter((node) => !node.retired && !this.everMember.has(node.id)).map((node) => node.id);
+    const choices: ConfChange[] = [];
+    if (conf.votersOutgoing.length > 0) {
+      if (!conf.autoLeave) choices.push({ changes: [] });
+    } else {
+      if (fresh.length > 0) choices.push({ changes: [{ type: 'add-learner', node: random.pick(fresh) }] });
+      if (conf.learners.length > 0) {
+        choices.push({ changes: [{ type: 'promote', node: random.pick(conf.learners) }] });
+        choices.push({ changes: [{ type: 'remove', node: random.pick(conf.learners) }] });
+      }
+      if (conf.voters.length > minVoters) choices.push({ changes: [{ type: 'remove', node: random.pick(conf.voters) }] });
+      const incoming = [...conf.learners, ...fresh];
+      if (incoming.length > 0 && conf.voters.length >= minVoters) {
+        const transition = random.pick(['auto', 'joint-explicit'] as const);
+        choices.push({ changes: [{ type: 'add-voter', node: random.pick(incoming) }, { type: 'remove', node: random.pick(conf.voters) }], transition });
+      }
+    }
+    if (choices.length === 0) return;
+    const change = random.pick(choices);
+    const outcome = leader.proposeConfChange(change);
+    const steps = change.changes.map((step) => `${step.type} ${step.node}`).join(', ') || 'leave joint';
+    this.network.recordFault('membership', [leader.id, ...change.changes.map((step) => step.node)], `${steps}${change.transition === 'joint-explicit' ? ' (joint, explicit)' : ''}: ${outcome}`);
+  }
+
+  /** A leader that is up and not paused, if any (the newest term's first, at random among equals). */
+  private someLeader(random: SimRandom): SimRaftNode | undefined {
+    const leaders = this.servers.filter((node) => !this.network.isPaused(node.id) && node.raft?.status().role === 'leader');
+    if (leaders.length === 0) return undefined;
+    const top = Math.max(...leaders.map((node) => node.raft?.status().term ?? 0));
+    return random.pick(leaders.filter((node) => node.raft?.status().term === top));
+  }
+
+  /**
+   * A node applied a configuration change: the first to apply an index makes it the newest
+   * membership, and servers it removed are shut down (once the removal committed, as an operator
+   * would stop them), so a removed server cannot disrupt the cluster with elections.
+   */
+  private onConfChange(index: number, confState: Required<ConfState>): void {
+    if (index <= this.membership.index) return;
+    this.membershipChanges++;
+    const members = [...new Set([...confState.voters, ...confState.votersOutgoing, ...confState.learners, ...confState.learnersNext])];
+    const removed = this.membership.members.filter((id) => !members.includes(id));
+    this.membership = { index, members, voters: [...new Set([...confState.voters, ...confState.votersOutgoing])] };
+    for (const id of members) this.everMember.add(id);
+    for (const id of removed) {
+      this.network.schedule(0, () => {
+        this.network.recordFault('retire', [id], id);
+        this.server(id).retire();
+      });
+    }
   }
 
   private heal(): void {
@@ -263,11 +343,11 @@ class RaftSimulation {
     this.network.schedule(o.tickMs, () => this.checkProgress());
   }
 
-  /** The leader every node follows in one term, if there is one. */
+  /** The leader every member follows in one term, if there is one. */
   private stableLeader(): NodeId | undefined {
     let leader: NodeId | undefined;
     let term = -1;
-    for (const node of this.servers) {
+    for (const node of this.members()) {
       const status = node.raft?.status();
       if (status === undefined || status.leaderId === undefined) return undefined;
       if (leader === undefined) {
@@ -284,11 +364,11 @@ class RaftSimulation {
     const commit = leader === undefined ? undefined : this.server(leader).raft?.status().commit;
     if (commit === undefined) return false;
     const fingerprint = this.server(leader as NodeId).kv.fingerprint();
-    for (const node of this.servers) {
+    for (const node of this.members()) {
       const status = node.raft?.status();
       if (status === undefined || status.applied !== commit || status.commit !== commit) return false;
     }
-    for (const node of this.servers) {
+    for (const node of this.members()) {
       if (node.kv.fingerprint() !== fingerprint) {
         throw new SafetyViolation('State Machine Safety', `${node.id}'s state differs from the leader's after applying index ${commit}`);
       }
@@ -328,6 +408,11 @@ class RaftSimulation {
     return this.workload.int(0, Math.round(2 * mean));
   }
 
+  /** The servers of the newest membership (voters and learners). */
+  private members(): SimRaftNode[] {
+    return this.membership.members.map((id) => this.server(id));
+  }
+
   private server(id: NodeId): SimRaftNode {
     const node = this.byId.get(id);
     if (!(node instanceof SimRaftNode)) throw new Error(`no server ${id}`);
@@ -339,12 +424,13 @@ class RaftSimulation {
   }
 
   private describeNodes(): string {
-    return this.servers
-      .map((node) => {
-        const s = node.raft?.status();
-        return s === undefined ? `${node.id} down` : `${node.id} ${s.role} term ${s.term} leader ${s.leaderId ?? '-'} commit ${s.commit} applied ${s.applied}`;
-      })
-      .join('; ');
+    const members = `members ${this.membership.members.join(' ')} (index ${this.membership.index})`;
+    const nodes = this.servers.map((node) => {
+      const s = node.raft?.status();
+      if (s === undefined) return `${node.id} ${node.retired ? 'retired' : 'down'}`;
+      return `${node.id} ${s.role} term ${s.term} leader ${s.leaderId ?? '-'} commit ${s.commit} applied ${s.applied}`;
+    });
+    return [members, ...nodes].join('; ');
   }
 
   private pendingSummary(): string {
@@ -396,6 +482,7 @@ class RaftSimulation {
         installed: this.servers.reduce((sum, node) => sum + node.snapshots.installed, 0),
       },
       readIndexReads: this.servers.reduce((sum, node) => sum + node.readIndexReads, 0),
+      membership: { changes: this.membershipChanges, members: this.membership.members },
       history: this.history,
       trace: this.trace(),
       digest: this.network.digest,

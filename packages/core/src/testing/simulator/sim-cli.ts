@@ -15,6 +15,7 @@ linearizability of the client history.
   --seed S            run seed S alone and print its fault and client trace
   --ops M             client operations per seed (default 40)
   --nodes N           servers per cluster, 1 to 9 (default 3)
+  --spares N          servers outside the cluster for membership changes to add (default 2)
   --clients N         client processes (default 3)
   --keys N            keys the operations use (default 3)
   --fault-ms MS       how long faults are injected, in virtual ms (default 1500; 0: none)
@@ -54,6 +55,7 @@ export function runSimCli(argv: readonly string[], io: SimCliIo): number {
         seed: { type: 'string' },
         ops: { type: 'string' },
         nodes: { type: 'string' },
+        spares: { type: 'string' },
         clients: { type: 'string' },
         keys: { type: 'string' },
         'fault-ms': { type: 'string' },
@@ -84,6 +86,7 @@ export function runSimCli(argv: readonly string[], io: SimCliIo): number {
       ...defined({
         ops: int(v.ops, '--ops'),
         nodes: int(v.nodes, '--nodes'),
+        spares: int(v.spares, '--spares'),
         clients: int(v.clients, '--clients'),
         keys: int(v.keys, '--keys'),
         faultMs: int(v['fault-ms'], '--fault-ms'),

@@ -1,9 +1,11 @@
 import { isProposalDroppedError } from '../../errors/proposal-dropped-error.js';
+import { type ConfChange, decodeConfChange } from '../../raft/conf-change.js';
+import { isConfChangeError } from '../../raft/errors/conf-change-error.js';
 import type { RaftConfig } from '../../raft/config.js';
 import type { Entry, NodeId } from '../../raft/entry.js';
 import type { Message } from '../../raft/messages.js';
 import { Raft, type Ready } from '../../raft/raft.js';
-import type { SoftState } from '../../raft/raft-state.js';
+import type { ConfState, SoftState } from '../../raft/raft-state.js';
 import type { SessionTableOptions } from '../../raft/sessions/session-table.js';
 import type { ClusterChecker } from './cluster-checker.js';
 import { decodeKvCommand, encodeKvCommand } from './kv-command.js';
@@ -39,6 +41,8 @@ export interface NodeContext {
   readonly sessions: SessionTableOptions;
   /** Compact the log once this many entries were applied since the last snapshot (0: never). */
   readonly snapshotEvery: number;
+  /** Called when a node applied the configuration change at `index`, with the membership it reached. */
+  readonly onConfChange: (id: NodeId, index: number, confState: Required<ConfState>) => void;
   readonly bug: SimulationBug | undefined;
 }
 
@@ -60,6 +64,10 @@ export class SimRaftNode {
   readonly snapshots = { taken: 0, installed: 0 };
   /** Gets this node served by ReadIndex. */
   readIndexReads = 0;
+  /** Configuration changes this node applied, and those it refused (every node refuses alike). */
+  readonly confChanges = { applied: 0, refused: 0 };
+  /** Shut down for good after it left the cluster (the operator stops a removed server). */
+  retired = false;
   private syncing = false;
   private leading = false;
   private leaderId: NodeId | undefined;
@@ -86,6 +94,7 @@ export class SimRaftNode {
 
   /** Starts (or restarts) from what the disk holds durably; the state machine replays the log. */
   start(): void {
+    if (this.retired) return;
     const storage = this.storage.recover();
     // The state machine restarts from the snapshot on disk, Raft from the index after it.
     const snapshot = storage.snapshot();
@@ -106,8 +115,18 @@ export class SimRaftNode {
     this.process();
   }
 
+  /** The server left the cluster and is shut down: it neither ticks nor answers again. */
+  retire(): void {
+    this.retired = true;
+    this.raft = undefined;
+    this.waiters.clear();
+    this.pendingReads.clear();
+    this.confirmedReads = [];
+  }
+
   /** The machine crashed: volatile state goes, the disk keeps what it made durable (and some luck). */
   crash(): void {
+    if (this.retired) return;
     this.raft = undefined;
     this.waiters.clear();
     this.pendingReads.clear();
@@ -121,7 +140,7 @@ export class SimRaftNode {
   /** Handles a message from the network. */
   receive(from: NodeId, message: SimMessage): void {
     const raft = this.raft;
-    if (raft === undefined) return;
+    if (raft === undefined) return; // down or retired
     if (message.kind === 'raft') raft.step(message.message);
     else if (message.kind === 'request') this.request(from, message.call, raft);
     this.process();
@@ -141,6 +160,7 @@ export class SimRaftNode {
     this.ctx.network.schedule(
       this.tickIntervalMs,
       () => {
+        if (this.retired) return;
         const missed = Math.min(MAX_CATCH_UP_TICKS, Math.floor((this.ctx.network.now - scheduledAt) / this.tickIntervalMs));
         for (let i = 0; i < Math.max(1, missed); i++) {
           this.raft?.tick();
@@ -197,6 +217,26 @@ export class SimRaftNode {
     this.pendingReads.set(context, { client, key, kvKey });
   }
 
+  /**
+   * Proposes a membership change (thesis chapter 4) if this node is up and leads; returns what
+   * happened: `'proposed'`, or why not (`'not-leader'`, `'conf-change-pending'`, `'transferring'`,
+   * `'invalid'`).
+   */
+  proposeConfChange(change: ConfChange): string {
+    const raft = this.raft;
+    if (raft === undefined || raft.status().role !== 'leader') return 'not-leader';
+    try {
+      raft.proposeConfChange(change);
+    } catch (error) {
+      if (isProposalDroppedError(error)) return error.reason;
+      if (isConfChangeError(error)) return 'invalid';
+      throw error;
+    }
+    this.process();
+    this.observe();
+    return 'proposed';
+  }
+
   /** Transfers leadership to `to` (thesis §3.10), if this node is up and leads. */
   transferLeadership(to: NodeId): void {
     const raft = this.raft;
@@ -230,6 +270,7 @@ export class SimRaftNode {
   }
 
   private synced(raft: Raft, ready: Ready, send: boolean): void {
+    if (this.raft !== raft) return; // retired meanwhile
     const lowest = ready.snapshot !== undefined ? 1 : (ready.entriesToPersist[0]?.index ?? Infinity);
     this.storage.sync();
     this.ctx.checker.afterSync(this, lowest);
@@ -301,6 +342,10 @@ export class SimRaftNode {
   private apply(entry: Entry): void {
     this.ctx.checker.afterApply(this.id, entry);
     this.appliedIndex = entry.index;
+    if (entry.type === 'conf-change') {
+      this.applyConfChange(entry);
+      return;
+    }
     const command = decodeKvCommand(entry.data);
     if (command === undefined) return; // a new leader's empty entry
     const result = this.kv.apply(entry.index, command);
@@ -309,6 +354,22 @@ export class SimRaftNode {
     if (client === undefined) return;
     this.waiters.delete(key);
     this.reply(client, key, replyFor(result));
+  }
+
+  /** Every node applies a committed configuration change (etcd's contract), and saves the membership. */
+  private applyConfChange(entry: Entry): void {
+    const raft = this.raft as Raft;
+    let confState: Required<ConfState>;
+    try {
+      confState = raft.applyConfChange(decodeConfChange(entry.data));
+    } catch (error) {
+      if (!isConfChangeError(error)) throw error;
+      this.confChanges.refused++; // every node refuses it alike: they share the configuration
+      return;
+    }
+    this.confChanges.applied++;
+    this.storage.saveConfState(confState);
+    this.ctx.onConfChange(this.id, entry.index, confState);
   }
 
   /** Leadership lost: the requests proposed here may or may not commit; say so. */

@@ -52,6 +52,34 @@ describe('SimStorage', () => {
     expect(disk.durableEntry(2)).toEqual(entry(2, 2));
   });
 
+  it('restarts from a compaction’s snapshot with the membership the snapshot holds, not the newest one saved', () => {
+    const disk = new SimStorage({ voters });
+    disk.write(undefined, [entry(1), entry(2), entry(3)], { term: 1, vote: undefined, commit: 3 });
+    disk.sync();
+    disk.saveConfState({ voters: ['a', 'b', 'c', 'd'] });
+    disk.compact(2, { voters: ['a', 'b', 'd'] }, new Uint8Array([7]));
+    disk.saveConfState({ voters: ['a', 'b'] });
+    expect(disk.live.firstIndex()).toBe(3);
+    expect(disk.durableEntry(1)).toBe('snapshot');
+    expect(disk.durableSnapshot().data).toEqual(new Uint8Array([7]));
+    const restarted = disk.recover();
+    expect(restarted.initialState().confState.voters).toEqual(['a', 'b', 'd']);
+    expect(restarted.firstIndex()).toBe(3);
+    expect(restarted.lastIndex()).toBe(3);
+  });
+
+  it('persists a snapshot from the leader before the entries of its Ready', () => {
+    const disk = new SimStorage({ voters });
+    const snapshot = { metadata: { index: 5, term: 2, confState: { voters } }, data: new Uint8Array([1]) };
+    disk.write(snapshot, [entry(6, 2)], { term: 2, vote: undefined, commit: 5 });
+    expect(disk.live.firstIndex()).toBe(6);
+    expect(disk.durableSnapshot().metadata.index).toBe(0);
+    disk.crash(new SimRandom(3)); // keeps some prefix: the snapshot first, then the entry, then the hard state
+    const after = disk.recover();
+    if (after.snapshot().metadata.index === 5) expect(after.firstIndex()).toBe(6);
+    else expect(after.lastIndex()).toBe(0);
+  });
+
   it('with forget-vote (a planted bug), a restart reads the hard state without its vote', () => {
     const disk = new SimStorage({ voters, bug: 'forget-vote' });
     disk.write(undefined, [], { term: 3, vote: 'c', commit: 0 });

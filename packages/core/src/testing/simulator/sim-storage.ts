@@ -154,13 +154,23 @@ export class SimStorage {
     if (snapshot.metadata.index > 0) storage.applySnapshot(snapshot);
     const last = this.durable.lastIndex();
     if (last >= this.durable.firstIndex()) storage.append(this.durable.entries(this.durable.firstIndex(), last + 1));
-    const { hardState, confState } = this.durable.initialState();
-    storage.setConfState(confState);
+    // The membership comes from the snapshot (applySnapshot above), or is the initial one: the
+    // state machine restarts from the snapshot and replays the configuration changes after it.
+    const { hardState } = this.durable.initialState();
     storage.setHardState(this.bug === 'forget-vote' ? { ...hardState, vote: undefined } : hardState);
     this.liveStorage = storage;
     this.pending = [];
     this.claimed = [];
     return storage;
+  }
+
+  /**
+   * The membership the state machine reached by applying a configuration change, for the next
+   * compaction's snapshot. Not a durable write of its own: a restart replays from the snapshot,
+   * whose metadata holds the membership as of its index, and applies the changes after it again.
+   */
+  saveConfState(confState: ConfState): void {
+    this.liveStorage.setConfState(confState);
   }
 
   /** The durable hard state. */

@@ -9,6 +9,12 @@ export interface RaftSimulationOptions {
   readonly seed: number;
   /** Servers in the cluster, 1 to 9. Default 3. */
   readonly nodes?: number;
+  /**
+   * Servers besides `nodes` that start outside the cluster, for membership changes to add
+   * (as learners, then voters, or in a joint replacement). Ids are never reused: a removed
+   * server is shut down. Default 2.
+   */
+  readonly spares?: number;
   /** Client processes. Default 3. */
   readonly clients?: number;
   /** Operations the clients run in all (some kept for after the faults heal). Default 40. */
@@ -43,6 +49,12 @@ export interface RaftSimulationOptions {
   readonly readIndexShare?: number;
   /** Leadership transfers drawn by the fault schedule, relative to each built-in fault's weight 1. Default 1. */
   readonly transferWeight?: number;
+  /**
+   * Membership changes drawn by the fault schedule (add a learner, promote it, remove a voter or
+   * learner, replace a voter through a joint configuration, leave an explicit one), relative to
+   * each built-in fault's weight 1. Default 1.
+   */
+  readonly membershipWeight?: number;
   /** How long an fsync takes (a crash meanwhile loses some of its writes). Default `{ min: 1, max: 8 }`. */
   readonly fsyncMs?: MsRange;
   /** Client sessions expire after this long idle (log time). Default 60 000. */
@@ -72,6 +84,7 @@ const BUGS: readonly SimulationBug[] = ['forget-vote', 'lying-fsync', 'ack-befor
 
 const DEFAULTS = {
   nodes: 3,
+  spares: 2,
   clients: 3,
   ops: 40,
   keys: 3,
@@ -105,7 +118,7 @@ export function resolveSimulationOptions(options: RaftSimulationOptions): Resolv
   if (options.bug !== undefined && !BUGS.includes(options.bug)) {
     throw new RangeError(`${WHERE}: options.bug must be one of ${BUGS.join(', ')}, got ${show(options.bug)}`);
   }
-  const share = (name: 'readIndexShare' | 'transferWeight', fallback: number, max: number): number => {
+  const share = (name: 'readIndexShare' | 'transferWeight' | 'membershipWeight', fallback: number, max: number): number => {
     const value: unknown = options[name] ?? fallback;
     if (typeof value !== 'number') throw new TypeError(`${WHERE}: options.${name} must be a number, got ${show(value)}`);
     if (!(value >= 0 && value <= max)) throw new RangeError(`${WHERE}: options.${name} must be a number from 0 to ${max}, got ${show(value)}`);
@@ -118,6 +131,7 @@ export function resolveSimulationOptions(options: RaftSimulationOptions): Resolv
   return {
     seed: options.seed,
     nodes: int('nodes', 1, 9),
+    spares: int('spares', 0, 9),
     clients: int('clients', 1, 100),
     ops: int('ops', 0),
     keys: int('keys', 1, 1000),
@@ -131,6 +145,7 @@ export function resolveSimulationOptions(options: RaftSimulationOptions): Resolv
     fsyncMs,
     readIndexShare: share('readIndexShare', 0.5, 1),
     transferWeight: share('transferWeight', 1, 1000),
+    membershipWeight: share('membershipWeight', 1, 1000),
     sessionExpireAfterMs: int('sessionExpireAfterMs', 1),
     attemptTimeoutMs: int('attemptTimeoutMs', 1),
     giveUpAfterMs: int('giveUpAfterMs', 1),
@@ -145,6 +160,7 @@ export function resolveSimulationOptions(options: RaftSimulationOptions): Resolv
 /** Flags of `npm run sim` for the options it takes one by one. */
 const FLAGS: ReadonlyArray<readonly [keyof typeof DEFAULTS, string]> = [
   ['nodes', '--nodes'],
+  ['spares', '--spares'],
   ['clients', '--clients'],
   ['ops', '--ops'],
   ['keys', '--keys'],
