@@ -20,6 +20,9 @@ describe('ProposalDroppedError', () => {
     expect(new ProposalDroppedError('conf-change-pending', 'a', 4).message).toBe(
       'Raft proposal dropped: an earlier configuration change is not applied yet (term 4)',
     );
+    expect(new ProposalDroppedError('uncommitted-limit', 'a', 4).message).toBe(
+      'Raft proposal dropped: the leader holds maxUncommittedBytes of uncommitted commands already (term 4)',
+    );
   });
 
   it('isProposalDroppedError() accepts it, also from another copy, and rejects everything else', () => {

@@ -6,13 +6,16 @@ import { BulwarkError, errorGuard, nameErrorClass } from './bulwark-error.js';
  * - `'transferring'`: this leader is handing leadership over (thesis §3.10) and takes no
  *   proposals until the transfer ends; retry at the new leader;
  * - `'conf-change-pending'`: a membership change was proposed while an earlier one is not
- *   applied yet (one at a time); retry once it is.
+ *   applied yet (one at a time); retry once it is;
+ * - `'uncommitted-limit'`: the leader holds `maxUncommittedBytes` of uncommitted commands
+ *   (flow control); retry once commits catch up.
  */
-export type ProposalDropReason = 'not-leader' | 'transferring' | 'conf-change-pending';
+export type ProposalDropReason = 'not-leader' | 'transferring' | 'conf-change-pending' | 'uncommitted-limit';
 
 const EXPLANATIONS: Record<Exclude<ProposalDropReason, 'not-leader'>, string> = {
   transferring: 'this leader is transferring leadership',
   'conf-change-pending': 'an earlier configuration change is not applied yet',
+  'uncommitted-limit': 'the leader holds maxUncommittedBytes of uncommitted commands already',
 };
 
 /**

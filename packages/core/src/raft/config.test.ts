@@ -17,6 +17,11 @@ describe('Raft config', () => {
       maxEntriesPerMessage: 64,
       maxBytesPerMessage: 1024 * 1024,
       maxCommittedBytesPerReady: Infinity,
+      maxInflightMessages: 256,
+      maxInflightBytes: Infinity,
+      maxUncommittedBytes: Infinity,
+      readOnly: 'safe',
+      maxClockDrift: 0.1,
       applied: 0,
     });
   });
@@ -35,6 +40,10 @@ describe('Raft config', () => {
     ['maxEntriesPerMessage', { maxEntriesPerMessage: 0 }, RangeError, /config\.maxEntriesPerMessage/],
     ['maxBytesPerMessage', { maxBytesPerMessage: -1 }, RangeError, /config\.maxBytesPerMessage/],
     ['maxCommittedBytesPerReady', { maxCommittedBytesPerReady: NaN }, RangeError, /config\.maxCommittedBytesPerReady/],
+    ['maxInflightMessages', { maxInflightMessages: 0 }, RangeError, /config\.maxInflightMessages must be an integer ≥ 1, got 0/],
+    ['maxInflightMessages', { maxInflightMessages: Infinity }, RangeError, /config\.maxInflightMessages/],
+    ['maxInflightBytes', { maxInflightBytes: '1' }, TypeError, /config\.maxInflightBytes/],
+    ['maxUncommittedBytes', { maxUncommittedBytes: 0.5 }, RangeError, /config\.maxUncommittedBytes/],
     ['applied', { applied: 1 }, RangeError, /config\.applied must be at most the stored commit index \(0\), got 1/],
   ])('rejects a bad %s', (_field, override, errorClass, message) => {
     const config = { ...base(), ...override } as RaftConfig;

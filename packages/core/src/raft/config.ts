@@ -38,8 +38,29 @@ export interface RaftConfig {
   readonly checkQuorum?: boolean;
   /** Most entries in one append message. Default 64. */
   readonly maxEntriesPerMessage?: number;
-  /** Most command bytes in one append message (one entry always goes). Default 1 MiB; `Infinity` allowed. */
+  /**
+   * Most command bytes in one append message (one entry always goes; etcd's `MaxSizePerMsg`).
+   * Default 1 MiB; `Infinity` allowed.
+   */
   readonly maxBytesPerMessage?: number;
+  /**
+   * Flow control: most appends in flight to one follower while the leader streams to it
+   * (`replicate` state, pipelining); once that many are unacknowledged the leader waits (etcd's
+   * `MaxInflightMsgs`). Default 256.
+   */
+  readonly maxInflightMessages?: number;
+  /**
+   * Flow control: most command bytes in flight to one follower (etcd's `MaxInflightBytes`); one
+   * append always goes. Default `Infinity`.
+   */
+  readonly maxInflightBytes?: number;
+  /**
+   * Most command bytes the leader holds uncommitted; a proposal past it is dropped with
+   * `ProposalDroppedError` (`reason` `'uncommitted-limit'`) until commits catch up — an entry
+   * always goes when nothing is uncommitted (etcd's `MaxUncommittedEntriesSize`). Default
+   * `Infinity`.
+   */
+  readonly maxUncommittedBytes?: number;
   /** Most command bytes of committed entries in one `Ready`. Default `Infinity`. */
   readonly maxCommittedBytesPerReady?: number;
   /**
@@ -153,6 +174,9 @@ export function resolveRaftConfig(config: RaftConfig): ResolvedRaftConfig {
     checkQuorum,
     maxEntriesPerMessage: integer('maxEntriesPerMessage', config.maxEntriesPerMessage, 64, 1, true),
     maxBytesPerMessage: integer('maxBytesPerMessage', config.maxBytesPerMessage, 1024 * 1024, 1, true),
+    maxInflightMessages: integer('maxInflightMessages', config.maxInflightMessages, 256, 1),
+    maxInflightBytes: integer('maxInflightBytes', config.maxInflightBytes, Infinity, 1, true),
+    maxUncommittedBytes: integer('maxUncommittedBytes', config.maxUncommittedBytes, Infinity, 1, true),
     maxCommittedBytesPerReady: integer('maxCommittedBytesPerReady', config.maxCommittedBytesPerReady, Infinity, 1, true),
     applied,
     readOnly,

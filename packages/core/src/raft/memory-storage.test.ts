@@ -43,6 +43,12 @@ describe('MemoryStorage', () => {
     expect(() => storage.entries(1, 3)).toThrow(RangeError);
   });
 
+  it('takes initial learners, distinct from the voters', () => {
+    expect(new MemoryStorage({ voters: ['a'], learners: ['l'] }).initialState().confState).toEqual({ voters: ['a'], learners: ['l'] });
+    expect(() => new MemoryStorage({ voters: ['a'], learners: ['a'] })).toThrow(/both options.voters and options.learners/);
+    expect(() => new MemoryStorage({ voters: ['a'], learners: [''] })).toThrow(/options.learners must be an array/);
+  });
+
   it('needs distinct, non-empty voter ids', () => {
     expect(() => new MemoryStorage({ voters: ['a', 'a'] })).toThrow(/options.voters/);
     expect(() => new MemoryStorage({ voters: [''] })).toThrow(TypeError);

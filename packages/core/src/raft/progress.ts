@@ -1,4 +1,5 @@
 import type { NodeId } from './entry.js';
+import { Inflights } from './inflights.js';
 import { type Membership, allMembers, allVoters, toMembership } from './membership.js';
 import { type VoteResult, jointCommittedIndex, jointVoteResult } from './quorum.js';
 import type { ConfState } from './raft-state.js';
@@ -14,6 +15,14 @@ import type { ConfState } from './raft-state.js';
  *   (`Raft.reportSnapshot`).
  */
 export type ProgressState = 'probe' | 'replicate' | 'snapshot';
+
+/** The flow-control window of each follower; see `RaftConfig.maxInflightMessages`. */
+export interface InflightLimits {
+  readonly maxInflightMessages: number;
+  readonly maxInflightBytes: number;
+}
+
+const DEFAULT_LIMITS: InflightLimits = { maxInflightMessages: 256, maxInflightBytes: Infinity };
 
 /**
  * The leader's view of one follower (Raft Figure 2, `nextIndex[]` and `matchIndex[]`).
@@ -38,9 +47,16 @@ export class Progress {
   leaseAck = -1;
   /** A learner: replicated to, but its acknowledgements count toward no quorum. */
   isLearner = false;
+  /** In `'replicate'`: the appends in flight, bounded by the flow-control limits. */
+  readonly inflights: Inflights;
 
-  constructor(next: number) {
+  /**
+   * @param next the index of the next entry to send
+   * @param limits the flow-control window (default 256 appends, no byte limit)
+   */
+  constructor(next: number, limits: InflightLimits = DEFAULT_LIMITS) {
     this.next = next;
+    this.inflights = new Inflights(limits.maxInflightMessages, limits.maxInflightBytes);
   }
 
   /**
@@ -70,18 +86,35 @@ export class Progress {
     this.state = state;
     this.probeSent = false;
     this.pendingSnapshot = 0;
+    this.inflights.reset();
   }
 
-  /** Whether the leader must hold further appends to this follower. */
+  /**
+   * Whether the leader must hold further appends to this follower: a snapshot is outstanding, a
+   * probe is unanswered, or the window of appends in flight is full (flow control).
+   */
   isPaused(): boolean {
-    if (this.state === 'snapshot') return true;
-    return this.state === 'probe' && this.probeSent;
+    switch (this.state) {
+      case 'snapshot':
+        return true;
+      case 'probe':
+        return this.probeSent;
+      case 'replicate':
+        return this.inflights.full();
+    }
   }
 
-  /** An append covering up to `lastIndex` went out. */
-  sentEntries(lastIndex: number): void {
-    if (this.state === 'replicate') this.next = Math.max(this.next, lastIndex + 1);
-    else this.probeSent = true;
+  /**
+   * An append covering up to `lastIndex` went out, with `bytes` of entries. In `'replicate'` it
+   * moves `next` past them at once (pipelining) and takes a place in the window, unless empty.
+   */
+  sentEntries(lastIndex: number, bytes = 0, entries = 1): void {
+    if (this.state === 'replicate') {
+      if (entries > 0) this.inflights.add(lastIndex, bytes);
+      this.next = Math.max(this.next, lastIndex + 1);
+    } else {
+      this.probeSent = true;
+    }
   }
 
   /** A message carrying `commit` went out. */
@@ -105,6 +138,7 @@ export class Progress {
       this.probeSent = false;
       updated = true;
     }
+    this.inflights.freeLE(index);
     this.next = Math.max(this.next, index + 1);
     return updated;
   }
@@ -139,7 +173,10 @@ export class ProgressTracker {
   #membership: Membership;
   #voters: readonly NodeId[];
 
-  constructor(confState: ConfState) {
+  constructor(
+    confState: ConfState,
+    private readonly limits: InflightLimits = DEFAULT_LIMITS,
+  ) {
     this.#membership = toMembership(confState);
     this.#voters = allVoters(this.#membership);
     this.reset(0);
@@ -191,7 +228,7 @@ export class ProgressTracker {
   }
 
   private newProgress(id: NodeId, lastIndex: number): Progress {
-    const progress = new Progress(lastIndex + 1);
+    const progress = new Progress(lastIndex + 1, this.limits);
     progress.isLearner = this.isLearner(id);
     return progress;
   }

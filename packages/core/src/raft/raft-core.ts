@@ -1,5 +1,5 @@
 import type { ResolvedRaftConfig } from './config.js';
-import type { Entry, EntryType, NodeId } from './entry.js';
+import { type Entry, type EntryType, type NodeId, entrySize } from './entry.js';
 import { isLogCompactedError } from './errors/log-compacted-error.js';
 import { isSnapshotTemporarilyUnavailableError } from './errors/snapshot-temporarily-unavailable-error.js';
 import type { Message, VoteMessage } from './messages.js';
@@ -10,6 +10,12 @@ import type { HardState, RaftRole, SoftState } from './raft-state.js';
 import { stepCandidate } from './step-candidate.js';
 import { stepFollower } from './step-follower.js';
 import { stepLeader } from './step-leader.js';
+
+function payloadSize(entries: readonly Entry[]): number {
+  let bytes = 0;
+  for (const entry of entries) bytes += entrySize(entry);
+  return bytes;
+}
 
 /** A message before `send` stamps its sender. */
 type Outgoing = Message extends infer M ? (M extends Message ? Omit<M, 'from'> : never) : never;
@@ -68,6 +74,12 @@ export class RaftCore {
    * its log may end with a change it cannot see yet as such.
    */
   pendingConfIndex = 0;
+  /**
+   * Command bytes this leader appended that are not committed yet (flow control, etcd's
+   * `uncommittedSize`): entries of earlier terms are not counted, and the count never goes below
+   * 0, so it may underestimate but never blocks forever.
+   */
+  uncommittedBytes = 0;
 
   constructor(readonly config: ResolvedRaftConfig) {
     this.id = config.id;
@@ -78,7 +90,7 @@ export class RaftCore {
         `Raft: the stored commit index ${hardState.commit} is past the stored last index ${this.log.lastIndex()}`,
       );
     }
-    this.tracker = new ProgressTracker(confState);
+    this.tracker = new ProgressTracker(confState, config);
     this.term = hardState.term;
     this.vote = hardState.vote;
     this.becomeFollower(this.term, undefined);
@@ -167,6 +179,7 @@ export class RaftCore {
     this.leaderTicks = 0;
     this.transferCampaignSent = false;
     this.leadTransferee = undefined;
+    this.uncommittedBytes = 0;
   }
 
   becomeFollower(term: number, leaderId: NodeId | undefined): void {
@@ -262,10 +275,26 @@ export class RaftCore {
 
   // --- Replication ------------------------------------------------------------------------------
 
+  /**
+   * Whether `bytes` more may be appended under `maxUncommittedBytes`: always when nothing is
+   * uncommitted, so one large entry still goes (etcd's rule).
+   */
+  canAcceptUncommitted(bytes: number): boolean {
+    const { maxUncommittedBytes } = this.config;
+    return this.uncommittedBytes === 0 || bytes === 0 || this.uncommittedBytes + bytes <= maxUncommittedBytes;
+  }
+
+  /** Entries the leader handed out as committed no longer count as uncommitted. */
+  reduceUncommitted(entries: readonly Entry[]): void {
+    if (this.role !== 'leader' || this.uncommittedBytes === 0) return;
+    this.uncommittedBytes = Math.max(0, this.uncommittedBytes - payloadSize(entries));
+  }
+
   /** Appends commands (or one configuration change) to the leader's log; returns the index of the last. */
   appendEntries(commands: readonly Uint8Array[], type: EntryType = 'normal'): number {
     let index = this.log.lastIndex();
     const entries: Entry[] = commands.map((data) => ({ index: ++index, term: this.term, type, data }));
+    this.uncommittedBytes += payloadSize(entries);
     const last = this.log.append(entries);
     // The leader's own acknowledgement, stepped once these entries are durable.
     this.send({ type: 'append-response', to: this.id, term: this.term, reject: false, index: last });
@@ -294,7 +323,7 @@ export class RaftCore {
     if (entries.length === 0 && !sendIfEmpty) return false;
     const commit = this.log.committed;
     this.send({ type: 'append', to, term: this.term, prevLogIndex, prevLogTerm, entries, commit });
-    progress.sentEntries(prevLogIndex + entries.length);
+    progress.sentEntries(prevLogIndex + entries.length, payloadSize(entries), entries.length);
     progress.sentCommitIndex(commit);
     return true;
   }

@@ -21,6 +21,21 @@ describe('RaftLog', () => {
     expect(log.entriesFrom(1).map((e) => e.term)).toEqual([1, 1, 2, 3]);
     expect(log.slice(2, 4).map((e) => e.index)).toEqual([2, 3]);
     expect(log.unstableEntries().map((e) => e.index)).toEqual([3, 4]);
+    // A slice that starts past the first unstable entry (pipelined appends before persisting).
+    expect(log.slice(4, 5).map((e) => e.index)).toEqual([4]);
+    expect(log.entriesFrom(4).map((e) => e.index)).toEqual([4]);
+  });
+
+  it('reads across a restored snapshot and refuses compacted slices', () => {
+    const log = logOf([1, 1, 1]);
+    log.restore({ metadata: { index: 5, term: 2, confState: { voters: ['a'] } }, data: new Uint8Array(0) });
+    expect([log.firstIndex(), log.lastIndex(), log.committed, log.term(5), log.term(4)]).toEqual([6, 5, 5, 2, undefined]);
+    expect(log.hasNextCommittedEntries()).toBe(false); // the snapshot goes first
+    log.append(entriesOfTerms([2], 6));
+    expect(log.entriesFrom(6).map((e) => e.index)).toEqual([6]);
+    expect(() => log.slice(3, 6)).toThrow(/index 3 is compacted/);
+    log.stableSnapshotTo(5);
+    expect(log.unstableSnapshot()).toBeUndefined();
   });
 
   it('limits slices by count and by bytes, always returning one entry', () => {

@@ -157,7 +157,7 @@ export class RaftLog {
     const out: Entry[] = [];
     const stableEnd = Math.min(end, this.unstable.offset);
     if (lo < stableEnd) out.push(...this.storage.entries(lo, stableEnd, maxBytes));
-    if (out.length === stableEnd - lo && end > this.unstable.offset) {
+    if (out.length === Math.max(0, stableEnd - lo) && end > this.unstable.offset) {
       out.push(...this.unstable.slice(Math.max(lo, this.unstable.offset), end));
     }
     return limitBytes(out, maxBytes);

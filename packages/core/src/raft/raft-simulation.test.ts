@@ -4,8 +4,8 @@ import { TestNetwork } from './test-network.js';
 
 // Seeded runs of the in-test network with reordering, drops, duplicates, partitions,
 // restarts (volatile state lost, storage kept), log compaction (followers catch up through
-// snapshots), linearizable reads (each answer must cover every commit made before it was asked)
-// and leadership transfers. The invariant checker runs after every input;
+// snapshots), linearizable reads (each answer must cover every commit made before it was asked),
+// leadership transfers, membership changes and flow control. The invariant checker runs after every input;
 // a failure names its seed so it replays exactly. RAFT_SEEDS and RAFT_STEPS raise the budget.
 const SEEDS = Number(process.env['RAFT_SEEDS'] ?? 200);
 const STEPS = Number(process.env['RAFT_STEPS'] ?? 300);
@@ -40,9 +40,9 @@ const scenarios: readonly Scenario[] = [
     transferRate: 0.02,
   },
   {
-    name: '5 nodes, defaults, ReadIndex reads',
+    name: '5 nodes, ReadIndex reads, flow control (2 appends in flight, 12 uncommitted bytes)',
     ids: ['a', 'b', 'c', 'd', 'e'],
-    config: { electionTick: 3 },
+    config: { electionTick: 3, maxInflightMessages: 2, maxUncommittedBytes: 12 },
     dropRate: 0.1,
     duplicateRate: 0.02,
     readRate: 0.05,
@@ -85,9 +85,9 @@ const scenarios: readonly Scenario[] = [
     duplicateRate: 0.05,
   },
   {
-    name: '4 nodes, pre-vote without check-quorum, byte-limited batches',
+    name: '4 nodes, pre-vote without check-quorum, byte-limited batches and windows',
     ids: ['a', 'b', 'c', 'd'],
-    config: { electionTick: 2, checkQuorum: false, maxBytesPerMessage: 8 },
+    config: { electionTick: 2, checkQuorum: false, maxBytesPerMessage: 8, maxInflightBytes: 16 },
     dropRate: 0.2,
     duplicateRate: 0.05,
   },

@@ -173,7 +173,8 @@ export class Raft {
    * @param command the command's bytes, opaque to Raft
    * @returns the index and term of the new entry
    * @throws {ProposalDroppedError} when this node is not the leader (with the leader it knows of),
-   *   or is handing leadership over (`reason` `'transferring'`)
+   *   is handing leadership over (`reason` `'transferring'`), or holds `maxUncommittedBytes` of
+   *   uncommitted commands already (`'uncommitted-limit'`: retry once commits catch up)
    * @throws {TypeError} when `command` is not a `Uint8Array`
    */
   propose(command: Uint8Array): { readonly index: number; readonly term: number } {
@@ -183,6 +184,7 @@ export class Raft {
     const core = this.#core;
     if (core.role !== 'leader') throw new ProposalDroppedError('not-leader', core.leaderId, core.term);
     if (core.leadTransferee !== undefined) throw new ProposalDroppedError('transferring', core.id, core.term);
+    if (!core.canAcceptUncommitted(command.byteLength)) throw new ProposalDroppedError('uncommitted-limit', core.id, core.term);
     const index = core.appendEntries([command]);
     core.broadcastAppend();
     return { index, term: core.term };
@@ -361,6 +363,7 @@ export class Raft {
     }
     const lastPersisted = entriesToPersist[entriesToPersist.length - 1];
     if (lastPersisted !== undefined) core.log.stableTo(lastPersisted.index, lastPersisted.term);
+    core.reduceUncommitted(committedEntries);
     const lastApplied = committedEntries[committedEntries.length - 1];
     if (lastApplied !== undefined) core.log.appliedTo(lastApplied.index);
     for (const message of pending.selfMessages) core.step(message);

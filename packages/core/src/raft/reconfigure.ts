@@ -1,5 +1,5 @@
 import { ProposalDroppedError } from '../errors/proposal-dropped-error.js';
-import { type ConfChange, encodeConfChange } from './conf-change.js';
+import { type ConfChange, encodeConfChange, leavesJoint } from './conf-change.js';
 import { type Membership, changeMembership } from './membership.js';
 import type { RaftCore } from './raft-core.js';
 
@@ -13,7 +13,8 @@ import type { RaftCore } from './raft-core.js';
  * leader to commit in its term first, which `pendingConfIndex` also waits for), and when the
  * change cannot apply to the current configuration.
  *
- * @throws {ProposalDroppedError} `'not-leader'`, `'transferring'` or `'conf-change-pending'`
+ * @throws {ProposalDroppedError} `'not-leader'`, `'transferring'`, `'conf-change-pending'` or
+ *   `'uncommitted-limit'`
  * @throws {ConfChangeError} when the change is invalid for the current configuration
  */
 export function proposeConfChange(core: RaftCore, change: ConfChange): { index: number; term: number } {
@@ -21,7 +22,12 @@ export function proposeConfChange(core: RaftCore, change: ConfChange): { index: 
   if (core.leadTransferee !== undefined) throw new ProposalDroppedError('transferring', core.id, core.term);
   if (core.pendingConfIndex > core.log.applied) throw new ProposalDroppedError('conf-change-pending', core.id, core.term);
   changeMembership(core.tracker.membership, change); // throws ConfChangeError if it cannot apply
-  const index = core.appendEntries([encodeConfChange(change)], 'conf-change');
+  const data = encodeConfChange(change);
+  // Leaving a joint configuration is never held back by the uncommitted-size limit.
+  if (!leavesJoint(change) && !core.canAcceptUncommitted(data.byteLength)) {
+    throw new ProposalDroppedError('uncommitted-limit', core.id, core.term);
+  }
+  const index = core.appendEntries([data], 'conf-change');
   core.pendingConfIndex = index;
   core.broadcastAppend();
   return { index, term: core.term };

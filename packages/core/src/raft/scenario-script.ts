@@ -121,7 +121,7 @@ export function describeMessage(m: Message): string {
 /**
  * Runs scenario commands against a {@link TestNetwork} and returns what each prints:
  * `add-nodes a b c [pre-vote=false] [check-quorum=false] [election-tick=N] [max-entries=N]
- * [read-only=leaseBased]`,
+ * [read-only=leaseBased] [max-inflight=N] [max-uncommitted=N]`,
  * `campaign ID`, `tick ID [N]`, `tick-all [N]`, `propose ID TEXT`, `deliver [N]`, `stabilize`,
  * `drop [from=ID] [to=ID] [type=T]`, `isolate ID`, `cut A B`, `heal`, `status`, `log ID`,
  * `compact ID` (snapshot the state machine at its applied index and compact the log; delivering
@@ -130,7 +130,8 @@ export function describeMessage(m: Message): string {
  * `read-index ID CONTEXT`, `read-states ID` (the answered reads since the last call),
  * `transfer-leadership ID TO`, `add-node ID` (a node that may join later),
  * `propose-conf-change ID [TYPE:NODE…] [transition=T]` (no steps leaves a joint configuration),
- * `conf ID`; `add-nodes … learners=l,m` starts with learners.
+ * `conf ID`, `progress ID` (the leader's view of each member); `add-nodes … learners=l,m` starts
+ * with learners.
  */
 export class ScenarioRunner {
   private net: TestNetwork | undefined;
@@ -146,6 +147,8 @@ export class ScenarioRunner {
         electionTick: Number(options.get('election-tick') ?? 10),
         maxEntriesPerMessage: Number(options.get('max-entries') ?? 64),
         readOnly: options.get('read-only') === 'leaseBased' ? 'leaseBased' : 'safe',
+        maxInflightMessages: Number(options.get('max-inflight') ?? 256),
+        maxUncommittedBytes: Number(options.get('max-uncommitted') ?? Infinity),
       };
       const learners = options.get('learners')?.split(',') ?? [];
       this.net = new TestNetwork({ ids: plain, learners, config });
@@ -251,6 +254,10 @@ export class ScenarioRunner {
           if (isConfChangeError(error)) return `refused: ${error.reason}`;
           throw error;
         }
+      }
+      case 'progress': {
+        const { progress } = net.node(plain[0] as string).raft.status();
+        return [...progress].map(([id, p]) => `${id}: ${p.state} match=${p.match} next=${p.next}${p.isLearner ? ' learner' : ''}`).join('\n') || 'not leading';
       }
       case 'conf':
         return showConf(net.node(plain[0] as string).raft.status().confState);

@@ -15,6 +15,9 @@ export function stepLeader(core: RaftCore, m: Message): void {
     case 'heartbeat-response':
       progress.recentActive = true;
       progress.probeSent = false;
+      // A full window while the follower answers heartbeats: appends may have been lost. Free one
+      // place, so the next append goes out — and is refused if there is a gap (then: probe).
+      if (progress.state === 'replicate' && progress.inflights.full()) progress.inflights.freeFirst();
       if (progress.match < core.log.lastIndex()) core.sendAppend(m.from);
       onHeartbeatAck(core, m);
       break;
