@@ -318,3 +318,16 @@ describe('examples/simulator.ts', () => {
     expect(lines.length).toBeGreaterThanOrEqual(3);
   });
 });
+
+describe('examples/raft.ts', () => {
+  it('elects a, replicates a write, adds d as a learner and promotes it, reads at d, and hands leadership to d', async () => {
+    const { tour } = await import('../examples/raft.js');
+    const nodes = tour();
+    for (const [, node] of nodes) {
+      expect(node.applied).toEqual(['x=1']);
+      expect(node.raft.status().confState).toMatchObject({ voters: ['a', 'b', 'c', 'd'], learners: [] });
+    }
+    expect(nodes.get('d')?.reads).toEqual(['read-1@4']); // the commit index when the leader confirmed the read
+    expect([...nodes].filter(([, node]) => node.raft.status().role === 'leader').map(([id]) => id)).toEqual(['d']);
+  });
+});
