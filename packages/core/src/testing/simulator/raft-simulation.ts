@@ -29,7 +29,7 @@ export interface RaftSimulationReport {
   readonly events: number;
   /** Invariant checks run. */
   readonly checks: number;
-  /** How long after the faults healed a leader that every node followed was seen. */
+  /** How long after the faults healed a leader that every member followed was seen. */
   readonly leaderAfterHealMs: number;
   /** Disk writes that crashes lost before they were synced. */
   readonly lostWrites: number;
@@ -58,19 +58,21 @@ class LivenessViolation extends Error {
 }
 
 /**
- * Runs a seeded, deterministic Raft cluster: `nodes` servers of the Raft core, each on a
- * simulated disk (a crash loses what was not fsynced) with a KV state machine behind client
- * sessions; `clients` processes running `ops` random get/put/append/cas/delete operations with
- * retries across servers; and, for `faultMs`, a fault schedule drawn from the seed (partitions,
- * one-way cuts, a bridge, flaky links, pauses, crash-restarts, plus dropped, duplicated,
- * reordered and delayed messages).
+ * Runs a seeded, deterministic Raft cluster: `nodes` servers of the Raft core (and `spares`
+ * outside it), each on a simulated disk (a crash loses what was not fsynced) with a KV state
+ * machine behind client sessions, compacting its log into snapshots; `clients` processes running
+ * `ops` random get/put/append/cas/delete operations with retries across servers, gets through
+ * the log or by ReadIndex; and, for `faultMs`, a fault schedule drawn from the seed (partitions,
+ * one-way cuts, a bridge, flaky links, pauses, crash-restarts, crashes during an fsync,
+ * leadership transfers, membership changes, plus dropped, duplicated, reordered and delayed
+ * messages).
  *
  * After every event it checks Election Safety, Log Matching, Leader Completeness, State
  * Machine Safety, durability of committed entries and that commit indexes, terms and votes never
- * move back. Once the faults heal it requires progress: a leader every node follows within
- * `leaderWithinTicks`, every pending request answered within `answerWithinMs`, and all replicas
- * converged. At the end the client history must be linearizable (`kvModel`). The same seed and
- * options replay the run exactly.
+ * move back. Once the faults heal it requires progress: a leader every member follows within
+ * `leaderWithinTicks`, every pending request answered within `answerWithinMs`, and the members'
+ * replicas converged. At the end the client history must be linearizable (`kvModel`). The same
+ * seed and options replay the run exactly.
  *
  * @returns what the run did
  * @throws {SimulationFailureError} when a check fails; its message has the seed and a one-line replay command

@@ -22,6 +22,9 @@ describe('npm run sim (runSimCli)', () => {
     expect(out).toMatch(/^faults injected: {6}\d+$/m);
     expect(out).toMatch(/^ {2}crash {15}\d+$/m);
     expect(out).toMatch(/^violations: {11}0$/m);
+    expect(out).toMatch(/^snapshots installed: {2}\d+$/m);
+    expect(out).toMatch(/^ReadIndex reads: {6}\d+$/m);
+    expect(out).toMatch(/^membership changes: {3}\d+ applied$/m);
     expect(out).toMatch(/^wall time: {12}0\.50 s$/m); // the injected clock: one 500 ms step
     expect(out).toMatch(/^simulated ops\/s: {6}60$/m);
   });

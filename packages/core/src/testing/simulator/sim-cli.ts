@@ -116,6 +116,8 @@ export function runSimCli(argv: readonly string[], io: SimCliIo): number {
   let simulatedMs = 0;
   let events = 0;
   let snapshots = 0;
+  let reads = 0;
+  let confChanges = 0;
   for (const seed of seeds) {
     try {
       const report = runRaftSimulation({ ...base, seed });
@@ -124,6 +126,8 @@ export function runSimCli(argv: readonly string[], io: SimCliIo): number {
       simulatedMs += report.simulatedMs;
       events += report.events;
       snapshots += report.snapshots.installed;
+      reads += report.readIndexReads;
+      confChanges += report.membership.changes;
       if (seeds.length === 1) io.write(`${report.trace.join('\n')}\n\n`);
     } catch (error) {
       if (!isSimulationFailureError(error)) throw error;
@@ -145,6 +149,8 @@ export function runSimCli(argv: readonly string[], io: SimCliIo): number {
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([kind, n]) => `  ${kind.padEnd(20)}${n}`),
     `snapshots installed:  ${snapshots}`,
+    `ReadIndex reads:      ${reads}`,
+    `membership changes:   ${confChanges} applied`,
     `violations:           ${violations}`,
     `simulated time:       ${(simulatedMs / 1000).toFixed(1)} s virtual, ${events} events`,
     `wall time:            ${(wallMs / 1000).toFixed(2)} s`,
