@@ -2,13 +2,21 @@ import { parseLincheckArgs } from './lincheck-args.js';
 
 describe('parseLincheckArgs', () => {
   it('reads the model, the file and the options, with their value next or after =', () => {
-    expect(parseLincheckArgs(['--model', 'kv', 'h.edn'])).toEqual({ kind: 'check', model: 'kv', file: 'h.edn', format: undefined, timeLimitMs: undefined });
-    expect(parseLincheckArgs(['h.log', '--format=jepsen-log', '--time-limit', '250', '--model=cas-register'])).toEqual({
+    expect(parseLincheckArgs(['--model', 'kv', 'h.edn'])).toEqual({
+      kind: 'check',
+      model: 'kv',
+      file: 'h.edn',
+      format: undefined,
+      timeLimitMs: undefined,
+      maxConfigurations: undefined,
+    });
+    expect(parseLincheckArgs(['h.log', '--format=jepsen-log', '--time-limit', '250', '--model=cas-register', '--max-configurations', '1000'])).toEqual({
       kind: 'check',
       model: 'cas-register',
       file: 'h.log',
       format: 'jepsen-log',
       timeLimitMs: 250,
+      maxConfigurations: 1000,
     });
     expect(parseLincheckArgs(['--model', 'register', '--time-limit=0.5', '--format', 'jsonl', '-'])).toMatchObject({ model: 'register', file: '-', timeLimitMs: 0.5, format: 'jsonl' });
   });
@@ -35,6 +43,8 @@ describe('parseLincheckArgs', () => {
     [['--model', 'kv', '--time-limit', '-5', 'h'], '--time-limit must be a positive number of milliseconds, got "-5"'],
     [['--model', 'kv', '--time-limit', '1e3', 'h'], '--time-limit must be a positive number of milliseconds, got "1e3"'],
     [['--model', 'kv', '--time-limit', 'soon', 'h'], '--time-limit must be a positive number of milliseconds, got "soon"'],
+    [['--model', 'kv', '--max-configurations', '0', 'h'], '--max-configurations must be a positive integer, got "0"'],
+    [['--model', 'kv', '--max-configurations=1.5', 'h'], '--max-configurations must be a positive integer, got "1.5"'],
     [['--model', 'kv', '--verbose', 'h'], 'unknown option "--verbose"'],
     [['--model', 'kv', '-x', 'h'], 'unknown option "-x"'],
     [['--model', 'kv'], 'no history file given (use - for standard input)'],

@@ -12,11 +12,12 @@ export type LincheckRequest =
       readonly file: string;
       readonly format: HistoryFormat | undefined;
       readonly timeLimitMs: number | undefined;
+      readonly maxConfigurations: number | undefined;
     }
   | { readonly kind: 'help' }
   | { readonly kind: 'error'; readonly message: string };
 
-const VALUE_OPTIONS = ['--model', '--format', '--time-limit'] as const;
+const VALUE_OPTIONS = ['--model', '--format', '--time-limit', '--max-configurations'] as const;
 type ValueOption = (typeof VALUE_OPTIONS)[number];
 
 /**
@@ -26,7 +27,7 @@ type ValueOption = (typeof VALUE_OPTIONS)[number];
  *
  * @example
  * parseLincheckArgs(['--model', 'kv', 'history.edn']);
- * // { kind: 'check', model: 'kv', file: 'history.edn', format: undefined, timeLimitMs: undefined }
+ * // { kind: 'check', model: 'kv', file: 'history.edn', format: undefined, timeLimitMs: undefined, maxConfigurations: undefined }
  */
 export function parseLincheckArgs(argv: readonly string[]): LincheckRequest {
   if (argv.some((arg, i) => (arg === '--help' || arg === '-h') && !argv.slice(0, i).includes('--'))) return { kind: 'help' };
@@ -66,9 +67,14 @@ export function parseLincheckArgs(argv: readonly string[]): LincheckRequest {
   if (limit !== undefined && !(/^\d+(\.\d+)?$/.test(limit) && Number(limit) > 0)) {
     return error(`--time-limit must be a positive number of milliseconds, got ${JSON.stringify(limit)}`);
   }
+  const max = values.get('--max-configurations');
+  if (max !== undefined && !(/^\d+$/.test(max) && Number(max) > 0)) {
+    return error(`--max-configurations must be a positive integer, got ${JSON.stringify(max)}`);
+  }
   if (files.length === 0) return error('no history file given (use - for standard input)');
   if (files.length > 1) return error(`one history file at a time, got ${files.length}: ${files.map((f) => JSON.stringify(f)).join(' ')}`);
-  return { kind: 'check', model: model as HistoryModelName, file: files[0], format: format as HistoryFormat | undefined, timeLimitMs };
+  const maxConfigurations = max === undefined ? undefined : Number(max);
+  return { kind: 'check', model: model as HistoryModelName, file: files[0], format: format as HistoryFormat | undefined, timeLimitMs, maxConfigurations };
 }
 
 function error(message: string): LincheckRequest {

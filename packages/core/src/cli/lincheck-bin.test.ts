@@ -64,7 +64,7 @@ describe('bulwark-lincheck (the real command)', () => {
     async () => {
       // 20 concurrent writes, then a read of a value none wrote: far more than 50 ms of search.
       const writes = Array.from({ length: 20 }, (_, i) => ({ process: i, f: 'write', value: i }));
-      const lines = [...writes.map((w) => ({ ...w, type: 'invoke' })), ...writes.map((w) => ({ ...w, type: 'ok' }))];
+      const lines: object[] = [...writes.map((w) => ({ ...w, type: 'invoke' })), ...writes.map((w) => ({ ...w, type: 'ok' }))];
       lines.push({ process: 99, f: 'read', type: 'invoke', value: null }, { process: 99, f: 'read', type: 'ok', value: 99 });
       const path = join(dir, 'hard.jsonl');
       writeFileSync(path, lines.map((l) => JSON.stringify(l)).join('\n'));
@@ -90,7 +90,7 @@ describe('bulwark-lincheck (the real command)', () => {
     'prints its help (exit 0) and rejects a bad command line (exit 64)',
     async () => {
       const help = await run(bin, ['--help']);
-      expect([help.code, help.out.split('\n')[0], help.err]).toEqual([0, 'usage: bulwark-lincheck --model kv|register|cas-register [--format jsonl|edn|jepsen-log] [--time-limit MS] FILE', '']);
+      expect([help.code, help.out.split('\n')[0], help.err]).toEqual([0, 'usage: bulwark-lincheck --model kv|register|cas-register [--format jsonl|edn|jepsen-log] [--time-limit MS] [--max-configurations N] FILE', '']);
       const usage = await run(bin, ['--model', 'kv']);
       expect([usage.code, usage.out, usage.err.split('\n')[0]]).toEqual([64, '', 'bulwark-lincheck: no history file given (use - for standard input)']);
     },

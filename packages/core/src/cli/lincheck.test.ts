@@ -100,9 +100,15 @@ describe('bulwark-lincheck (in process)', () => {
       ].join('\n');
     };
     const keyed = await lincheck(['--model', 'register', '--time-limit', '5', file('hard.jsonl', hard({ key: 'k' }))], { clock });
-    expect(keyed).toEqual({ code: LINCHECK_EXIT.unknown, out: 'unknown\nno answer within the time limit of 5 ms; 0 of 1 keys were found linearizable before it passed', err: '' });
+    expect(keyed).toEqual({ code: LINCHECK_EXIT.unknown, out: 'unknown\nno answer within the time limit of 5 ms; 0 of 1 keys were found linearizable before it gave up', err: '' });
     const single = await lincheck(['--model', 'register', '--time-limit=5', file('hard-single.jsonl', hard({}))], { clock });
     expect(single).toEqual({ code: LINCHECK_EXIT.unknown, out: 'unknown\nno answer within the time limit of 5 ms', err: '' });
+    const bounded = await lincheck(['--model', 'register', '--max-configurations', '2000', file('hard-bounded.jsonl', hard({ key: 'k' }))]);
+    expect(bounded).toEqual({
+      code: LINCHECK_EXIT.unknown,
+      out: 'unknown\nno answer within 2,000 configurations of the search (its memory bound); 0 of 1 keys were found linearizable before it gave up',
+      err: '',
+    });
   });
 
   it('reads the format given by --format instead of telling it', async () => {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Clock } from '../time/clock.js';
-import { checkLinearizability } from '../testing/linearizability/check-linearizability.js';
+import { DEFAULT_MAX_CONFIGURATIONS, checkLinearizability } from '../testing/linearizability/check-linearizability.js';
 import { HISTORY_MODELS } from '../testing/linearizability/history-models.js';
 import { isHistorySyntaxError } from '../testing/linearizability/history-syntax-error.js';
 import { describeViolation } from '../testing/linearizability/linearizability-violation.js';
@@ -37,7 +37,7 @@ export interface LincheckIo {
 const FORMAT_NAMES: Readonly<Record<HistoryFormat, string>> = { jsonl: 'JSON lines', edn: 'EDN maps', 'jepsen-log': 'jepsen.util log lines' };
 
 /** The text of `bulwark-lincheck --help`. */
-export const LINCHECK_USAGE = `usage: bulwark-lincheck --model ${HISTORY_MODELS.join('|')} [--format ${HISTORY_FORMATS.join('|')}] [--time-limit MS] FILE
+export const LINCHECK_USAGE = `usage: bulwark-lincheck --model ${HISTORY_MODELS.join('|')} [--format ${HISTORY_FORMATS.join('|')}] [--time-limit MS] [--max-configurations N] FILE
 
 Checks whether a recorded history of a concurrent object is linearizable: whether every
 operation can be given one instant between its invocation and its completion at which it
@@ -48,6 +48,9 @@ took effect, in an order the model accepts. FILE is the history, or - for standa
                      read, write, cas. A register starts as nil; with keys, one per key.
   --format NAME      jsonl, edn or jepsen-log (default: told from the first line)
   --time-limit MS    give up after MS milliseconds and answer unknown (default: none)
+  --max-configurations N
+                     give up once the search of one key remembers N configurations
+                     (its memory bound; default ${DEFAULT_MAX_CONFIGURATIONS.toLocaleString('en-US')})
   -h, --help         print this help
 
 Formats, one event per line: an invoke, then the same process's ok, fail (did not take
@@ -109,7 +112,7 @@ async function run(argv: readonly string[], io: LincheckIo): Promise<number> {
     return LINCHECK_EXIT.unreadable;
   }
   const { model, operations } = history;
-  const result = checkLinearizability(model, operations, { timeoutMs: request.timeLimitMs, clock: io.clock });
+  const result = checkLinearizability(model, operations, { timeoutMs: request.timeLimitMs, clock: io.clock, maxConfigurations: request.maxConfigurations });
   const keys = (count: number) => (model.partitionKey === undefined ? '' : ` on ${count} key${count === 1 ? '' : 's'}`);
   switch (result.result) {
     case 'ok':
@@ -119,8 +122,12 @@ async function run(argv: readonly string[], io: LincheckIo): Promise<number> {
       io.out(`not linearizable\n${describeViolation(result.violation)}`);
       return LINCHECK_EXIT.notLinearizable;
     default: {
-      const part = model.partitionKey === undefined ? '' : `; ${result.partitionsChecked} of ${result.partitionCount} keys were found linearizable before it passed`;
-      io.out(`unknown\nno answer within the time limit of ${result.timeoutMs} ms${part}`);
+      const part = model.partitionKey === undefined ? '' : `; ${result.partitionsChecked} of ${result.partitionCount} keys were found linearizable before it gave up`;
+      const why =
+        result.reason === 'timeout'
+          ? `no answer within the time limit of ${result.timeoutMs} ms`
+          : `no answer within ${result.maxConfigurations.toLocaleString('en-US')} configurations of the search (its memory bound)`;
+      io.out(`unknown\n${why}${part}`);
       return LINCHECK_EXIT.unknown;
     }
   }

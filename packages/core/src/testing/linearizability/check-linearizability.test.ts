@@ -89,6 +89,12 @@ describe('checkLinearizability with unknown outcomes', () => {
     expect(checkLinearizability(model, [lostRead, read('b', 0, 10, 11)]).result).toBe('ok');
   });
 
+  it('leaves out a read whose outcome is unknown: it cannot matter', () => {
+    const history = [write('a', 1, 0, 10), { clientId: 'b', input: { op: 'read' as const }, output: 7, call: 2, return: Infinity }, read('c', 1, 20, 30)];
+    const result = checkLinearizability(model, history);
+    expect(result.result === 'ok' && result.partitions[0].order.map((o) => o.clientId)).toEqual(['a', 'c']);
+  });
+
   it('needs stepUnknown for them', () => {
     const { stepUnknown, ...strict } = model;
     expect(stepUnknown).toBeDefined();

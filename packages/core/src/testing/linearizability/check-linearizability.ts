@@ -17,7 +17,20 @@ export interface CheckLinearizabilityOptions {
   readonly timeoutMs?: number;
   /** Where time comes from, for `timeoutMs` only (default `performance.now()`). */
   readonly clock?: Pick<Clock, 'now'>;
+  /**
+   * Give up once the search of one partition remembers this many (set of linearized operations,
+   * state) pairs, and answer `'unknown'` (default {@link DEFAULT_MAX_CONFIGURATIONS}). It bounds
+   * memory: each pair costs about `operations / 8 + 12` bytes, plus its state the first time
+   * that state is met.
+   */
+  readonly maxConfigurations?: number;
 }
+
+/**
+ * The default `maxConfigurations`: 4 million pairs, a few hundred MB for partitions of a few
+ * hundred operations.
+ */
+export const DEFAULT_MAX_CONFIGURATIONS = 4_000_000;
 
 /** One partition of a linearizable history and the order in which its operations took effect. */
 export interface LinearizedPartition<I, O> {
@@ -34,14 +47,15 @@ export interface LinearizedPartition<I, O> {
 export type LinearizabilityResult<S, I, O> =
   | { readonly result: 'ok'; readonly partitions: readonly LinearizedPartition<I, O>[] }
   | { readonly result: 'illegal'; readonly violation: LinearizabilityViolation<S, I, O> }
-  | {
+  | ({
       readonly result: 'unknown';
-      readonly reason: 'timeout';
-      readonly timeoutMs: number;
-      /** How many partitions were found linearizable before time ran out, of `partitionCount`. */
+      /** How many partitions were found linearizable before the search gave up, of `partitionCount`. */
       readonly partitionsChecked: number;
       readonly partitionCount: number;
-    };
+    } & (
+      | { readonly reason: 'timeout'; readonly timeoutMs: number }
+      | { readonly reason: 'configuration-limit'; readonly maxConfigurations: number }
+    ));
 
 interface Partition<I, O> {
   readonly key: PartitionKey | undefined;
@@ -67,11 +81,13 @@ const systemNow: Pick<Clock, 'now'> = { now: () => performance.now() };
  * @param model the sequential specification
  * @param history the operations, in any order
  * @returns `'ok'` with a linearization per partition, `'illegal'` with a violation (see
- *   {@link describeViolation}), or `'unknown'` if `timeoutMs` passed first
+ *   {@link describeViolation}), or `'unknown'` if `timeoutMs` passed or `maxConfigurations` was
+ *   reached first
  * @throws TypeError for an operation whose `call` is not a finite number or whose `return` is
  *   before its `call`, for an unknown outcome when the model has no `stepUnknown`, or for object
  *   states the model cannot compare
- * @throws RangeError if `timeoutMs` is not a positive number
+ * @throws RangeError if `timeoutMs` is not a positive number, or `maxConfigurations` not a
+ *   positive integer
  * @example
  * const result = checkLinearizability(kvModel(), [
  *   { clientId: 1, input: { op: 'put', key: 'x', value: 'a' }, call: 0, return: 10 },
@@ -88,6 +104,10 @@ export function checkLinearizability<S, I, O>(
   if (typeof timeoutMs !== 'number' || !(timeoutMs > 0)) {
     throw new RangeError(`checkLinearizability: timeoutMs must be a positive number of milliseconds or Infinity, got ${String(timeoutMs)}`);
   }
+  const maxConfigurations = options.maxConfigurations ?? DEFAULT_MAX_CONFIGURATIONS;
+  if (maxConfigurations !== Infinity && !(Number.isInteger(maxConfigurations) && maxConfigurations > 0)) {
+    throw new RangeError(`checkLinearizability: maxConfigurations must be a positive integer or Infinity, got ${String(maxConfigurations)}`);
+  }
   const clock = options.clock ?? systemNow;
   if (typeof clock.now !== 'function') throw new TypeError('checkLinearizability: clock must have a now() method');
   const partitions = partition(model, history);
@@ -99,12 +119,15 @@ export function checkLinearizability<S, I, O>(
   let checked = 0;
   for (const p of bySize) {
     const { key, operations } = partitions[p];
-    const outcome = searchPartition(model, operations, limit);
+    const outcome = searchPartition(model, operations, limit, { maxConfigurations });
     if (outcome.kind === 'illegal') {
       return { result: 'illegal', violation: buildViolation(model, key, operations, outcome.prefix, outcome.state) };
     }
     if (outcome.kind === 'timeout') {
       return { result: 'unknown', reason: 'timeout', timeoutMs, partitionsChecked: checked, partitionCount: partitions.length };
+    }
+    if (outcome.kind === 'configuration-limit') {
+      return { result: 'unknown', reason: 'configuration-limit', maxConfigurations, partitionsChecked: checked, partitionCount: partitions.length };
     }
     orders[p] = outcome.order;
     checked++;

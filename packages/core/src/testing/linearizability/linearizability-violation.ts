@@ -48,7 +48,9 @@ export function buildViolation<S, I, O>(
   // A failed search always leaves an operation with a known outcome unplaced.
   if (firstToReturn === undefined) throw new Error('checkLinearizability: internal error, a failed search placed every operation');
   const deadline = firstToReturn.return;
-  const blocked = rest.filter((operation) => operation.call <= deadline).sort((a, b) => a.call - b.call);
+  // A read-only operation with an unknown outcome is left out of the search: it cannot matter.
+  const irrelevant = (operation: HistoryOperation<I, O>) => isUnknownOutcome(operation) && model.readOnly?.(operation.input, undefined) === true;
+  const blocked = rest.filter((operation) => operation.call <= deadline && !irrelevant(operation)).sort((a, b) => a.call - b.call);
   return {
     key,
     model,

@@ -1,5 +1,11 @@
 import fc from 'fast-check';
 import { EntryList, HEAD, NIL } from './entry-list.js';
+import { isUnknownOutcome } from './history-operation.js';
+import type { HistoryOperation } from './history-operation.js';
+import { kvModel } from './kv-model.js';
+import type { KvInput, KvOutput } from './kv-model.js';
+import { searchPartition } from './search-partition.js';
+import { TimeLimit } from './time-limit.js';
 import { registerModel } from './register-model.js';
 import { StateInterner } from './state-interner.js';
 import { StepCache } from './step-cache.js';
@@ -134,5 +140,69 @@ describe('StepCache', () => {
     expect(big.size).toBe(1 << 16);
     for (let i = 0; i < (1 << 16) * 8 + 1; i++) big.slot(i, 0);
     expect(big.size).toBe(1 << 16);
+  });
+});
+
+describe('searchPartition: the read lookahead', () => {
+  /** Replays an order through the model: true when every operation is accepted in turn. */
+  function accepts(order: readonly HistoryOperation<KvInput, KvOutput>[]): boolean {
+    const model = kvModel();
+    let states: readonly string[] = [model.init()];
+    for (const o of order) {
+      states = states.flatMap((s) => (isUnknownOutcome(o) ? (model.stepUnknown?.(s, o.input) ?? []) : model.step(s, o.input, o.output)));
+      if (states.length === 0) return false;
+    }
+    return true;
+  }
+
+  // Appends and gets on one key by a correct store (each takes effect inside its interval),
+  // some gets then answering a value of their own: linearizable or not.
+  const history = fc
+    .array(
+      fc.record({
+        call: fc.integer({ min: 0, max: 30 }),
+        length: fc.integer({ min: 0, max: 12 }),
+        at: fc.double({ min: 0, max: 1, noNaN: true }),
+        get: fc.boolean(),
+        unknown: fc.boolean(),
+        lie: fc.integer({ min: 0, max: 9 }),
+      }),
+      { minLength: 1, maxLength: 14 },
+    )
+    .map((plan) => {
+      let value = '';
+      const effects = plan.map((p, i) => ({ ...p, i, effect: p.call + p.at * p.length })).sort((a, b) => a.effect - b.effect);
+      const outputs = new Map<number, string>();
+      for (const p of effects) {
+        if (p.get) outputs.set(p.i, p.lie === 0 ? `${value}?` : value);
+        else value += String.fromCharCode(97 + p.i);
+      }
+      return plan.map((p, i): HistoryOperation<KvInput, KvOutput> => {
+        const input: KvInput = p.get ? { op: 'get', key: 'k' } : { op: 'append', key: 'k', value: String.fromCharCode(97 + i) };
+        if (p.unknown && !p.get) return { clientId: i, input, call: p.call, return: Infinity };
+        return { clientId: i, input, output: outputs.get(i), call: p.call, return: p.call + p.length };
+      });
+    });
+
+  it('finds the same verdicts with the lookahead from the start as without it, and valid orders', () => {
+    fc.assert(
+      fc.property(history, (operations) => {
+        const verdicts = [0, Infinity].map((lookaheadAfterDeadEnds) => {
+          const outcome = searchPartition(kvModel(), operations, new TimeLimit({ now: () => 0 }, Infinity), { lookaheadAfterDeadEnds });
+          if (outcome.kind === 'ok') expect(accepts(outcome.order.map((i) => operations[i]))).toBe(true);
+          return outcome.kind;
+        });
+        expect(verdicts[0]).toBe(verdicts[1]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('stops with configuration-limit once the memo is full', () => {
+    const puts = Array.from({ length: 10 }, (_, i): HistoryOperation<KvInput, KvOutput> => ({ clientId: i, input: { op: 'put', key: 'k', value: `v${i}` }, call: 0, return: 10 }));
+    const impossible: HistoryOperation<KvInput, KvOutput> = { clientId: 'r', input: { op: 'get', key: 'k' }, output: 'never', call: 20, return: 21 };
+    const limit = new TimeLimit({ now: () => 0 }, Infinity);
+    expect(searchPartition(kvModel(), [...puts, impossible], limit, { maxConfigurations: 50 })).toEqual({ kind: 'configuration-limit' });
+    expect(searchPartition(kvModel(), [...puts, impossible], limit).kind).toBe('illegal');
   });
 });

@@ -11,11 +11,30 @@ import { VisitedSet } from './visited-set.js';
 export type SearchOutcome<S> =
   | { readonly kind: 'ok'; readonly order: readonly number[] }
   | { readonly kind: 'illegal'; readonly prefix: readonly number[]; readonly state: S }
-  | { readonly kind: 'timeout' };
+  | { readonly kind: 'timeout' }
+  | { readonly kind: 'configuration-limit' };
+
+/** Options of {@link searchPartition}. */
+export interface SearchOptions {
+  /** Stop once the memo holds this many pairs (default Infinity). */
+  readonly maxConfigurations?: number;
+  /** See {@link LOOKAHEAD_AFTER_DEAD_ENDS} (the default); tests set it to 0 or Infinity. */
+  readonly lookaheadAfterDeadEnds?: number;
+}
 
 const TIMEOUT = Object.freeze({ kind: 'timeout' as const });
-/** Where the walk stands when it has just reached a new (set, state) pair. */
-const ARRIVED = -2;
+const CONFIGURATION_LIMIT = Object.freeze({ kind: 'configuration-limit' as const });
+/** Thrown from deep in the search when the memo is full; caught by `searchPartition`. */
+class ConfigurationLimitReached {}
+/** What `popAndRetry` answers when the popped operation took another next state. */
+const FOUND = -2;
+/** What `popAndRetry` answers when there was nothing to pop: the partition is not linearizable. */
+const EXHAUSTED = -3;
+/**
+ * Dead ends (returns reached) after which the search looks one step ahead for reads (see
+ * `readSatisfier`): most partitions never get there and pay nothing for it.
+ */
+export const LOOKAHEAD_AFTER_DEAD_ENDS = 64;
 
 /** murmur3's finaliser: spreads every input bit over the low bits that index the table. */
 function mix(h: number): number {
@@ -30,23 +49,33 @@ function mix(h: number): number {
  * Decides whether one partition's operations are linearizable: Wing & Gong's backtracking search
  * with Lowe's memo of visited (linearized set, state) pairs, as in Porcupine.
  *
- * Walking the entry list from the head, the search tries each call that may come next: if the
- * model accepts it from the current state, and the resulting pair is new, it is linearized
- * (pushed, lifted) and the walk restarts from the head. Reaching a return means the operation
- * that returns there cannot be placed: the search pops the last operation and tries that
- * operation's other next states, then the calls after it. It succeeds once every operation with a
- * known outcome is linearized (the rest are taken not to have taken effect), and fails when it
- * must pop from an empty stack.
+ * At each step the candidates are the calls before the first return left in the entry list (the
+ * operations that may come next), tried in call order: if the model accepts one from the current
+ * state, and the resulting pair is new, it is linearized (pushed, lifted) and the search goes on
+ * from there. When every candidate fails, the operation that returns first cannot be placed: the
+ * search pops the last operation and tries that operation's other next states, then the
+ * candidates after it. It succeeds once every operation with a known outcome is linearized (the
+ * rest are taken not to have taken effect), and fails when it must pop from an empty stack.
  *
- * One pruning beyond Porcupine's: a read-only operation (see the model's `readOnly`) that may come
- * next is linearized first, and the search never backtracks into orders that delay it (`forced`).
+ * Prunings beyond Porcupine's:
+ * - a read-only operation (see the model's `readOnly`) that may come next and keeps the state is
+ *   linearized first, and the search never backtracks into orders that delay it (`forced`);
+ * - an operation with an unknown outcome that is read-only is left out (it cannot matter);
+ * - once the search has met `LOOKAHEAD_AFTER_DEAD_ENDS` dead ends, it first tries the candidate
+ *   after which a pending read can take effect (`readSatisfier`).
  */
 export function searchPartition<S, I, O>(
   model: LinearizabilityModel<S, I, O>,
   operations: readonly HistoryOperation<I, O>[],
   limit: TimeLimit,
+  options: SearchOptions = {},
 ): SearchOutcome<S> {
-  return new PartitionSearch(model, operations).run(limit);
+  try {
+    return new PartitionSearch(model, operations, options).run(limit);
+  } catch (error) {
+    if (error instanceof ConfigurationLimitReached) return CONFIGURATION_LIMIT;
+    throw error;
+  }
 }
 
 class PartitionSearch<S, I, O> {
@@ -78,6 +107,18 @@ class PartitionSearch<S, I, O> {
   // order (nothing left returned before its call). So if the search fails after it, it fails
   // without it: backtracking pops past it, and it is tried before any other candidate.
   private readonly forced: Uint8Array;
+  // The candidates of each depth, in the order the walk tries them: depth d's are
+  // order[start[d] .. start[d] + candidates[d]), of which the first tried[d] have been tried.
+  // A deeper depth's come after them, so a depth's survive the search below it.
+  private order: Int32Array;
+  private readonly start: Int32Array;
+  private readonly candidates: Int32Array;
+  private readonly tried: Int32Array;
+  /** Scratch: the pending reads of `readSatisfier`. */
+  private readonly reads: Int32Array;
+  private deadEnds = 0;
+  private readonly lookaheadAfter: number;
+  private readonly maxConfigurations: number;
   private depth = 0;
   private state: S;
   private stateId: number;
@@ -91,8 +132,10 @@ class PartitionSearch<S, I, O> {
 
   private readonly model: LinearizabilityModel<S, I, O>;
 
-  constructor(model: LinearizabilityModel<S, I, O>, operations: readonly HistoryOperation<I, O>[]) {
+  constructor(model: LinearizabilityModel<S, I, O>, operations: readonly HistoryOperation<I, O>[], options: SearchOptions) {
     this.model = model;
+    this.lookaheadAfter = options.lookaheadAfterDeadEnds ?? LOOKAHEAD_AFTER_DEAD_ENDS;
+    this.maxConfigurations = options.maxConfigurations ?? Infinity;
     const n = operations.length;
     const calls = new Float64Array(n);
     const returns = new Float64Array(n);
@@ -124,47 +167,98 @@ class PartitionSearch<S, I, O> {
     this.stackChoices = new Array<readonly S[]>(n);
     this.stackChoice = new Int32Array(n);
     this.forced = new Uint8Array(n);
+    this.order = new Int32Array(Math.max(64, 4 * n));
+    this.start = new Int32Array(n + 2);
+    this.candidates = new Int32Array(n + 1);
+    this.tried = new Int32Array(n + 1);
+    this.reads = new Int32Array(n);
     this.state = model.init();
     this.stateId = this.interner.id(this.state);
     this.bestState = this.state;
+    // An operation with an unknown outcome that changes no state (a read that timed out) cannot
+    // matter: it leaves the list before the search starts, and is never linearized.
+    for (let node = this.list.next[HEAD]; node !== NIL; node = this.list.next[node]) {
+      const op = this.list.op[node];
+      if (this.list.isCall(node) && this.unknown[op] === 1 && this.readOnly[op] === 1) this.list.lift(node);
+    }
   }
 
   run(limit: TimeLimit): SearchOutcome<S> {
     if (this.remaining === 0) return this.success();
-    const { next, match, op: opOf } = this.list;
-    let node = ARRIVED;
+    const { candidates, tried, start } = this;
+    let arrived = true;
     for (;;) {
       if (--limit.countdown === 0 && limit.expired()) return TIMEOUT;
-      let pushed: boolean;
-      if (node === ARRIVED) {
+      if (arrived) {
         const forced = this.pushForced();
-        if (forced === 'none') {
-          node = next[HEAD];
+        if (forced === 'pushed') {
+          if (this.remaining === 0) return this.success();
           continue;
         }
-        pushed = forced === 'pushed';
-        if (!pushed) {
-          node = this.backtrack();
-          if (node === NIL) return this.failure();
-          pushed = this.retry(node);
+        if (forced === 'failed') {
+          // Its pair was explored already: so was this one.
+          const popped = this.popAndRetry();
+          if (popped === EXHAUSTED) return this.failure();
+          arrived = popped === FOUND;
+          continue;
         }
-      } else if (match[node] !== NIL) {
-        pushed = this.tryChoices(node, this.step(opOf[node]), 0, true);
-      } else {
-        // A return: that operation cannot be placed before it returns, from this state.
-        this.recordDeadEnd();
-        node = this.backtrack();
-        if (node === NIL) return this.failure();
-        pushed = this.retry(node);
+        this.orderCandidates();
       }
-      if (!pushed) {
-        node = next[node];
-      } else if (this.remaining === 0) {
-        return this.success();
-      } else {
-        node = ARRIVED;
+      // Try this depth's candidates in order (see orderCandidates).
+      const d = this.depth;
+      const base = start[d];
+      let pushed = false;
+      while (tried[d] < candidates[d]) {
+        if (this.tryCall(this.order[base + tried[d]++])) {
+          pushed = true;
+          break;
+        }
       }
+      if (pushed) {
+        if (this.remaining === 0) return this.success();
+        arrived = true;
+        continue;
+      }
+      // Every candidate failed: the operation due first cannot be placed from this state.
+      this.recordDeadEnd();
+      const popped = this.popAndRetry();
+      if (popped === EXHAUSTED) return this.failure();
+      arrived = popped === FOUND;
     }
+  }
+
+  /**
+   * Starts the walk of this depth's candidates (gathered by `pushForced` in call order, as
+   * Porcupine tries them), a read's satisfier first once the search has met dead ends (see
+   * `readSatisfier`).
+   */
+  private orderCandidates(): void {
+    const d = this.depth;
+    this.tried[d] = 0;
+    if (this.deadEnds < this.lookaheadAfter) return;
+    const satisfier = this.readSatisfier();
+    if (satisfier === NIL) return;
+    const { order } = this;
+    const base = this.start[d];
+    let i = base;
+    while (order[i] !== satisfier) i++;
+    for (; i > base; i--) order[i] = order[i - 1];
+    order[base] = satisfier;
+  }
+
+  /** Linearizes the operation of `call` into its first next state whose pair is new. */
+  private tryCall(call: number): boolean {
+    return this.tryChoices(call, this.step(this.list.op[call]), 0, true);
+  }
+
+  /**
+   * Pops (see `backtrack`) and tries the popped operation's other next states: FOUND if one
+   * was new, EXHAUSTED if nothing is left to pop, else 0 (the walk of the popped depth goes on).
+   */
+  private popAndRetry(): number {
+    const node = this.backtrack();
+    if (node === NIL) return EXHAUSTED;
+    return this.retry(node) ? FOUND : 0;
   }
 
   /** After popping the operation of call `node`: tries its other next states. */
@@ -175,16 +269,21 @@ class PartitionSearch<S, I, O> {
 
   /** The next states of operation `op` from the current state; sets `slot`. */
   private step(op: number): readonly S[] {
-    const { model, steps, stateId } = this;
+    return this.stepFrom(this.state, this.stateId, op);
+  }
+
+  /** The next states of operation `op` from `state` (whose id is `stateId`); sets `slot`. */
+  private stepFrom(state: S, stateId: number, op: number): readonly S[] {
+    const { model, steps } = this;
     const slot = (this.slot = steps.slot(stateId, op));
     const cached = steps.answer(slot, stateId, op);
     if (cached !== undefined) return cached;
     let choices: readonly S[];
     if (this.unknown[op] === 0) {
-      choices = model.step(this.state, this.inputs[op], this.outputs[op]);
+      choices = model.step(state, this.inputs[op], this.outputs[op]);
     } else {
       if (model.stepUnknown === undefined) throw new TypeError(`checkLinearizability: model ${JSON.stringify(model.name ?? 'model')} has no stepUnknown`);
-      choices = model.stepUnknown(this.state, this.inputs[op]);
+      choices = model.stepUnknown(state, this.inputs[op]);
     }
     if (!Array.isArray(choices)) {
       throw new TypeError(
@@ -212,7 +311,13 @@ class PartitionSearch<S, I, O> {
    */
   private pushForced(): 'pushed' | 'failed' | 'none' {
     const { next, match, op: opOf } = this.list;
-    for (let node = next[HEAD]; match[node] !== NIL; node = next[node]) {
+    const d = this.depth;
+    const base = this.start[d];
+    let count = 0;
+    let node = next[HEAD];
+    for (; match[node] !== NIL; node = next[node]) {
+      if (base + count === this.order.length) this.growOrder();
+      this.order[base + count++] = node;
       const op = opOf[node];
       if (this.readOnly[op] === 0) continue;
       const choices = this.step(op);
@@ -224,9 +329,48 @@ class PartitionSearch<S, I, O> {
           ? known === this.stateId
           : choices[0] === this.state || (!this.interner.byValue && this.idOf(choices, 0, true) === this.stateId);
       if (!same) continue;
+      this.candidates[d] = 0;
       return this.tryChoices(node, choices, 0, true) ? 'pushed' : 'failed';
     }
+    this.candidates[d] = count;
     return 'none';
+  }
+
+  private growOrder(): void {
+    const order = new Int32Array(this.order.length * 2);
+    order.set(this.order);
+    this.order = order;
+  }
+
+  /**
+   * A candidate that changes the state, has one next state, and after which a pending read (a
+   * read-only candidate with a known outcome, which the current state does not satisfy) may take
+   * effect: its call node, or NIL. Trying it first follows what the reads saw, where the walk in
+   * call order would first try an operation that a read shows came later, and pay for refuting
+   * every order of the operations concurrent with that read before coming back.
+   */
+  private readSatisfier(): number {
+    const { next, match, op: opOf } = this.list;
+    const { reads } = this;
+    let count = 0;
+    for (let node = next[HEAD]; match[node] !== NIL; node = next[node]) {
+      const op = opOf[node];
+      if (this.readOnly[op] === 1 && this.unknown[op] === 0) reads[count++] = op;
+    }
+    if (count === 0) return NIL;
+    for (let node = next[HEAD]; match[node] !== NIL; node = next[node]) {
+      const op = opOf[node];
+      if (this.readOnly[op] === 1) continue;
+      const choices = this.step(op);
+      if (choices.length !== 1) continue;
+      const nextState = choices[0];
+      const nextId = this.idOf(choices, 0, true);
+      for (let r = 0; r < count; r++) {
+        const after = this.stepFrom(nextState, nextId, reads[r]);
+        if (after.length === 1 && (after[0] === nextState || this.idOf(after, 0, true) === nextId)) return node;
+      }
+    }
+    return NIL;
   }
 
   /**
@@ -242,7 +386,9 @@ class PartitionSearch<S, I, O> {
       const nextState = choices[c];
       const nextId = this.idOf(choices, c, fromStep);
       if (!this.visited.addIfAbsent(mix(setHash ^ Math.imul(nextId + 1, 0x9e3779b1)), this.linearized, op, nextId)) continue;
+      if (this.visited.size >= this.maxConfigurations) throw new ConfigurationLimitReached();
       const depth = this.depth++;
+      this.start[depth + 1] = this.start[depth] + this.candidates[depth];
       this.stackNode[depth] = node;
       this.stackState[depth] = this.state;
       this.stackStateId[depth] = this.stateId;
@@ -280,6 +426,7 @@ class PartitionSearch<S, I, O> {
 
   /** Keeps the deepest dead end as the explanation of a failure. */
   private recordDeadEnd(): void {
+    this.deadEnds++;
     if (this.depth <= this.bestDepth) return;
     const opOf = this.list.op;
     this.bestDepth = this.depth;

@@ -1,4 +1,4 @@
-import { checkLinearizability } from './check-linearizability.js';
+import { DEFAULT_MAX_CONFIGURATIONS, checkLinearizability } from './check-linearizability.js';
 import type { HistoryOperation } from './history-operation.js';
 import { kvModel } from './kv-model.js';
 import type { KvInput, KvOutput } from './kv-model.js';
@@ -24,7 +24,7 @@ function jumpingClock(stepMs: number) {
   return clock;
 }
 
-describe('the time limit', () => {
+describe('the time and memory limits', () => {
   it('answers unknown when the injected clock passes the deadline mid-search', () => {
     const clock = jumpingClock(60_000);
     const result = checkLinearizability(registerModel(0), hardHistory(), { timeoutMs: 1000, clock });
@@ -61,6 +61,25 @@ describe('the time limit', () => {
     let reads = 0;
     const clock = { now: () => (reads++ === 0 ? 0 : 10_000) };
     expect(checkLinearizability(kvModel(), history, { timeoutMs: 5000, clock })).toMatchObject({ result: 'unknown', partitionsChecked: 2, partitionCount: 3 });
+  });
+
+  it('answers unknown once one partition remembers maxConfigurations pairs, and bounds nothing by default', () => {
+    expect(checkLinearizability(registerModel(0), hardHistory(), { maxConfigurations: 100 })).toEqual({
+      result: 'unknown',
+      reason: 'configuration-limit',
+      maxConfigurations: 100,
+      partitionsChecked: 0,
+      partitionCount: 1,
+    });
+    expect(checkLinearizability(registerModel(0), hardHistory(), { maxConfigurations: Infinity }).result).toBe('illegal');
+    expect(checkLinearizability(registerModel(0), hardHistory()).result).toBe('illegal');
+    expect(DEFAULT_MAX_CONFIGURATIONS).toBe(4_000_000);
+  });
+
+  it.each([0, 1.5, -1, NaN, '10' as unknown as number])('rejects maxConfigurations %p', (maxConfigurations) => {
+    expect(() => checkLinearizability(registerModel(0), [], { maxConfigurations })).toThrow(
+      new RangeError(`checkLinearizability: maxConfigurations must be a positive integer or Infinity, got ${String(maxConfigurations)}`),
+    );
   });
 
   it.each([0, -1, NaN, '100' as unknown as number])('rejects timeoutMs %p', (timeoutMs) => {
