@@ -421,9 +421,10 @@ export async function run(ctx: SuiteContext): Promise<void> {
       status: c50 === undefined ? 'MISSED' : goalStatus(c50ms, goal),
     });
   }
-  const within = seeds.filter(({ ms: t }) => t !== undefined && t <= GOALS[0].goal.target).length;
+  // The full run's sweep limit is the issue's goal; --quick's is shorter.
+  const within = seeds.filter(({ ms: t }) => t !== undefined).length;
   goals.push({
-    what: `c50 seeds 1-${settings.sweepSeeds} checked within ${GOALS[0].goal.target.toLocaleString('en-US')} ms (the issue's goal, per seed)`,
+    what: `c50 seeds 1-${settings.sweepSeeds}, each checked per key within ${settings.limitMs.toLocaleString('en-US')} ms`,
     goal: `${settings.sweepSeeds} of ${settings.sweepSeeds}`,
     measured: `${within} of ${settings.sweepSeeds}`,
     status: within === settings.sweepSeeds ? 'met' : 'MISSED',
