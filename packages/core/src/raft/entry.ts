@@ -28,3 +28,10 @@ export interface Entry {
 export function entrySize(entry: Entry): number {
   return entry.data.byteLength;
 }
+
+/** The size of some entries, as counted by the batching and flow-control limits. */
+export function payloadSize(entries: readonly Entry[]): number {
+  let bytes = 0;
+  for (const entry of entries) bytes += entrySize(entry);
+  return bytes;
+}

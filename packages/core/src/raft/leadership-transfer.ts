@@ -1,5 +1,6 @@
 import type { NodeId } from './entry.js';
 import type { RaftCore } from './raft-core.js';
+import { sendAppend } from './leader-replication.js';
 
 /**
  * Leadership transfer (thesis §3.10), on the leader: stop taking proposals, bring `to`'s log up
@@ -16,7 +17,7 @@ export function transferLeadership(core: RaftCore, to: NodeId): void {
   core.leadTransferee = to;
   core.electionElapsed = 0; // the transfer has one election timeout to finish
   if (progress.match === core.log.lastIndex()) sendTimeoutNow(core, to);
-  else core.sendAppend(to);
+  else sendAppend(core, to);
 }
 
 export function sendTimeoutNow(core: RaftCore, to: NodeId): void {

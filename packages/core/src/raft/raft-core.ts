@@ -1,21 +1,14 @@
 import type { ResolvedRaftConfig } from './config.js';
-import { type Entry, type EntryType, type NodeId, entrySize } from './entry.js';
-import { isLogCompactedError } from './errors/log-compacted-error.js';
-import { isSnapshotTemporarilyUnavailableError } from './errors/snapshot-temporarily-unavailable-error.js';
+import { type Entry, type EntryType, type NodeId, payloadSize } from './entry.js';
 import type { Message, VoteMessage } from './messages.js';
-import { type Progress, ProgressTracker } from './progress.js';
+import { broadcastAppend, broadcastHeartbeat } from './leader-replication.js';
+import { ProgressTracker } from './progress.js';
 import { RaftLog } from './raft-log.js';
 import { ReadOnlyQueue, type ReadState } from './read-only.js';
 import type { HardState, RaftRole, SoftState } from './raft-state.js';
 import { stepCandidate } from './step-candidate.js';
 import { stepFollower } from './step-follower.js';
 import { stepLeader } from './step-leader.js';
-
-function payloadSize(entries: readonly Entry[]): number {
-  let bytes = 0;
-  for (const entry of entries) bytes += entrySize(entry);
-  return bytes;
-}
 
 /** A message before `send` stamps its sender. */
 type Outgoing = Message extends infer M ? (M extends Message ? Omit<M, 'from'> : never) : never;
@@ -151,7 +144,7 @@ export class RaftCore {
     }
     if (this.heartbeatElapsed >= this.config.heartbeatTick) {
       this.heartbeatElapsed = 0;
-      this.broadcastHeartbeat();
+      broadcastHeartbeat(this);
     }
   }
 
@@ -266,7 +259,7 @@ export class RaftCore {
         this.campaign('vote');
       } else {
         this.becomeLeader();
-        this.broadcastAppend();
+        broadcastAppend(this);
       }
     } else if (result === 'lost') {
       this.becomeFollower(this.term, undefined);
@@ -301,103 +294,9 @@ export class RaftCore {
     return last;
   }
 
-  /**
-   * Sends `to` the entries after its `next` (batched by the message limits), or an empty probe
-   * when `sendIfEmpty`, or the snapshot when those entries are compacted. Returns whether a
-   * message went out.
-   */
-  sendAppend(to: NodeId, sendIfEmpty = true): boolean {
-    const progress = this.tracker.progress.get(to);
-    if (progress === undefined || progress.isPaused()) return false;
-    const prevLogIndex = progress.next - 1;
-    const prevLogTerm = this.log.term(prevLogIndex);
-    const { maxBytesPerMessage, maxEntriesPerMessage } = this.config;
-    let entries: Entry[];
-    try {
-      if (prevLogTerm === undefined) return this.sendSnapshot(to, progress);
-      entries = this.log.entriesFrom(progress.next, maxBytesPerMessage, maxEntriesPerMessage);
-    } catch (error) {
-      if (isLogCompactedError(error)) return this.sendSnapshot(to, progress);
-      throw error;
-    }
-    if (entries.length === 0 && !sendIfEmpty) return false;
-    const commit = this.log.committed;
-    this.send({ type: 'append', to, term: this.term, prevLogIndex, prevLogTerm, entries, commit });
-    progress.sentEntries(prevLogIndex + entries.length, payloadSize(entries), entries.length);
-    progress.sentCommitIndex(commit);
-    return true;
-  }
-
-  /**
-   * InstallSnapshot (Raft §7): the follower needs entries this log compacted, so it gets the
-   * storage's snapshot, whole. Not sent to a follower not heard from lately (it may be down; the
-   * snapshot is costly), nor while the storage has none ready; both are retried later.
-   */
-  private sendSnapshot(to: NodeId, progress: Progress): boolean {
-    if (!progress.recentActive) return false;
-    const storage = this.config.storage;
-    if (storage.snapshot === undefined) {
-      throw new Error(`Raft: ${to} needs entries before ${this.log.firstIndex()}, but the storage has no snapshot()`);
-    }
-    let snapshot;
-    try {
-      snapshot = storage.snapshot();
-    } catch (error) {
-      if (isSnapshotTemporarilyUnavailableError(error)) return false;
-      throw error;
-    }
-    if (snapshot.metadata.index < this.log.firstIndex() - 1) {
-      throw new Error(
-        `Raft: the storage's snapshot (at ${snapshot.metadata.index}) is older than its compacted index ${this.log.firstIndex() - 1}`,
-      );
-    }
-    this.send({ type: 'snapshot', to, term: this.term, snapshot });
-    progress.becomeSnapshot(snapshot.metadata.index);
-    return true;
-  }
-
-  /** Appends to every member, learners included. */
-  broadcastAppend(): void {
-    for (const id of this.tracker.progress.keys()) if (id !== this.id) this.sendAppend(id);
-  }
-
-  /**
-   * Heartbeats to every follower. They carry `context` (or the newest read waiting, so a lost
-   * round is retried) for ReadIndex, and the send tick with lease reads on.
-   */
-  broadcastHeartbeat(context = this.readOnly.lastPendingContext()): void {
-    const sentAt = this.config.readOnly === 'leaseBased' ? this.leaderTicks : undefined;
-    for (const [id, progress] of this.tracker.progress) {
-      if (id === this.id) continue;
-      // A follower must not learn a commit index past what it is known to hold.
-      const commit = Math.min(progress.match, this.log.committed);
-      this.send({
-        type: 'heartbeat',
-        to: id,
-        term: this.term,
-        commit,
-        ...(context === undefined ? {} : { context }),
-        ...(sentAt === undefined ? {} : { sentAt }),
-      });
-      progress.sentCommitIndex(commit);
-    }
-  }
-
   /** Commits the largest index a majority holds, if it is of this term (Raft §5.4.2). */
   maybeCommit(): boolean {
     return this.log.maybeCommit(this.tracker.committed(), this.term);
-  }
-
-  /**
-   * The caller's report on a snapshot it sent to `to`: either way, probe again. After a failure
-   * the next attempt waits for a heartbeat response; after success, for the follower's answer.
-   */
-  reportSnapshot(to: NodeId, status: 'finish' | 'failure'): void {
-    const progress = this.tracker.progress.get(to);
-    if (this.role !== 'leader' || progress === undefined || progress.state !== 'snapshot') return;
-    if (status === 'failure') progress.pendingSnapshot = 0;
-    progress.becomeProbe();
-    progress.probeSent = true;
   }
 
   // --- Messages ---------------------------------------------------------------------------------

@@ -1,17 +1,19 @@
 import { ProposalDroppedError } from '../errors/proposal-dropped-error.js';
 import { show } from '../policies/validate.js';
+import { checkMessage } from './check-message.js';
+import { type ConfChange, checkConfChange } from './conf-change.js';
 import { type RaftConfig, resolveRaftConfig } from './config.js';
 import type { Entry, NodeId } from './entry.js';
-import { MESSAGE_TYPES, type Message } from './messages.js';
+import { broadcastAppend, reportSnapshot } from './leader-replication.js';
+import { transferLeadership as transferLeadershipTo } from './leadership-transfer.js';
+import { toMembership } from './membership.js';
+import type { Message } from './messages.js';
 import type { ProgressState } from './progress.js';
 import { RaftCore } from './raft-core.js';
 import { type ConfState, type HardState, type RaftRole, type SoftState, hardStateEquals } from './raft-state.js';
-import { transferLeadership as transferLeadershipTo } from './leadership-transfer.js';
 import { requestRead } from './read-index.js';
-import { applyConfChange, maybeAutoLeave, proposeConfChange } from './reconfigure.js';
-import { type ConfChange, checkConfChange } from './conf-change.js';
-import { toMembership } from './membership.js';
 import type { ReadState } from './read-only.js';
+import { applyConfChange, maybeAutoLeave, proposeConfChange } from './reconfigure.js';
 import type { Snapshot } from './snapshot.js';
 
 /**
@@ -186,7 +188,7 @@ export class Raft {
     if (core.leadTransferee !== undefined) throw new ProposalDroppedError('transferring', core.id, core.term);
     if (!core.canAcceptUncommitted(command.byteLength)) throw new ProposalDroppedError('uncommitted-limit', core.id, core.term);
     const index = core.appendEntries([command]);
-    core.broadcastAppend();
+    broadcastAppend(core);
     return { index, term: core.term };
   }
 
@@ -257,7 +259,7 @@ export class Raft {
     if (status !== 'finish' && status !== 'failure') {
       throw new TypeError(`Raft: reportSnapshot(status) must be 'finish' or 'failure', got ${show(status)}`);
     }
-    this.#core.reportSnapshot(to, status);
+    reportSnapshot(this.#core, to, status);
   }
 
   /**
@@ -373,35 +375,4 @@ export class Raft {
 
 function softStateEquals(a: SoftState, b: SoftState): boolean {
   return a.leaderId === b.leaderId && a.role === b.role;
-}
-
-function checkMessage(message: Message, self: NodeId): void {
-  if (typeof message !== 'object' || message === null || !MESSAGE_TYPES.has((message as { type: unknown }).type as string)) {
-    throw new TypeError(`Raft: step(message) needs a Raft message with a known type, got ${show(message)}`);
-  }
-  if (typeof message.from !== 'string' || message.from === '') {
-    throw new TypeError(`Raft: message.from must be a non-empty string, got ${show(message.from)}`);
-  }
-  if (!Number.isInteger(message.term) || message.term < 0) {
-    throw new TypeError(`Raft: message.term must be a non-negative integer, got ${show(message.term)}`);
-  }
-  if (message.type === 'snapshot') checkSnapshot(message.snapshot);
-  if (message.to !== self) throw new RangeError(`Raft: message.to is ${show(message.to)}, but this node is ${show(self)}`);
-  if (message.from === self) throw new RangeError(`Raft: message.from is this node (${show(self)}); peers only`);
-}
-
-function checkSnapshot(snapshot: Snapshot): void {
-  const metadata = (snapshot as Partial<Snapshot> | undefined)?.metadata;
-  if (
-    metadata === undefined ||
-    !Number.isInteger(metadata.index) ||
-    metadata.index < 1 ||
-    !Number.isInteger(metadata.term) ||
-    !Array.isArray(metadata.confState?.voters) ||
-    !(snapshot.data instanceof Uint8Array)
-  ) {
-    throw new TypeError(
-      `Raft: message.snapshot must be { metadata: { index ≥ 1, term, confState: { voters } }, data: Uint8Array }, got ${show(snapshot)}`,
-    );
-  }
 }

@@ -1,6 +1,7 @@
 import type { NodeId } from './entry.js';
 import type { HeartbeatResponseMessage } from './messages.js';
 import type { RaftCore } from './raft-core.js';
+import { broadcastHeartbeat } from './leader-replication.js';
 
 // The leader's side of ReadIndex (thesis §6.4), on the core's state: a read is answered with
 // the commit index once the leader knows it still leads — by a heartbeat round acknowledged by
@@ -27,7 +28,7 @@ export function requestRead(core: RaftCore, from: NodeId, context: Uint8Array): 
     for (const request of core.readOnly.advance(context)) answerRead(core, request.from, request.index, request.context);
     return;
   }
-  core.broadcastHeartbeat(context);
+  broadcastHeartbeat(core, context);
 }
 
 /** Serves the reads that waited for the leader's first commit in its term. */

@@ -2,6 +2,7 @@ import { ProposalDroppedError } from '../errors/proposal-dropped-error.js';
 import { type ConfChange, encodeConfChange, leavesJoint } from './conf-change.js';
 import { type Membership, changeMembership } from './membership.js';
 import type { RaftCore } from './raft-core.js';
+import { broadcastAppend, sendAppend } from './leader-replication.js';
 
 // Membership changes on the core (Raft thesis chapter 4, as etcd-io/raft does them): a change is
 // an entry of the log, and takes effect on each node when the application applies it.
@@ -29,7 +30,7 @@ export function proposeConfChange(core: RaftCore, change: ConfChange): { index: 
   }
   const index = core.appendEntries([data], 'conf-change');
   core.pendingConfIndex = index;
-  core.broadcastAppend();
+  broadcastAppend(core);
   return { index, term: core.term };
 }
 
@@ -52,8 +53,8 @@ export function applyConfChange(core: RaftCore, change: ConfChange): Membership 
   if (core.leadTransferee !== undefined && !core.tracker.voters.includes(core.leadTransferee)) {
     core.leadTransferee = undefined; // the transferee left
   }
-  if (core.maybeCommit()) core.broadcastAppend();
-  else for (const id of core.tracker.progress.keys()) if (id !== core.id) core.sendAppend(id, false);
+  if (core.maybeCommit()) broadcastAppend(core);
+  else for (const id of core.tracker.progress.keys()) if (id !== core.id) sendAppend(core, id, false);
   return next;
 }
 

@@ -2,6 +2,7 @@ import { sendTimeoutNow, transferLeadership } from './leadership-transfer.js';
 import type { AppendResponseMessage, Message } from './messages.js';
 import type { RaftCore } from './raft-core.js';
 import { onHeartbeatAck, releasePendingReads, requestRead } from './read-index.js';
+import { broadcastAppend, sendAppend } from './leader-replication.js';
 
 /** A leader's reactions: acknowledgements move progress and the commit index (Raft §5.3, §5.4). */
 export function stepLeader(core: RaftCore, m: Message): void {
@@ -18,7 +19,7 @@ export function stepLeader(core: RaftCore, m: Message): void {
       // A full window while the follower answers heartbeats: appends may have been lost. Free one
       // place, so the next append goes out — and is refused if there is a gap (then: probe).
       if (progress.state === 'replicate' && progress.inflights.full()) progress.inflights.freeFirst();
-      if (progress.match < core.log.lastIndex()) core.sendAppend(m.from);
+      if (progress.match < core.log.lastIndex()) sendAppend(core, m.from);
       onHeartbeatAck(core, m);
       break;
     case 'read-index':
@@ -42,7 +43,7 @@ function onAppendResponse(core: RaftCore, m: AppendResponseMessage): void {
     const matchHint = m.hintTerm > 0 ? core.log.findConflictByTerm(m.hintIndex, m.hintTerm).index : m.hintIndex;
     if (progress.maybeDecrTo(m.index, matchHint)) {
       if (progress.state === 'replicate') progress.becomeProbe();
-      core.sendAppend(m.from);
+      sendAppend(core, m.from);
     }
     return;
   }
@@ -56,16 +57,16 @@ function onAppendResponse(core: RaftCore, m: AppendResponseMessage): void {
   }
   if (progress.state === 'probe') progress.becomeReplicate();
   if (core.maybeCommit()) {
-    core.broadcastAppend();
+    broadcastAppend(core);
     releasePendingReads(core);
   } else if (m.from !== core.id && (wasPaused || progress.canBumpCommit(core.log.committed))) {
-    core.sendAppend(m.from);
+    sendAppend(core, m.from);
   }
   if (m.from === core.id) return;
   // Thesis §3.10: once the transferee holds the whole log, it can win an election at once.
   if (m.from === core.leadTransferee && progress.match === core.log.lastIndex()) sendTimeoutNow(core, m.from);
   // Stream whatever is left, one size-limited batch per message.
-  while (core.sendAppend(m.from, false)) {
+  while (sendAppend(core, m.from, false)) {
     // each call sends one batch
   }
 }
