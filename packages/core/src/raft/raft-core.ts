@@ -246,8 +246,10 @@ export class RaftCore {
   }
 
   private hasUnappliedConfChanges(): boolean {
-    if (this.log.committed <= this.log.applied) return false;
-    return this.log.slice(this.log.applied + 1, this.log.committed + 1).some((e) => e.type === 'conf-change');
+    // Entries a restored snapshot covers are not in the log; its membership is applied already.
+    const from = Math.max(this.log.applied, this.log.firstIndex() - 1) + 1;
+    if (this.log.committed < from) return false;
+    return this.log.slice(from, this.log.committed + 1).some((e) => e.type === 'conf-change');
   }
 
   /** Counts a vote and reacts to the outcome (Raft §5.2). */

@@ -148,6 +148,14 @@ describe('Raft §7: a follower installs a snapshot', () => {
     expect(drain(fixture).committed.map((e) => e.index)).toEqual([11]);
   });
 
+  it('may campaign between ready() and advance() while the snapshot is not applied yet', () => {
+    const fixture = newRaft({ preVote: false });
+    install(fixture);
+    fixture.raft.ready();
+    fixture.raft.campaign(); // the snapshot's entries are not in the log: nothing to scan there
+    expect(fixture.raft.status()).toMatchObject({ role: 'candidate', term: 4 });
+  });
+
   it('takes the membership in the snapshot metadata (a new voter d joins)', () => {
     const fixture = newRaft({ voters: ['a', 'b', 'c'] });
     install(fixture);

@@ -94,9 +94,11 @@ export interface RaftStatus {
  * raft.campaign();
  * while (raft.hasReady()) {
  *   const ready = raft.ready();
+ *   if (ready.snapshot) storage.applySnapshot(ready.snapshot);
  *   storage.append(ready.entriesToPersist);
  *   if (ready.hardState) storage.setHardState(ready.hardState);
- *   // send ready.messages, apply ready.committedEntries
+ *   // send ready.messages; restore ready.snapshot, apply ready.committedEntries (a conf-change
+ *   // entry through raft.applyConfChange), serve ready.readStates
  *   raft.advance();
  * }
  * raft.propose(new TextEncoder().encode('x=1'));
@@ -273,8 +275,8 @@ export class Raft {
    *
    * @returns the index and term of the entry
    * @throws {ProposalDroppedError} when this node does not lead (`'not-leader'`), is
-   *   transferring leadership (`'transferring'`), or an earlier change is not applied yet
-   *   (`'conf-change-pending'`)
+   *   transferring leadership (`'transferring'`), an earlier change is not applied yet
+   *   (`'conf-change-pending'`), or the uncommitted-bytes cap is reached (`'uncommitted-limit'`)
    * @throws {ConfChangeError} when the change cannot apply to the current configuration (say,
    *   it removes the last voter, or promotes a node that is not a learner)
    * @throws {TypeError} when `change` is malformed (the message names the field)
