@@ -406,7 +406,7 @@ export async function run(ctx: SuiteContext): Promise<void> {
     formatTable({
       headers: ['seed', 'ms (one check)'],
       align: ['right', 'right'],
-      rows: seeds.map(({ seed, ms: t }) => [String(seed), t === undefined ? `> ${settings.limitMs.toLocaleString('en-US')} (unknown)` : t.toFixed(0)]),
+      rows: seeds.map(({ seed, ms: t }) => [String(seed), t === undefined ? `> ${settings.limitMs.toLocaleString('en-US')} (unknown)` : Math.round(t).toLocaleString('en-US')]),
     }),
   );
 
