@@ -31,25 +31,23 @@ export type { HistoryModelName, HistoryScalar, KeyedCasRegisterInput, KeyedRegis
 export { HistorySyntaxError, isHistorySyntaxError } from './linearizability/history-syntax-error.js';
 
 // Simulator: a deterministic network, a fault schedule and the Raft cluster simulation.
-export { SimNetwork, formatFault } from './simulator/sim-network.js';
-export type {
-  Envelope,
-  FaultKind,
-  FaultRecord,
-  LinkOptions,
-  NetworkStats,
-  SimNetworkOptions,
-  SimTimer,
-} from './simulator/sim-network.js';
+export { SimNetwork } from './simulator/sim-network.js';
+export type { Envelope, NetworkStats, SimNetworkOptions } from './simulator/sim-network.js';
+export { SimScheduler } from './simulator/sim-scheduler.js';
+export type { SimSchedulerOptions, SimTimer } from './simulator/sim-scheduler.js';
+export { formatFault } from './simulator/fault-record.js';
+export type { FaultKind, FaultRecord } from './simulator/fault-record.js';
+export type { LinkOptions } from './simulator/link-options.js';
 export { SimRandom } from './simulator/sim-random.js';
 export { scheduleNemesis } from './simulator/nemesis.js';
 export type { CustomFault, MsRange, NemesisFault, NemesisOptions } from './simulator/nemesis.js';
 export { runRaftSimulation } from './simulator/raft-simulation.js';
-export type { RaftSimulationReport } from './simulator/raft-simulation.js';
+export type { RaftSimulationReport } from './simulator/simulation-report.js';
 export { replayCommand, resolveSimulationOptions } from './simulator/simulation-options.js';
 export type { RaftSimulationOptions, ResolvedSimulationOptions } from './simulator/simulation-options.js';
 export { SimulationFailureError, isSimulationFailureError } from './simulator/simulation-failure-error.js';
 export type { SimulationFailureKind } from './simulator/simulation-failure-error.js';
+export { formatHistoryEvent } from './simulator/sim-client.js';
 export type { SimHistoryEvent } from './simulator/sim-client.js';
 export type { SimRaftConfig, SimulationBug } from './simulator/sim-raft-node.js';
 export { SimStorage } from './simulator/sim-storage.js';

@@ -1,4 +1,3 @@
-import type { ConfChange } from '../../raft/conf-change.js';
 import type { NodeId } from '../../raft/entry.js';
 import type { ConfState } from '../../raft/raft-state.js';
 import { checkLinearizability } from '../linearizability/check-linearizability.js';
@@ -6,46 +5,18 @@ import { type KvInput, type KvOutput, kvModel } from '../linearizability/kv-mode
 import { describeViolation } from '../linearizability/linearizability-violation.js';
 import { type HistoryEvent, operationsFromEvents } from '../linearizability/operations-from-events.js';
 import { ClusterChecker, SafetyViolation } from './cluster-checker.js';
+import { type ClusterFaultContext, MembershipTracker, changeMembership, crashDuringFsync, transferLeader } from './cluster-faults.js';
 import { scheduleNemesis } from './nemesis.js';
-import { SimClient, type SimHistoryEvent } from './sim-client.js';
+import { SimClient, type SimHistoryEvent, formatHistoryEvent } from './sim-client.js';
 import type { SimMessage } from './sim-message.js';
-import { type LinkOptions, type NetworkStats, SimNetwork, formatFault } from './sim-network.js';
+import { type LinkOptions, SimNetwork, formatFault } from './sim-network.js';
 import { SimRaftNode } from './sim-raft-node.js';
 import { SimRandom } from './sim-random.js';
 import { type RaftSimulationOptions, type ResolvedSimulationOptions, replayCommand, resolveSimulationOptions } from './simulation-options.js';
 import { SimulationFailureError, type SimulationFailureKind } from './simulation-failure-error.js';
+import type { RaftSimulationReport } from './simulation-report.js';
 
-/** What a simulated run did, when it passed every check. */
-export interface RaftSimulationReport {
-  readonly seed: number;
-  /** Client operations: invoked, and how they ended (`info`: unknown outcome). */
-  readonly operations: { readonly invoked: number; readonly ok: number; readonly fail: number; readonly info: number };
-  /** Faults injected, by kind (the network's trace kinds, plus `drop`, `duplicate`, `reorder`). */
-  readonly faults: Readonly<Record<string, number>>;
-  readonly messages: NetworkStats;
-  /** Virtual time the run took. */
-  readonly simulatedMs: number;
-  /** Network events run (deliveries and timers). */
-  readonly events: number;
-  /** Invariant checks run. */
-  readonly checks: number;
-  /** How long after the faults healed a leader that every member followed was seen. */
-  readonly leaderAfterHealMs: number;
-  /** Disk writes that crashes lost before they were synced. */
-  readonly lostWrites: number;
-  /** Snapshots taken (log compactions) and installed by followers from a leader (InstallSnapshot). */
-  readonly snapshots: { readonly taken: number; readonly installed: number };
-  /** Gets answered by ReadIndex rather than through the log (a retried get may be answered twice). */
-  readonly readIndexReads: number;
-  /** Configuration changes applied (counted once per change, by the first node to apply it), and the final members. */
-  readonly membership: { readonly changes: number; readonly members: readonly NodeId[] };
-  /** The client history, in order. */
-  readonly history: readonly SimHistoryEvent[];
-  /** Faults and client events, one per line, in time order. */
-  readonly trace: readonly string[];
-  /** The network's fingerprint of the whole run: equal digests, equal runs. */
-  readonly digest: number;
-}
+export type { RaftSimulationReport } from './simulation-report.js';
 
 /** Liveness broken after the faults healed. */
 class LivenessViolation extends Error {
@@ -100,11 +71,7 @@ class RaftSimulation {
   private healed = false;
   private invoked = 0;
   private leaderAtMs: number | undefined;
-  /** The newest membership applied anywhere, and the index of its entry. */
-  private membership: { index: number; members: readonly NodeId[]; voters: readonly NodeId[] };
-  /** Every server that was ever a member: ids are never reused. */
-  private readonly everMember = new Set<NodeId>();
-  private membershipChanges = 0;
+  private readonly membership: MembershipTracker;
   private clientsDoneAtMs: number | undefined;
   private finished = false;
 
@@ -119,8 +86,7 @@ class RaftSimulation {
     this.nemesisRandom = root.fork();
     const voters = Array.from({ length: o.nodes }, (_, i) => `n${i + 1}`);
     const serverIds = Array.from({ length: o.nodes + o.spares }, (_, i) => `n${i + 1}`);
-    this.membership = { index: 0, members: voters, voters };
-    for (const id of voters) this.everMember.add(id);
+    this.membership = new MembershipTracker(voters);
     const clientIds = Array.from({ length: o.clients }, (_, i) => `c${i + 1}`);
     this.healAtMs = o.faultMs > 0 ? o.faultStartMs + o.faultMs : 0;
     const reserved = o.faultMs > 0 ? Math.min(o.ops, Math.max(o.clients, Math.floor(o.ops / 5))) : o.ops;
@@ -190,18 +156,24 @@ class RaftSimulation {
     for (const node of this.servers) node.start();
     for (const client of this.clients) client.start(this.workload.int(0, 20));
     if (o.faultMs > 0) {
+      const faults: ClusterFaultContext = {
+        network: this.network,
+        servers: this.servers,
+        membership: this.membership,
+        maxDown: this.maxDown(),
+        minVoters: Math.min(o.nodes, 3),
+      };
       scheduleNemesis(this.network, {
         ...o.nemesis,
-        // A majority of the initial voters stays up (spares count as targets, not as voters).
         maxDown: this.maxDown(),
         startMs: o.faultStartMs,
         endMs: this.healAtMs,
         targets: this.servers.map((node) => node.id),
         random: this.nemesisRandom,
         custom: [
-          { name: 'crash-during-fsync', weight: 1, run: (random) => this.crashDuringFsync(random) },
-          { name: 'transfer-leader', weight: o.transferWeight, run: (random) => this.transferLeader(random) },
-          { name: 'membership', weight: o.spares + o.nodes > 1 ? o.membershipWeight : 0, run: (random) => this.changeMembership(random) },
+          { name: 'crash-during-fsync', weight: 1, run: (random) => crashDuringFsync(faults, random) },
+          { name: 'transfer-leader', weight: o.transferWeight, run: (random) => transferLeader(faults, random) },
+          { name: 'membership', weight: o.spares + o.nodes > 1 ? o.membershipWeight : 0, run: (random) => changeMembership(faults, random) },
           ...(o.customFaults ?? []),
         ],
       });
@@ -214,91 +186,17 @@ class RaftSimulation {
     if (o.checkLinearizability) this.checkHistory();
   }
 
-  /**
-   * A fault of this simulation's own: crash a server while its fsync is under way, so the crash
-   * loses writes it handed over (they were never acknowledged); restart it a little later.
-   */
-  private crashDuringFsync(random: SimRandom): void {
-    const up = this.servers.filter((node) => this.network.isUp(node.id) && !this.network.isPaused(node.id));
-    if (this.servers.length - up.length >= this.maxDown()) return;
-    const syncing = up.filter((node) => node.storage.dirty);
-    if (syncing.length === 0) return;
-    const node = random.pick(syncing);
-    this.network.recordFault('crash-during-fsync', [node.id], node.id);
-    this.network.crash(node.id);
-    this.network.schedule(random.int(5, 100), () => this.network.restart(node.id));
-  }
-
+  /** A majority of the initial voters stays up (spares count as targets, not as voters). */
   private maxDown(): number {
     return this.o.nemesis?.maxDown ?? Math.floor((this.o.nodes - 1) / 2);
   }
 
-  /** Another fault of its own: the leader hands leadership to a random other voter (thesis §3.10). */
-  private transferLeader(random: SimRandom): void {
-    const leader = this.someLeader(random);
-    const others = leader?.raft?.status().confState.voters.filter((id) => id !== leader.id) ?? [];
-    if (leader === undefined || others.length === 0) return;
-    const to = random.pick(others);
-    this.network.recordFault('transfer-leader', [leader.id, to], `${leader.id} -> ${to}`);
-    leader.transferLeadership(to);
-  }
-
   /**
-   * Another: a membership change at a leader (thesis chapter 4) — add a server that never was a
-   * member as a learner, promote a learner, remove a voter (down to `min(nodes, 3)`) or a learner,
-   * replace a voter through a joint configuration (left by itself, or explicitly later), or leave
-   * an explicit joint configuration. The leader may refuse (one change at a time).
-   */
-  private changeMembership(random: SimRandom): void {
-    const leader = this.someLeader(random);
-    const conf = leader?.raft?.status().confState;
-    if (leader === undefined || conf === undefined) return;
-    const minVoters = Math.min(this.o.nodes, 3);
-    const fresh = this.servers.filter((node) => !node.retired && !this.everMember.has(node.id)).map((node) => node.id);
-    const choices: ConfChange[] = [];
-    if (conf.votersOutgoing.length > 0) {
-      if (!conf.autoLeave) choices.push({ changes: [] });
-    } else {
-      if (fresh.length > 0) choices.push({ changes: [{ type: 'add-learner', node: random.pick(fresh) }] });
-      if (conf.learners.length > 0) {
-        choices.push({ changes: [{ type: 'promote', node: random.pick(conf.learners) }] });
-        choices.push({ changes: [{ type: 'remove', node: random.pick(conf.learners) }] });
-      }
-      if (conf.voters.length > minVoters) choices.push({ changes: [{ type: 'remove', node: random.pick(conf.voters) }] });
-      const incoming = [...conf.learners, ...fresh];
-      if (incoming.length > 0 && conf.voters.length >= minVoters) {
-        const transition = random.pick(['auto', 'joint-explicit'] as const);
-        choices.push({ changes: [{ type: 'add-voter', node: random.pick(incoming) }, { type: 'remove', node: random.pick(conf.voters) }], transition });
-      }
-    }
-    if (choices.length === 0) return;
-    const change = random.pick(choices);
-    const outcome = leader.proposeConfChange(change);
-    const steps = change.changes.map((step) => `${step.type} ${step.node}`).join(', ') || 'leave joint';
-    this.network.recordFault('membership', [leader.id, ...change.changes.map((step) => step.node)], `${steps}${change.transition === 'joint-explicit' ? ' (joint, explicit)' : ''}: ${outcome}`);
-  }
-
-  /** A leader that is up and not paused, if any (the newest term's first, at random among equals). */
-  private someLeader(random: SimRandom): SimRaftNode | undefined {
-    const leaders = this.servers.filter((node) => !this.network.isPaused(node.id) && node.raft?.status().role === 'leader');
-    if (leaders.length === 0) return undefined;
-    const top = Math.max(...leaders.map((node) => node.raft?.status().term ?? 0));
-    return random.pick(leaders.filter((node) => node.raft?.status().term === top));
-  }
-
-  /**
-   * A node applied a configuration change: the first to apply an index makes it the newest
-   * membership, and servers it removed are shut down (once the removal committed, as an operator
-   * would stop them), so a removed server cannot disrupt the cluster with elections.
+   * A node applied a configuration change; servers it removed are shut down once the removal
+   * committed (as an operator stops a removed member), so they cannot disrupt elections.
    */
   private onConfChange(index: number, confState: Required<ConfState>): void {
-    if (index <= this.membership.index) return;
-    this.membershipChanges++;
-    const members = [...new Set([...confState.voters, ...confState.votersOutgoing, ...confState.learners, ...confState.learnersNext])];
-    const removed = this.membership.members.filter((id) => !members.includes(id));
-    this.membership = { index, members, voters: [...new Set([...confState.voters, ...confState.votersOutgoing])] };
-    for (const id of members) this.everMember.add(id);
-    for (const id of removed) {
+    for (const id of this.membership.applied(index, confState)) {
       this.network.schedule(0, () => {
         this.network.recordFault('retire', [id], id);
         this.server(id).retire();
@@ -462,7 +360,7 @@ class RaftSimulation {
   private trace(): string[] {
     const lines: Array<[number, string]> = [];
     for (const fault of this.network.trace) lines.push([fault.atMs, formatFault(fault)]);
-    for (const event of this.history) lines.push([event.atMs, formatEvent(event)]);
+    for (const event of this.history) lines.push([event.atMs, formatHistoryEvent(event)]);
     // Stable: faults before client events at the same time, each in its own order.
     return lines.sort((a, b) => a[0] - b[0]).map(([, line]) => line);
   }
@@ -484,7 +382,7 @@ class RaftSimulation {
         installed: this.servers.reduce((sum, node) => sum + node.snapshots.installed, 0),
       },
       readIndexReads: this.servers.reduce((sum, node) => sum + node.readIndexReads, 0),
-      membership: { changes: this.membershipChanges, members: this.membership.members },
+      membership: { changes: this.membership.changes, members: this.membership.members },
       history: this.history,
       trace: this.trace(),
       digest: this.network.digest,
@@ -493,18 +391,3 @@ class RaftSimulation {
 }
 
 const CLEAN_LINK: Partial<LinkOptions> = { minDelayMs: 1, maxDelayMs: 5, dropRate: 0, duplicateRate: 0, reorderRate: 0 };
-
-function formatEvent(event: SimHistoryEvent): string {
-  const time = `${String(event.atMs).padStart(7)}ms`;
-  switch (event.type) {
-    case 'invoke': {
-      const { input } = event;
-      const args = input.op === 'cas' ? `${input.key}, ${JSON.stringify(input.expected)}, ${JSON.stringify(input.value)}` : input.op === 'put' || input.op === 'append' ? `${input.key}, ${JSON.stringify(input.value)}` : input.key;
-      return `${time} ${String(event.process)} invoke ${input.op}(${args})`;
-    }
-    case 'ok':
-      return `${time} ${String(event.process)} ok${event.output === undefined ? '' : ` ${JSON.stringify(event.output)}`}`;
-    default:
-      return `${time} ${String(event.process)} ${event.type}`;
-  }
-}

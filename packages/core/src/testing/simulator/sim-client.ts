@@ -225,3 +225,19 @@ export class SimClient {
     }
   }
 }
+
+/** One history event as a trace line: `    120ms c1 invoke append(k1, "1.3 ")`, `    131ms c1 ok`. */
+export function formatHistoryEvent(event: SimHistoryEvent): string {
+  const time = `${String(event.atMs).padStart(7)}ms`;
+  switch (event.type) {
+    case 'invoke': {
+      const { input } = event;
+      const args = input.op === 'cas' ? `${input.key}, ${JSON.stringify(input.expected)}, ${JSON.stringify(input.value)}` : input.op === 'put' || input.op === 'append' ? `${input.key}, ${JSON.stringify(input.value)}` : input.key;
+      return `${time} ${String(event.process)} invoke ${input.op}(${args})`;
+    }
+    case 'ok':
+      return `${time} ${String(event.process)} ok${event.output === undefined ? '' : ` ${JSON.stringify(event.output)}`}`;
+    default:
+      return `${time} ${String(event.process)} ${event.type}`;
+  }
+}

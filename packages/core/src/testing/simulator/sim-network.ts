@@ -1,24 +1,12 @@
 import { show } from '../../policies/validate.js';
-import { EventQueue, type QueuedEvent } from './event-queue.js';
+import { DEFAULT_LINK, type LinkOptions, describeLink, resolveLink } from './link-options.js';
 import { SimRandom } from './sim-random.js';
+import { SimScheduler } from './sim-scheduler.js';
 
-/**
- * How one directed link treats a message. Each message's delay is drawn in
- * `[minDelayMs, maxDelayMs]`; messages keep their order on the link (FIFO) unless chosen to be
- * reordered.
- */
-export interface LinkOptions {
-  /** Shortest delay, in virtual ms. Default 1. */
-  readonly minDelayMs: number;
-  /** Longest delay, in virtual ms (≥ `minDelayMs`). Default 5. */
-  readonly maxDelayMs: number;
-  /** Chance a message is lost, in `[0, 1]`. Default 0. */
-  readonly dropRate: number;
-  /** Chance a message is delivered twice (each copy with its own delay), in `[0, 1]`. Default 0. */
-  readonly duplicateRate: number;
-  /** Chance a message ignores FIFO order on its link (it may overtake or be overtaken). Default 0. */
-  readonly reorderRate: number;
-}
+export type { FaultKind, FaultRecord } from './fault-record.js';
+export { formatFault } from './fault-record.js';
+export type { LinkOptions } from './link-options.js';
+export type { SimTimer } from './sim-scheduler.js';
 
 /** A message in transit, as handed to the `deliver` callback. */
 export interface Envelope<M> {
@@ -31,31 +19,6 @@ export interface Envelope<M> {
   readonly sentAtMs: number;
 }
 
-/**
- * What a fault record says happened. The network records its own kinds; protocol faults
- * recorded through {@link SimNetwork.recordFault} may use any name (`'transfer-leader'`).
- */
-export type FaultKind =
-  | 'partition'
-  | 'isolate'
-  | 'one-way'
-  | 'bridge'
-  | 'heal'
-  | 'link'
-  | 'pause'
-  | 'resume'
-  | 'crash'
-  | 'restart'
-  | (string & {});
-
-/** One entry of the fault trace: when, what, to whom. */
-export interface FaultRecord {
-  readonly atMs: number;
-  readonly kind: FaultKind;
-  readonly nodes: readonly string[];
-  readonly detail: string;
-}
-
 /** Counts of messages, by fate. */
 export interface NetworkStats {
   readonly sent: number;
@@ -64,12 +27,6 @@ export interface NetworkStats {
   readonly reordered: number;
   /** Lost by chance (`dropRate`), to a cut link, or to a crashed node. */
   readonly dropped: { readonly random: number; readonly partition: number; readonly down: number };
-}
-
-/** A scheduled callback; {@link SimTimer.cancel} stops it (doing nothing once it has run). */
-export interface SimTimer {
-  readonly atMs: number;
-  cancel(): void;
 }
 
 /** Options of a {@link SimNetwork}. */
@@ -90,16 +47,7 @@ export interface SimNetworkOptions<M> {
   readonly onRestart?: (node: string) => void;
 }
 
-const DEFAULT_LINK: LinkOptions = { minDelayMs: 1, maxDelayMs: 5, dropRate: 0, duplicateRate: 0, reorderRate: 0 };
 const WHERE = 'SimNetwork';
-
-interface NodeState {
-  up: boolean;
-  paused: boolean;
-  /** Incarnation: bumped by each crash, so timers of the old one never fire. */
-  epoch: number;
-  held: QueuedEvent[];
-}
 
 /**
  * A deterministic network for simulations, independent of any protocol: one thread, virtual
@@ -132,79 +80,30 @@ interface NodeState {
  *
  * @throws {TypeError | RangeError} from the constructor, for bad options (the message names them)
  */
-export class SimNetwork<M> {
+export class SimNetwork<M> extends SimScheduler {
   /** The random source of every network choice (use forks of it for other concerns). */
   readonly random: SimRandom;
-  private readonly queue = new EventQueue();
-  private readonly state = new Map<string, NodeState>();
   private readonly deliverFn: (envelope: Envelope<M>) => void;
-  private readonly onCrash: ((node: string) => void) | undefined;
-  private readonly onRestart: ((node: string) => void) | undefined;
   private defaultLink: LinkOptions;
   private readonly linkOverrides = new Map<string, LinkOptions>();
   private readonly cut = new Set<string>();
   /** Per link, the latest arrival time of a FIFO message (a later one may not arrive before it). */
   private readonly lastArrival = new Map<string, number>();
-  private readonly faults: FaultRecord[] = [];
-  private readonly faultCount = new Map<string, number>();
-  private clock = 0;
   private nextId = 0;
-  private eventsRun = 0;
-  private hash = 0x811c9dc5;
   private counts = { sent: 0, delivered: 0, duplicated: 0, reordered: 0, random: 0, partition: 0, down: 0 };
 
   constructor(options: SimNetworkOptions<M>) {
     if (typeof options !== 'object' || options === null) throw new TypeError(`${WHERE}: options must be an object`);
+    super(options, WHERE);
     if (!Array.isArray(options.nodes)) throw new TypeError(`${WHERE}: options.nodes must be an array of node ids`);
     if (typeof options.deliver !== 'function') throw new TypeError(`${WHERE}: options.deliver must be a function, got ${show(options.deliver)}`);
-    if (options.onCrash !== undefined && typeof options.onCrash !== 'function') {
-      throw new TypeError(`${WHERE}: options.onCrash must be a function, got ${show(options.onCrash)}`);
-    }
-    if (options.onRestart !== undefined && typeof options.onRestart !== 'function') {
-      throw new TypeError(`${WHERE}: options.onRestart must be a function, got ${show(options.onRestart)}`);
-    }
     if (options.random !== undefined && !(options.random instanceof SimRandom)) {
       throw new TypeError(`${WHERE}: options.random must be a SimRandom, got ${show(options.random)}`);
     }
     this.random = options.random ?? new SimRandom(options.seed ?? 1);
     this.deliverFn = options.deliver;
-    this.onCrash = options.onCrash;
-    this.onRestart = options.onRestart;
-    this.defaultLink = resolveLink(DEFAULT_LINK, options.link, 'options.link');
+    this.defaultLink = resolveLink(WHERE, DEFAULT_LINK, options.link, 'options.link');
     for (const node of options.nodes) this.addNode(node);
-  }
-
-  /** Virtual time, in ms; only moves as events run. */
-  get now(): number {
-    return this.clock;
-  }
-
-  /** Every node id, in the order they joined. */
-  get nodes(): readonly string[] {
-    return [...this.state.keys()];
-  }
-
-  /** The faults injected so far, in order. */
-  get trace(): readonly FaultRecord[] {
-    return this.faults;
-  }
-
-  /** Events run so far (timers and deliveries). */
-  get eventCount(): number {
-    return this.eventsRun;
-  }
-
-  /** Events waiting in the queue: cancelled ones not yet discarded count, those a paused node holds do not. */
-  get pendingEvents(): number {
-    return this.queue.size;
-  }
-
-  /**
-   * A 32-bit fingerprint of everything that ran (each event's time and order, each delivery's
-   * message id): two runs with the same digest took the same course.
-   */
-  get digest(): number {
-    return this.hash >>> 0;
   }
 
   /** Message counts so far. */
@@ -232,105 +131,11 @@ export class SimNetwork<M> {
     return out;
   }
 
-  /**
-   * Adds a node (up, with no cut links).
-   *
-   * @throws {TypeError} when `id` is not a non-empty string
-   * @throws {RangeError} when a node with that id exists
-   */
-  addNode(id: string): void {
-    if (typeof id !== 'string' || id === '') throw new TypeError(`${WHERE}: a node id must be a non-empty string, got ${show(id)}`);
-    if (this.state.has(id)) throw new RangeError(`${WHERE}: node ${show(id)} exists already`);
-    this.state.set(id, { up: true, paused: false, epoch: 0, held: [] });
-  }
-
-  /** Whether `node` is up (not crashed); a paused node is up. */
-  isUp(node: string): boolean {
-    return this.node(node).up;
-  }
-
-  /** Whether `node` is paused. */
-  isPaused(node: string): boolean {
-    return this.node(node).paused;
-  }
-
   /** Whether a message from `from` to `to` would pass the cuts now (drops aside). */
   canReach(from: string, to: string): boolean {
     this.node(from);
     this.node(to);
     return !this.cut.has(linkKey(from, to));
-  }
-
-  // --- Time --------------------------------------------------------------------------------------
-
-  /**
-   * Runs `callback` after `delayMs` of virtual time. With `node`, the timer belongs to it: it waits
-   * while the node is paused and is dropped if the node crashes first.
-   *
-   * @throws {RangeError} when `delayMs` is negative or not finite, or `node` is unknown
-   */
-  schedule(delayMs: number, callback: () => void, options: { readonly node?: string } = {}): SimTimer {
-    if (typeof delayMs !== 'number' || !(delayMs >= 0) || delayMs === Infinity) {
-      throw new RangeError(`${WHERE}: schedule() needs a finite delayMs ≥ 0, got ${show(delayMs)}`);
-    }
-    if (typeof callback !== 'function') throw new TypeError(`${WHERE}: schedule() needs a callback function`);
-    const owner = options.node;
-    const epoch = owner === undefined ? undefined : this.node(owner).epoch;
-    const event = this.queue.push(this.clock + delayMs, callback, owner, epoch);
-    return {
-      atMs: event.at,
-      cancel: () => {
-        event.handle.cancelled = true;
-      },
-    };
-  }
-
-  /** Runs the next event; returns `false` when none is left. */
-  step(): boolean {
-    for (;;) {
-      const event = this.queue.pop();
-      if (event === undefined) return false;
-      if (this.runEvent(event)) return true;
-    }
-  }
-
-  /**
-   * Runs every event due up to `timeMs`, then sets the clock there. With `stopWhen`, stops early
-   * (clock at the last event run) as soon as it returns true after an event.
-   *
-   * @returns whether `stopWhen` stopped the run
-   */
-  runUntil(timeMs: number, stopWhen?: () => boolean): boolean {
-    for (;;) {
-      const next = this.queue.peek();
-      if (next === undefined || next.at > timeMs) break;
-      this.queue.pop();
-      if (this.runEvent(next) && stopWhen?.() === true) return true;
-    }
-    if (timeMs > this.clock) this.clock = timeMs;
-    return false;
-  }
-
-  /** {@link SimNetwork.runUntil} `now + durationMs`. */
-  runFor(durationMs: number, stopWhen?: () => boolean): boolean {
-    return this.runUntil(this.clock + durationMs, stopWhen);
-  }
-
-  /** Returns whether the event ran (rather than being cancelled, stale or held). */
-  private runEvent(event: QueuedEvent): boolean {
-    if (event.handle.cancelled) return false;
-    const owner = event.owner === undefined ? undefined : this.state.get(event.owner);
-    if (owner !== undefined && event.epoch !== undefined && event.epoch !== owner.epoch) return false;
-    if (event.at > this.clock) this.clock = event.at;
-    if (owner?.paused === true) {
-      owner.held.push(event);
-      return false;
-    }
-    this.eventsRun++;
-    this.mix(event.at);
-    this.mix(event.seq);
-    event.run();
-    return true;
   }
 
   // --- Messages ----------------------------------------------------------------------------------
@@ -463,7 +268,7 @@ export class SimNetwork<M> {
   configureLink(from: string, to: string, options: Partial<LinkOptions>): void {
     this.node(from);
     this.node(to);
-    const link = resolveLink(this.defaultLink, options, 'configureLink() options');
+    const link = resolveLink(WHERE, this.defaultLink, options, 'configureLink() options');
     this.linkOverrides.set(linkKey(from, to), link);
     this.record('link', [from, to], `${from} > ${to} ${describeLink(link)}`);
   }
@@ -474,7 +279,7 @@ export class SimNetwork<M> {
    * @throws {TypeError | RangeError} for bad options
    */
   setDefaultLink(options: Partial<LinkOptions>): void {
-    this.defaultLink = resolveLink(this.defaultLink, options, 'setDefaultLink() options');
+    this.defaultLink = resolveLink(WHERE, this.defaultLink, options, 'setDefaultLink() options');
   }
 
   /** Restores every cut link and removes every {@link SimNetwork.configureLink} override. */
@@ -485,119 +290,8 @@ export class SimNetwork<M> {
     this.record('heal', [], '');
   }
 
-  // --- Nodes -------------------------------------------------------------------------------------
-
-  /**
-   * Freezes `node` (a GC pause, SIGSTOP): its timers and the messages delivered to it wait until
-   * {@link SimNetwork.resume}. Returns `false` (and records nothing) if it is already paused or down.
-   */
-  pause(node: string): boolean {
-    const state = this.node(node);
-    if (state.paused || !state.up) return false;
-    state.paused = true;
-    this.record('pause', [node], node);
-    return true;
-  }
-
-  /** Unfreezes `node`: what waited runs now, in its original order. Returns `false` if it was not paused. */
-  resume(node: string): boolean {
-    const state = this.node(node);
-    if (!state.paused) return false;
-    state.paused = false;
-    const held = state.held;
-    state.held = [];
-    for (const event of held) this.queue.push(this.clock, event.run, event.owner, event.epoch, event.handle);
-    this.record('resume', [node], node);
-    return true;
-  }
-
-  /**
-   * Crashes `node`: its timers and waiting events are dropped, messages to it are lost until it
-   * restarts, then `onCrash` runs (where the caller drops its volatile state). Returns `false` if
-   * it is already down.
-   */
-  crash(node: string): boolean {
-    const state = this.node(node);
-    if (!state.up) return false;
-    state.up = false;
-    state.paused = false;
-    state.epoch++;
-    state.held = [];
-    this.record('crash', [node], node);
-    this.onCrash?.(node);
-    return true;
-  }
-
-  /** Starts a crashed `node` again and runs `onRestart`. Returns `false` if it is up. */
-  restart(node: string): boolean {
-    const state = this.node(node);
-    if (state.up) return false;
-    state.up = true;
-    this.record('restart', [node], node);
-    this.onRestart?.(node);
-    return true;
-  }
-
-  /** Writes a protocol-level fault to the trace (a leadership transfer, a membership change). */
-  recordFault(kind: FaultKind, nodes: readonly string[], detail = ''): void {
-    if (typeof kind !== 'string' || kind === '') throw new TypeError(`${WHERE}: recordFault() needs a kind, got ${show(kind)}`);
-    this.record(kind, nodes, detail);
-  }
-
-  private record(kind: FaultKind, nodes: readonly string[], detail: string): void {
-    this.faults.push({ atMs: this.clock, kind, nodes: [...nodes], detail });
-    this.faultCount.set(kind, (this.faultCount.get(kind) ?? 0) + 1);
-    for (let i = 0; i < kind.length; i++) this.mix(kind.charCodeAt(i));
-  }
-
-  private node(id: string): NodeState {
-    const state = this.state.get(id);
-    if (state === undefined) throw new RangeError(`${WHERE}: unknown node ${show(id)}`);
-    return state;
-  }
-
-  /** FNV-1a over the 32-bit pieces of `value`. */
-  private mix(value: number): void {
-    let h = this.hash;
-    let v = value >>> 0;
-    for (let i = 0; i < 4; i++) {
-      h = Math.imul(h ^ (v & 0xff), 0x01000193);
-      v >>>= 8;
-    }
-    this.hash = h;
-  }
-}
-
-/** Formats a fault record as one line: `  120ms partition a b | c d e`. */
-export function formatFault(record: FaultRecord): string {
-  const detail = record.detail === '' ? '' : ` ${record.detail}`;
-  return `${String(record.atMs).padStart(7)}ms ${record.kind}${detail}`;
 }
 
 function linkKey(from: string, to: string): string {
   return `${from}\u0000${to}`;
-}
-
-function describeLink(link: LinkOptions): string {
-  return `delay ${link.minDelayMs}-${link.maxDelayMs}ms drop ${link.dropRate} dup ${link.duplicateRate} reorder ${link.reorderRate}`;
-}
-
-function resolveLink(base: LinkOptions, options: Partial<LinkOptions> | undefined, where: string): LinkOptions {
-  if (options === undefined) return base;
-  if (typeof options !== 'object' || options === null) throw new TypeError(`${WHERE}: ${where} must be an object, got ${show(options)}`);
-  const merged = { ...base, ...options };
-  for (const name of ['minDelayMs', 'maxDelayMs'] as const) {
-    const value: unknown = merged[name];
-    if (typeof value !== 'number') throw new TypeError(`${WHERE}: ${where}.${name} must be a number of ms, got ${show(value)}`);
-    if (!(value >= 0) || value === Infinity) throw new RangeError(`${WHERE}: ${where}.${name} must be a finite number ≥ 0, got ${show(value)}`);
-  }
-  if (merged.maxDelayMs < merged.minDelayMs) {
-    throw new RangeError(`${WHERE}: ${where}.maxDelayMs must be ≥ minDelayMs (${merged.minDelayMs}), got ${merged.maxDelayMs}`);
-  }
-  for (const name of ['dropRate', 'duplicateRate', 'reorderRate'] as const) {
-    const value: unknown = merged[name];
-    if (typeof value !== 'number') throw new TypeError(`${WHERE}: ${where}.${name} must be a number from 0 to 1, got ${show(value)}`);
-    if (!(value >= 0 && value <= 1)) throw new RangeError(`${WHERE}: ${where}.${name} must be a number from 0 to 1, got ${show(value)}`);
-  }
-  return merged;
 }

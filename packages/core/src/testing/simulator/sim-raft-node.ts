@@ -16,6 +16,7 @@ import { type ClientCall, type ServerReply, type SimMessage, callKey } from './s
 import type { SimNetwork } from './sim-network.js';
 import type { SimRandom } from './sim-random.js';
 import { SimStorage, type SimStorageBug } from './sim-storage.js';
+import { ReadQueue } from './read-queue.js';
 
 /**
  * Test-only bugs a simulation can plant, each breaking one safety rule, to show its checks fail:
@@ -62,8 +63,6 @@ export class SimRaftNode {
   appliedIndex = 0;
   /** Snapshots this node took (compactions) and installed from a leader. */
   readonly snapshots = { taken: 0, installed: 0 };
-  /** Gets this node served by ReadIndex. */
-  readIndexReads = 0;
   /** Configuration changes this node applied, and those it refused (every node refuses alike). */
   readonly confChanges = { applied: 0, refused: 0 };
   /** Shut down for good after it left the cluster (the operator stops a removed server). */
@@ -73,10 +72,8 @@ export class SimRaftNode {
   private leaderId: NodeId | undefined;
   /** Requests this node proposed, by call key, with the client to answer. */
   private readonly waiters = new Map<string, NodeId>();
-  /** ReadIndex requests waiting for their read state, by context. */
-  private readonly pendingReads = new Map<string, Read>();
-  /** Confirmed reads waiting for the state machine to apply their index, in order. */
-  private confirmedReads: (Read & { readonly index: number })[] = [];
+  /** Its ReadIndex reads, asked and confirmed. */
+  private readonly readQueue = new ReadQueue();
   private reads = 0;
   private readonly tickIntervalMs: number;
 
@@ -120,8 +117,7 @@ export class SimRaftNode {
     this.retired = true;
     this.raft = undefined;
     this.waiters.clear();
-    this.pendingReads.clear();
-    this.confirmedReads = [];
+    this.readQueue.clear();
   }
 
   /** The machine crashed: volatile state goes, the disk keeps what it made durable (and some luck). */
@@ -129,8 +125,7 @@ export class SimRaftNode {
     if (this.retired) return;
     this.raft = undefined;
     this.waiters.clear();
-    this.pendingReads.clear();
-    this.confirmedReads = [];
+    this.readQueue.clear();
     this.syncing = false;
     this.leading = false;
     this.storage.crash(this.ctx.random);
@@ -214,7 +209,7 @@ export class SimRaftNode {
       this.reply(client, key, { status: 'not-leader', leaderId: error.leaderId });
       return;
     }
-    this.pendingReads.set(context, { client, key, kvKey });
+    this.readQueue.ask(context, { client, key, kvKey });
   }
 
   /**
@@ -293,12 +288,7 @@ export class SimRaftNode {
       this.snapshots.installed++;
     }
     for (const entry of ready.committedEntries) this.apply(entry);
-    for (const { index, context } of ready.readStates) {
-      const read = this.pendingReads.get(decoder.decode(context));
-      if (read === undefined) continue;
-      this.pendingReads.delete(decoder.decode(context));
-      this.confirmedReads.push({ ...read, index });
-    }
+    this.readQueue.confirm(ready.readStates);
     this.serveReads();
     raft.advance();
     for (const message of ready.messages) {
@@ -322,17 +312,12 @@ export class SimRaftNode {
 
   /** Answers the confirmed reads whose index the state machine has reached (thesis §6.4 step 4). */
   private serveReads(): void {
-    if (this.confirmedReads.length === 0) return;
-    const waiting: typeof this.confirmedReads = [];
-    for (const read of this.confirmedReads) {
-      if (read.index > this.appliedIndex) {
-        waiting.push(read);
-        continue;
-      }
-      this.readIndexReads++;
-      this.reply(read.client, read.key, { status: 'ok', output: this.kv.get(read.kvKey) });
-    }
-    this.confirmedReads = waiting;
+    this.readQueue.serve(this.appliedIndex, (read) => this.reply(read.client, read.key, { status: 'ok', output: this.kv.get(read.kvKey) }));
+  }
+
+  /** Gets this node served by ReadIndex. */
+  get readIndexReads(): number {
+    return this.readQueue.served;
   }
 
   private send(messages: readonly Message[]): void {
@@ -380,9 +365,7 @@ export class SimRaftNode {
       this.waiters.clear();
     }
     if (soft.leaderId !== this.leaderId) {
-      // Reads not confirmed yet may never be (the leader they went to is gone). A read has no
-      // effect, so its client simply retries after its timeout.
-      this.pendingReads.clear();
+      this.readQueue.forgetUnconfirmed();
       this.leaderId = soft.leaderId;
     }
     this.leading = leading;
@@ -393,15 +376,7 @@ export class SimRaftNode {
   }
 }
 
-/** A read waiting to be served: the client, its call key and the key read. */
-interface Read {
-  readonly client: NodeId;
-  readonly key: string;
-  readonly kvKey: string;
-}
-
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 /** Most ticks a node catches up at once after a pause (a pause of 1000 ticks is as good as any longer). */
 const MAX_CATCH_UP_TICKS = 1000;
 
