@@ -142,12 +142,19 @@ export type {
   SessionTableSnapshot,
 } from './raft/sessions/session-table.js';
 
+// Raft WAL: durable file storage (segmented, checksummed write-ahead log and snapshot files).
+export { FileStorage } from './raft/wal/file-storage.js';
+export type { FileStorageOptions, PersistableReady } from './raft/wal/file-storage.js';
+export { nodeWalFs } from './raft/wal/wal-fs.js';
+export type { WalFs } from './raft/wal/wal-fs.js';
+export { WalCorruptionError, isWalCorruptionError } from './raft/wal/wal-corruption-error.js';
+
 // Hashing: consistent hashing (ring with virtual nodes, bounded loads, rendezvous, jump).
 export type { ConsistentHash, HashFunction } from './replication/hashing/consistent-hash.js';
 export { HashRing } from './replication/hashing/hash-ring.js';
 export type { HashRingOptions } from './replication/hashing/hash-ring.js';
-export { BoundedLoadRing } from './replication/hashing/bounded-load-ring.js';
 export type { RingPlacement } from './replication/hashing/ring-table.js';
+export { BoundedLoadRing } from './replication/hashing/bounded-load-ring.js';
 export type { BoundedLoadRingOptions } from './replication/hashing/bounded-load-ring.js';
 export { RendezvousHash } from './replication/hashing/rendezvous-hash.js';
 export type { RendezvousHashOptions } from './replication/hashing/rendezvous-hash.js';

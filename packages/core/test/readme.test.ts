@@ -331,3 +331,13 @@ describe('examples/raft.ts', () => {
     expect([...nodes].filter(([, node]) => node.raft.status().role === 'leader').map(([id]) => id)).toEqual(['d']);
   });
 });
+
+describe('examples/raft-wal.ts', () => {
+  it('keeps a committed write across a restart from disk', async () => {
+    const { restartFromDisk } = await import('../examples/raft-wal.js');
+    const { commands, term, syncs } = restartFromDisk();
+    expect(commands).toEqual(['x=1']);
+    expect(term).toBe(1);
+    expect(syncs).toBeGreaterThan(0);
+  });
+});
