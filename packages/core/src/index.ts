@@ -153,8 +153,8 @@ export { WalCorruptionError, isWalCorruptionError } from './raft/wal/wal-corrupt
 export type { ConsistentHash, HashFunction } from './replication/hashing/consistent-hash.js';
 export { HashRing } from './replication/hashing/hash-ring.js';
 export type { HashRingOptions } from './replication/hashing/hash-ring.js';
-export type { RingPlacement } from './replication/hashing/ring-table.js';
 export { BoundedLoadRing } from './replication/hashing/bounded-load-ring.js';
+export type { RingPlacement } from './replication/hashing/ring-table.js';
 export type { BoundedLoadRingOptions } from './replication/hashing/bounded-load-ring.js';
 export { RendezvousHash } from './replication/hashing/rendezvous-hash.js';
 export type { RendezvousHashOptions } from './replication/hashing/rendezvous-hash.js';
