@@ -33,6 +33,22 @@ describe('Wal', () => {
     expect(() => Wal.open({ dir: '/w', fs: other, maxSegmentBytes: 1000, header })).toThrow(/unknown record type 42/);
   });
 
+  it('refuses a flipped byte in a record before the last, naming the offset', () => {
+    const disk = new CrashFs();
+    const { wal } = Wal.open({ dir: '/w', fs: disk, maxSegmentBytes: 10_000, header });
+    wal.append(entries(1));
+    wal.sync();
+    const offset = disk.readFile('/w/wal-0000000000000000.log').byteLength;
+    wal.append(entries(2));
+    wal.append(entries(3));
+    wal.sync();
+    wal.close();
+    disk.corrupt('/w/wal-0000000000000000.log', offset + 20);
+    expect(() => Wal.open({ dir: '/w', fs: disk, maxSegmentBytes: 10_000, header })).toThrow(
+      expect.objectContaining({ code: 'EWALCORRUPT', file: '/w/wal-0000000000000000.log', offset, reason: 'checksum mismatch' }),
+    );
+  });
+
   it('refuses writes after close', () => {
     const { wal } = Wal.open({ dir: '/w', fs: new CrashFs(), maxSegmentBytes: 1000, header });
     wal.close();
