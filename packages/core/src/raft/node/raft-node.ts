@@ -1,0 +1,398 @@
+import { isProposalDroppedError } from '../../errors/proposal-dropped-error.js';
+import type { Clock, TimerHandle } from '../../time/clock.js';
+import type { Random } from '../../time/random.js';
+import { type ConfChange, decodeConfChange } from '../conf-change.js';
+import type { RaftConfig } from '../config.js';
+import type { Entry, NodeId } from '../entry.js';
+import type { Message } from '../messages.js';
+import { Raft, type RaftStatus, type Ready } from '../raft.js';
+import type { ConfState } from '../raft-state.js';
+import { NodeStoppedError } from './errors/node-stopped-error.js';
+import { NotLeaderError } from './errors/not-leader-error.js';
+import { RequestLostError } from './errors/request-lost-error.js';
+import type { PersistentStorage } from './persistent-storage.js';
+import type { StateMachine } from './state-machine.js';
+import type { Transport } from './transport.js';
+
+/** Options of a {@link RaftNode}. The membership comes from `storage` (its `initialState()`). */
+export interface RaftNodeOptions<R> {
+  /** This node's id; required, non-empty. */
+  readonly id: NodeId;
+  /** Where the log and hard state live; required. A restarted node passes the same storage. */
+  readonly storage: PersistentStorage;
+  /** How messages reach the peers; required. */
+  readonly transport: Transport;
+  /** The replicated application; required. A restarted node passes a fresh one. */
+  readonly stateMachine: StateMachine<R>;
+  /** Timers for ticks; required (`systemClock` in production, `ManualClock` in tests). */
+  readonly clock: Clock;
+  /** Randomness for election timeouts; required (`systemRandom`, or `seededRandom(seed)`). */
+  readonly random: Random;
+  /** Milliseconds per Raft tick; default 100 (elections after 10–20 ticks by default). */
+  readonly tickMs?: number;
+  /** Take a snapshot and compact the log after this many applied entries; 0 (default) never. */
+  readonly snapshotEvery?: number;
+  /** Options for the Raft core (`electionTick`, `preVote`, `readOnly`, …). */
+  readonly raft?: Partial<Omit<RaftConfig, 'id' | 'storage' | 'random' | 'applied'>>;
+}
+
+/** {@link RaftStatus} plus what the runtime knows. */
+export interface RaftNodeStatus extends RaftStatus {
+  /** The last index the state machine applied. */
+  readonly appliedIndex: number;
+  readonly pendingProposals: number;
+  readonly pendingReads: number;
+  readonly stopped: boolean;
+}
+
+interface Pending {
+  readonly term: number;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+interface PendingRead {
+  index: number | undefined;
+  readonly resolve: (index: number) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Runs a {@link Raft} node: ticks from the clock's timers, and one Ready loop that persists
+ * (awaiting `storage.save`), then sends, then applies committed entries to the state machine,
+ * then advances. Proposals resolve with the state machine's result once applied; reads are
+ * linearizable through ReadIndex; snapshots compact the log every `snapshotEvery` entries.
+ *
+ * @typeParam R what the state machine's `apply` returns
+ * @example
+ * const node = new RaftNode({ id: 'a', storage, transport, stateMachine, clock: systemClock, random: systemRandom });
+ * transportServer.onMessage((message) => node.receive(message));
+ * const result = await node.propose(encode({ op: 'put', key: 'x', value: 1 }));
+ * await node.read(); // now the local state machine reflects every write committed before
+ * await node.stop();
+ * @throws {TypeError | RangeError} from the constructor, for a missing or bad option (named)
+ */
+export class RaftNode<R = unknown> {
+  readonly id: NodeId;
+  readonly #raft: Raft;
+  readonly #storage: PersistentStorage;
+  readonly #transport: Transport;
+  readonly #stateMachine: StateMachine<R>;
+  readonly #clock: Clock;
+  readonly #tickMs: number;
+  readonly #snapshotEvery: number;
+  readonly #proposals = new Map<number, Pending>();
+  readonly #reads = new Map<string, PendingRead>();
+  #readSeq = 0;
+  #applied: number;
+  #snapshotIndex: number;
+  #confState: ConfState;
+  #leading = false;
+  #leaderId: NodeId | undefined;
+  #timer: TimerHandle | undefined;
+  #driving = false;
+  #stopped = false;
+  #idle: Promise<void> = Promise.resolve();
+  #ready: Promise<void>;
+
+  constructor(options: RaftNodeOptions<R>) {
+    if (typeof options !== 'object' || options === null) throw new TypeError('RaftNode: options must be an object');
+    const { id, storage, transport, stateMachine, clock, random } = options;
+    if (typeof id !== 'string' || id === '') throw new TypeError(`RaftNode: options.id must be a non-empty string`);
+    for (const [name, value, method] of [
+      ['storage', storage, 'save'],
+      ['transport', transport, 'send'],
+      ['stateMachine', stateMachine, 'apply'],
+      ['clock', clock, 'setTimeout'],
+    ] as const) {
+      if (typeof (value as unknown as Record<string, unknown> | undefined)?.[method] !== 'function') {
+        throw new TypeError(`RaftNode: options.${name} is required (an object with ${method}())`);
+      }
+    }
+    if (typeof random !== 'function') throw new TypeError('RaftNode: options.random must be a function returning [0, 1)');
+    const tickMs = options.tickMs ?? 100;
+    if (!Number.isFinite(tickMs) || tickMs <= 0) throw new RangeError(`RaftNode: options.tickMs must be a positive number, got ${tickMs}`);
+    const snapshotEvery = options.snapshotEvery ?? 0;
+    if (!Number.isInteger(snapshotEvery) || snapshotEvery < 0) {
+      throw new RangeError(`RaftNode: options.snapshotEvery must be a non-negative integer, got ${snapshotEvery}`);
+    }
+    this.id = id;
+    this.#storage = storage;
+    this.#transport = transport;
+    this.#stateMachine = stateMachine;
+    this.#clock = clock;
+    this.#tickMs = tickMs;
+    this.#snapshotEvery = snapshotEvery;
+    // Restart from the snapshot on disk; Raft hands out the committed entries after it again.
+    const snapshot = storage.snapshot();
+    this.#snapshotIndex = snapshot.metadata.index;
+    this.#applied = snapshot.metadata.index;
+    this.#confState = storage.initialState().confState;
+    const applied = Math.min(this.#applied, storage.initialState().hardState.commit);
+    this.#raft = new Raft({ ...options.raft, id, storage, random, applied });
+    this.#ready = (async () => {
+      if (snapshot.metadata.index > 0) await stateMachine.restore(snapshot.data);
+    })();
+    this.#idle = this.#ready.then(
+      () => this.#kick(),
+      (error: unknown) => this.#fail(error),
+    );
+    this.#armTick();
+  }
+
+  /** Hands a message from a peer to the node (the transport calls it). Ignored once stopped. */
+  receive(message: Message): void {
+    if (this.#stopped) return;
+    this.#raft.step(message);
+    this.#kick();
+  }
+
+  /** Starts an election now instead of waiting for the election timeout. */
+  campaign(): void {
+    if (this.#stopped) return;
+    this.#raft.campaign();
+    this.#kick();
+  }
+
+  /**
+   * Proposes a command; resolves with the state machine's result once the entry is applied here.
+   *
+   * @param command the command's bytes (non-empty: an empty entry is a leader's no-op)
+   * @throws {NotLeaderError} (rejects) when this node is not the leader, with the leader it knows
+   * @throws {ProposalDroppedError} (rejects) when the leader is transferring leadership or holds too much uncommitted
+   * @throws {RequestLostError} (rejects) when the entry was overwritten, or leadership was lost with it pending
+   * @throws {NodeStoppedError} (rejects) when the node is or gets stopped first
+   * @throws {TypeError} (rejects) when `command` is not a non-empty `Uint8Array`
+   */
+  async propose(command: Uint8Array): Promise<R> {
+    if (!(command instanceof Uint8Array) || command.byteLength === 0) {
+      throw new TypeError('RaftNode: propose(command) needs a non-empty Uint8Array');
+    }
+    return (await this.#submit(() => this.#raft.propose(command))) as R;
+  }
+
+  /**
+   * Resolves once this node's state machine reflects every write committed before the call
+   * (ReadIndex, Raft thesis §6.4), with the read index; then read the state machine directly.
+   * Works on followers too (they ask the leader).
+   *
+   * @throws {NotLeaderError} (rejects) when no leader is known
+   * @throws {RequestLostError} (rejects) when the leader changed before confirming the read
+   * @throws {NodeStoppedError} (rejects) when the node is or gets stopped first
+   */
+  async read(): Promise<number> {
+    if (this.#stopped) throw new NodeStoppedError();
+    const context = `${this.id}/${++this.#readSeq}`;
+    try {
+      this.#raft.readIndex(encoder.encode(context));
+    } catch (error) {
+      throw this.#translate(error);
+    }
+    const result = new Promise<number>((resolve, reject) => this.#reads.set(context, { index: undefined, resolve, reject }));
+    this.#kick();
+    return result;
+  }
+
+  /**
+   * Hands leadership to `to` (thesis §3.10); watch `status().leaderId` for the outcome.
+   *
+   * @throws {NotLeaderError} when no leader is known
+   * @throws {NodeStoppedError} when the node is stopped
+   */
+  transferLeadership(to: NodeId): void {
+    if (this.#stopped) throw new NodeStoppedError();
+    try {
+      this.#raft.transferLeadership(to);
+    } catch (error) {
+      throw this.#translate(error);
+    }
+    this.#kick();
+  }
+
+  /**
+   * Adds a voter (or, with `{ learner: true }`, a learner) through a membership change; resolves
+   * with the new membership once applied here. Same rejections as {@link RaftNode.propose}, plus
+   * `ConfChangeError` and `ProposalDroppedError` (`'conf-change-pending'`).
+   */
+  async addMember(node: NodeId, options: { learner?: boolean } = {}): Promise<Required<ConfState>> {
+    return this.#changeMembership({ changes: [{ type: options.learner === true ? 'add-learner' : 'add-voter', node }] });
+  }
+
+  /** Removes a member through a membership change; resolves with the new membership once applied here. */
+  async removeMember(node: NodeId): Promise<Required<ConfState>> {
+    return this.#changeMembership({ changes: [{ type: 'remove', node }] });
+  }
+
+  /** The Raft status plus the applied index and the pending work. */
+  status(): RaftNodeStatus {
+    return {
+      ...this.#raft.status(),
+      appliedIndex: this.#applied,
+      pendingProposals: this.#proposals.size,
+      pendingReads: this.#reads.size,
+      stopped: this.#stopped,
+    };
+  }
+
+  /**
+   * Stops the node: clears its timer, rejects pending proposals and reads with
+   * {@link NodeStoppedError}, and resolves once the write in progress (if any) has settled, so
+   * the storage can be reopened by a new node.
+   */
+  async stop(): Promise<void> {
+    this.#shutdown(new NodeStoppedError());
+    await this.#idle;
+  }
+
+  async #changeMembership(change: ConfChange): Promise<Required<ConfState>> {
+    return (await this.#submit(() => this.#raft.proposeConfChange(change))) as Required<ConfState>;
+  }
+
+  async #submit(append: () => { readonly index: number; readonly term: number }): Promise<unknown> {
+    if (this.#stopped) throw new NodeStoppedError();
+    let placed: { readonly index: number; readonly term: number };
+    try {
+      placed = append();
+    } catch (error) {
+      throw this.#translate(error);
+    }
+    const result = new Promise<unknown>((resolve, reject) => this.#proposals.set(placed.index, { term: placed.term, resolve, reject }));
+    this.#kick();
+    return result;
+  }
+
+  #translate(error: unknown): unknown {
+    if (isProposalDroppedError(error) && error.reason === 'not-leader') return new NotLeaderError(error.leaderId, error.term);
+    return error;
+  }
+
+  #armTick(): void {
+    this.#timer = this.#clock.setTimeout(() => {
+      if (this.#stopped) return;
+      this.#raft.tick();
+      this.#kick();
+      this.#armTick();
+    }, this.#tickMs);
+  }
+
+  /** Starts the Ready loop unless it runs already (it then picks up the new input itself). */
+  #kick(): void {
+    if (this.#driving || this.#stopped || !this.#raft.hasReady()) return;
+    this.#driving = true;
+    this.#idle = this.#drive();
+  }
+
+  async #drive(): Promise<void> {
+    try {
+      await this.#ready;
+      while (!this.#stopped && this.#raft.hasReady()) {
+        const ready = this.#raft.ready();
+        if (ready.snapshot !== undefined || ready.entriesToPersist.length > 0 || ready.hardState !== undefined) {
+          await this.#storage.save(ready); // durable before any vote or acknowledgement goes out (Raft Figure 2)
+          if (this.#stopped) return;
+        }
+        this.#transport.send(ready.messages);
+        await this.#apply(ready);
+        if (this.#stopped) return;
+        this.#raft.advance();
+        // Send is fire-and-forget: report snapshots delivered; a lost one is probed again.
+        for (const message of ready.messages) if (message.type === 'snapshot') this.#raft.reportSnapshot(message.to, 'finish');
+        await this.#maybeCompact();
+      }
+    } catch (error) {
+      this.#fail(error);
+    } finally {
+      this.#driving = false; // set synchronously after the last hasReady() check: no input is missed
+    }
+  }
+
+  async #apply(ready: Ready): Promise<void> {
+    if (ready.snapshot !== undefined) {
+      await this.#stateMachine.restore(ready.snapshot.data);
+      this.#applied = this.#snapshotIndex = ready.snapshot.metadata.index;
+      this.#confState = ready.snapshot.metadata.confState;
+      for (const [index, pending] of this.#proposals) {
+        if (index > this.#applied) continue;
+        this.#proposals.delete(index);
+        pending.reject(new RequestLostError('proposal', 'leadership-lost', index));
+      }
+    }
+    for (const entry of ready.committedEntries) {
+      await this.#applyEntry(entry);
+      if (this.#stopped) return;
+    }
+    for (const { index, context } of ready.readStates) {
+      const read = this.#reads.get(new TextDecoder().decode(context));
+      if (read !== undefined) read.index = index;
+    }
+    this.#serveReads();
+    if (ready.softState !== undefined) this.#roleChanged(ready.softState.role === 'leader', ready.softState.leaderId);
+  }
+
+  async #applyEntry(entry: Entry): Promise<void> {
+    let result: unknown;
+    if (entry.type === 'conf-change') {
+      result = this.#raft.applyConfChange(decodeConfChange(entry.data));
+      this.#confState = result as ConfState;
+      await this.#storage.saveConfState(this.#confState);
+    } else if (entry.data.byteLength > 0) {
+      result = await this.#stateMachine.apply(entry.data, entry.index);
+    }
+    this.#applied = entry.index;
+    const pending = this.#proposals.get(entry.index);
+    if (pending === undefined) return;
+    this.#proposals.delete(entry.index);
+    if (pending.term === entry.term) pending.resolve(result);
+    else pending.reject(new RequestLostError('proposal', 'overwritten', entry.index));
+  }
+
+  #serveReads(): void {
+    for (const [context, read] of this.#reads) {
+      if (read.index === undefined || read.index > this.#applied) continue;
+      this.#reads.delete(context);
+      read.resolve(read.index);
+    }
+  }
+
+  #roleChanged(leading: boolean, leaderId: NodeId | undefined): void {
+    if (this.#leading && !leading) {
+      // Entries still pending may commit under the next leader, or not: the outcome is unknown.
+      for (const [index, pending] of this.#proposals) pending.reject(new RequestLostError('proposal', 'leadership-lost', index));
+      this.#proposals.clear();
+    }
+    if (leaderId !== this.#leaderId) {
+      for (const [context, read] of this.#reads) {
+        if (read.index !== undefined) continue; // confirmed: it only waits for this node to apply
+        this.#reads.delete(context);
+        read.reject(new RequestLostError('read', 'leadership-lost', undefined));
+      }
+    }
+    this.#leading = leading;
+    this.#leaderId = leaderId;
+  }
+
+  async #maybeCompact(): Promise<void> {
+    if (this.#snapshotEvery === 0 || this.#applied - this.#snapshotIndex < this.#snapshotEvery) return;
+    const index = this.#applied;
+    const data = await this.#stateMachine.snapshot();
+    await this.#storage.compact(index, this.#confState, data);
+    this.#snapshotIndex = index;
+  }
+
+  #fail(error: unknown): void {
+    this.#shutdown(new NodeStoppedError(error));
+  }
+
+  #shutdown(reason: NodeStoppedError): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    for (const pending of this.#proposals.values()) pending.reject(reason);
+    for (const read of this.#reads.values()) read.reject(reason);
+    this.#proposals.clear();
+    this.#reads.clear();
+  }
+}
