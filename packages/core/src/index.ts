@@ -149,6 +149,18 @@ export { nodeWalFs } from './raft/wal/wal-fs.js';
 export type { WalFs } from './raft/wal/wal-fs.js';
 export { WalCorruptionError, isWalCorruptionError } from './raft/wal/wal-corruption-error.js';
 
+// Raft runtime: RaftNode drives the core with timers, a PersistentStorage, a Transport and a StateMachine.
+export { RaftNode } from './raft/node/raft-node.js';
+export type { RaftNodeOptions, RaftNodeStatus } from './raft/node/raft-node.js';
+export type { PersistentStorage, ReadyWrite } from './raft/node/persistent-storage.js';
+export { MemoryPersistentStorage } from './raft/node/memory-persistent-storage.js';
+export type { Transport } from './raft/node/transport.js';
+export type { StateMachine } from './raft/node/state-machine.js';
+export { NotLeaderError, isNotLeaderError } from './raft/node/errors/not-leader-error.js';
+export { RequestLostError, isRequestLostError } from './raft/node/errors/request-lost-error.js';
+export type { RequestLostReason } from './raft/node/errors/request-lost-error.js';
+export { NodeStoppedError, isNodeStoppedError } from './raft/node/errors/node-stopped-error.js';
+
 // Hashing: consistent hashing (ring with virtual nodes, bounded loads, rendezvous, jump).
 export type { ConsistentHash, HashFunction } from './replication/hashing/consistent-hash.js';
 export { HashRing } from './replication/hashing/hash-ring.js';

@@ -332,6 +332,15 @@ describe('examples/raft.ts', () => {
   });
 });
 
+describe('examples/raft-node.ts', () => {
+  it('applies a write through the leader and reads it linearizably at a follower', async () => {
+    const { counterCluster } = await import('../examples/raft-node.js');
+    const { bumped, seen } = await counterCluster();
+    expect(bumped).toBe(1);
+    expect(seen).toBe(1);
+  });
+});
+
 describe('examples/raft-wal.ts', () => {
   it('keeps a committed write across a restart from disk', async () => {
     const { restartFromDisk } = await import('../examples/raft-wal.js');
