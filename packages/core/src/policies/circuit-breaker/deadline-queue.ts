@@ -83,6 +83,13 @@ export class DeadlineQueue {
     this.timer = undefined;
     this.timerDueAt = Infinity;
     const now = this.clock.now();
+    // Arm for the first deadline still ahead before any expire() runs: a timer an expire()
+    // callback arms (a breaker's reset timer, when the timeout opens it) then comes after it,
+    // as with opossum's timer per call, armed when the call started. For two timers due at
+    // the same time, that decides which runs first.
+    let ahead = this.head;
+    while (ahead !== undefined && ahead.deadline <= now) ahead = ahead.next;
+    if (ahead !== undefined && ahead.deadline < this.timerDueAt) this.arm(ahead.deadline);
     for (let item = this.head; item !== undefined && item.deadline <= now; item = this.head) {
       this.remove(item);
       item.expire(now);

@@ -193,7 +193,39 @@ describe('parity with opossum 10 (differential, property-based)', () => {
           await flush();
         }
       }),
-      { numRuns: 300 },
+      {
+        numRuns: 300,
+        examples: [
+          // Found by a CI run: a timeout opens the breaker (resetTimeout 0) while a later call's
+          // deadline is 1 ms away. opossum's per-call timer was armed before the reset timer, so
+          // the timeout comes before 'halfOpen'; the deadline queue must arm in that order too.
+          [
+            [
+              { kind: 'call', arg: 0 },
+              { kind: 'call', arg: 0 },
+              { kind: 'settle', pick: 0, outcome: 'ok', latency: 1 },
+              { kind: 'call', arg: 0 },
+              { kind: 'advance', ms: 158 },
+              { kind: 'settle', pick: 0, outcome: 'ok', latency: 42 },
+            ],
+            {
+              timeout: 200,
+              rotateByController: false,
+              resetTimeout: 0,
+              errorThresholdPercentage: 0,
+              volumeThreshold: 0,
+              rollingCountTimeout: 500,
+              rollingCountBuckets: 1,
+              capacity: undefined,
+              rollingPercentilesEnabled: false,
+              cache: false,
+              coalesce: false,
+              coalesceResetOn: [],
+              withFallback: false,
+            },
+          ],
+        ],
+      },
     );
   });
 });
