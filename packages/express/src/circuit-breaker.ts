@@ -57,8 +57,8 @@ class FailedResponseError extends Error {
 }
 
 /**
- * A circuit breaker around the rest of the chain: each request is a call of a core
- * `CircuitBreaker` (through `execute`), which succeeds or fails when its response finishes,
+ * A circuit breaker around the rest of the chain: each request is one call of a core
+ * `CircuitBreaker` (a permit from `acquirePermit()`, or `execute` for other policies), which succeeds or fails when its response finishes,
  * judged by `isFailure(res)` (default: status ≥ 500). Once the breaker opens, requests are
  * answered at once with 503, `Retry-After` (until the breaker lets a trial through) and `{
  * error: { code: 'EOPENBREAKER', … } }`, without calling the handler; in half-open, trial
