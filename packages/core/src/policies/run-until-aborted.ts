@@ -18,7 +18,15 @@ export function runUntilAborted<T>(
   }
   if (signal === undefined || !isThenable(result)) return Promise.resolve(result);
   if (signal.aborted) return Promise.reject(signal.reason);
-  const pending = result;
+  return raceAbort(result, signal);
+}
+
+/**
+ * `pending`'s outcome, or a rejection with `signal`'s reason when it aborts first (the work goes
+ * on either way). The abort listener is removed when `pending` settles. `signal` must not have
+ * aborted yet.
+ */
+export function raceAbort<T>(pending: PromiseLike<T>, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => reject(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });

@@ -404,16 +404,8 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     this._nFires++;
     if (this.listens('fire')) this.emit('fire', []);
     if (!this._enabled) return new BreakerPermit(this, start, 0, false);
-    let trialEpisode = 0;
-    const state = this._state;
-    if (state !== CLOSED) {
-      if (state === HALF_OPEN && this._trialsLeft > 0) {
-        this._trialsLeft--;
-        trialEpisode = this._episode;
-      } else {
-        throw this.openRejection(start);
-      }
-    }
+    const trialEpisode = this.admit();
+    if (trialEpisode < 0) throw this.openRejection(start);
     if (!this.semaphore.test()) {
       const now = this._clock.now();
       const error = this.semaphoreRejection(now - start, now);
@@ -422,6 +414,25 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     }
     this._inFlight++;
     return new BreakerPermit(this, start, trialEpisode, true);
+  }
+
+  /**
+   * Whether the state lets a call in: 0 when closed, the half-open episode when it takes a trial
+   * place (one fewer is left), -1 when refused (open, or half-open with every trial taken).
+   */
+  private admit(): number {
+    const state = this._state;
+    if (state === CLOSED) return 0;
+    if (state === HALF_OPEN && this._trialsLeft > 0) {
+      this._trialsLeft--;
+      return this._episode;
+    }
+    return -1;
+  }
+
+  /** A trial admitted in half-open `episode` (0: none) gives its place back, if that episode is still on. */
+  private returnTrial(episode: number): void {
+    if (episode !== 0 && episode === this._episode && this._state === HALF_OPEN) this._trialsLeft++;
   }
 
   /** @internal */
@@ -449,7 +460,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     if (!permit.counted) return;
     this.releaseSlot();
     // A trial that never ran to completion gives its place back.
-    if (permit.trialEpisode !== 0 && permit.trialEpisode === this._episode && this._state === HALF_OPEN) this._trialsLeft++;
+    this.returnTrial(permit.trialEpisode);
   }
 
   private releaseSlot(): void {
@@ -503,16 +514,8 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
       }
     }
 
-    let trialEpisode = 0;
-    const state = this._state;
-    if (state !== CLOSED) {
-      if (state === HALF_OPEN && this._trialsLeft > 0) {
-        this._trialsLeft--;
-        trialEpisode = this._episode;
-      } else {
-        return this.rejectOpen(args, start, policy !== undefined);
-      }
-    }
+    const trialEpisode = this.admit();
+    if (trialEpisode < 0) return this.rejectOpen(args, start, policy !== undefined);
 
     let promise: Promise<unknown>;
     if (!this.semaphore.test()) {
@@ -798,7 +801,7 @@ export class CircuitBreaker<TI extends unknown[] = unknown[], TR = unknown> exte
     if (call.settled) return;
     this.finishCall(call);
     // A trial that never ran to completion gives its place back.
-    if (call.trialEpisode !== 0 && call.trialEpisode === this._episode && this._state === HALF_OPEN) this._trialsLeft++;
+    this.returnTrial(call.trialEpisode);
     const reason = call.callerSignal?.reason;
     call.context?.abort(reason);
     call.reject(reason);

@@ -1,3 +1,4 @@
+import { raceAbort } from '../../policies/run-until-aborted.js';
 import { show } from '../../policies/validate.js';
 
 /** Rejects with the caller's abort reason if `signal` aborts first; the work goes on either way. */
@@ -7,18 +8,5 @@ export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undef
     return Promise.reject(new TypeError(`ShardedCache: options.signal must be an AbortSignal, got ${show(signal)}`));
   }
   if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
+  return raceAbort(promise, signal);
 }
