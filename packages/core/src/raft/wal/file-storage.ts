@@ -268,7 +268,9 @@ export class FileStorage implements Storage {
         const fresh = record.entries.filter((e) => e.index > snapshot.index);
         if (fresh.length === 0) continue;
         const first = (fresh[0] as Entry).index;
-        if (first > base + held.length) {
+        // A gap, or a rewrite reaching back before a run that began after a gap: what came
+        // before `first` is unknown here, so the run restarts (a later snapshot must cover it).
+        if (first > base + held.length || first < base) {
           held = [];
           base = first;
         }
