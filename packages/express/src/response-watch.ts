@@ -68,10 +68,11 @@ export class ResponseWatch {
     if (res.writableFinished) this.outcome = 'finished';
     else if (res.destroyed) this.outcome = 'aborted';
     else {
-      // Shared listeners that find the watch on the response (`this` is the emitter), not
-      // closures, and `on` rather than `once`: each event fires at most once per response, and
-      // the once-wrappers would cost an allocation and a removal per event on every request.
-      res.on('finish', onFinish);
+      // One shared listener that finds the watch on the response (`this` is the emitter), not a
+      // closure, and `on` rather than `once`: 'close' fires once per response, and a once-wrapper
+      // would cost an allocation and a removal on every request. Only 'close': Node emits it
+      // after every response (a tick after 'finish' when sent in full), and a 'finish' listener
+      // would join the server's own, turning its single listener into an array per request.
       res.on('close', onClose);
     }
   }
@@ -140,7 +141,7 @@ export class ResponseWatch {
     return new Promise((resolve) => this.onEnd(resolve));
   }
 
-  /** @internal The response emitted 'finish' or 'close'. */
+  /** @internal The response emitted 'close'. */
   end(outcome: ResponseOutcome): void {
     if (this.outcome !== undefined) return;
     this.outcome = outcome;
@@ -162,11 +163,7 @@ export class ResponseWatch {
   }
 }
 
-function onFinish(this: Watched): void {
-  this[WATCH]?.end('finished');
-}
-
-// 'close' follows 'finish' after a full response; alone, the connection closed first.
+// 'close' follows 'finish' after a full response; without it, the connection closed first.
 function onClose(this: Watched): void {
   this[WATCH]?.end(this.writableFinished ? 'finished' : 'aborted');
 }
