@@ -1,0 +1,5 @@
+/** @type {import('jest').Config} */
+export default {
+  displayName: '@bulwark/chaos',
+  preset: '../../jest.preset.js',
+};
