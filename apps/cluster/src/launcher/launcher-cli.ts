@@ -50,7 +50,7 @@ export async function runLauncherCli(options: LauncherCliOptions): Promise<numbe
   }
 
   let onSignal: ((signal: StopSignal) => void) | undefined;
-  let signalled: StopSignal | undefined;
+  let signalled = undefined as StopSignal | undefined;
   const stopRequested = new Promise<StopSignal>((resolve) => {
     onSignal = (signal) => {
       if (signalled !== undefined) {

@@ -138,11 +138,20 @@ export async function startCluster(options: StartClusterOptions): Promise<Cluste
     });
   });
   const handle = new Cluster(members, settings.token, settings.dataDir, settings.stopGraceMs);
-  const started = await Promise.allSettled(members.map((m) => m.start()));
-  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed !== undefined) {
+  // The first member to fail stops the rest at once (their own starts then fail too, unreported).
+  let failure = undefined as { readonly error: unknown } | undefined;
+  await Promise.all(
+    members.map((m) =>
+      m.start().catch(async (error: unknown) => {
+        if (failure !== undefined) return;
+        failure = { error };
+        await handle.stop();
+      }),
+    ),
+  );
+  if (failure !== undefined) {
     await handle.stop();
-    throw failed.reason;
+    throw failure.error;
   }
   return handle;
 }

@@ -9,12 +9,35 @@ declare module 'autocannon' {
     readonly connections?: number;
     /** Seconds to run (default 10). */
     readonly duration?: number;
+    /** Stop after this many requests instead of after `duration`. */
+    readonly amount?: number;
     /** Pipelined requests per connection (default 1). */
     readonly pipelining?: number;
     /** Responses whose body differs count in `mismatches`. */
     readonly expectBody?: string;
     /** Seconds to wait for a response before counting a timeout (default 10). */
     readonly timeout?: number;
+    /** The requests each connection sends in turn (the raft suite: one entry with `setupRequest`). */
+    readonly requests?: readonly RequestSpec[];
+  }
+
+  /** A request as autocannon builds it. */
+  interface RequestData {
+    readonly method?: string;
+    readonly path?: string;
+    readonly headers?: Readonly<Record<string, string>>;
+    readonly body?: string;
+  }
+
+  /**
+   * One entry of `requests`; `context` is the connection's, reset before each pass over the
+   * list. (Method syntax: a handler may type `context` as its own object shape.)
+   */
+  interface RequestSpec extends RequestData {
+    /** Returns the request to send (a falsy value restarts from the first entry). */
+    setupRequest?(request: RequestData, context: object): RequestData;
+    /** Called with every response to this entry, before the connection's next request. */
+    onResponse?(status: number, body: string, context: object, headers: Readonly<Record<string, string | string[]>>): void;
   }
 
   /** A histogram summary (hdr-histogram-percentiles-obj). */

@@ -1,0 +1,165 @@
+// The status page at `/`, loaded in Debian's headless Chromium (playwright-core drives
+// /usr/bin/chromium: no browser download), checked against what GET /cluster/status says, and
+// watched while the leader is SIGKILLed and another takes over.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BrowserContext, type Page, chromium } from 'playwright-core';
+import { type ClusterHandle, findFreePortRange, startCluster } from '../src/launcher/index.js';
+import { eventually, http } from './http-client.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-quic',
+  '--disable-sync',
+];
+
+interface Status {
+  readonly id: string;
+  readonly role: string;
+  readonly term: number;
+  readonly leader: string | null;
+  readonly commitIndex: number;
+  readonly appliedIndex: number;
+}
+
+/** What the page shows of one member's row. */
+interface Row {
+  readonly role: string;
+  readonly term: string;
+  readonly commitIndex: string;
+  readonly appliedIndex: string;
+  readonly reachable: string;
+}
+
+let dir: string;
+let profile: string;
+let cluster: ClusterHandle | undefined;
+let browser: BrowserContext | undefined;
+const output: string[] = [];
+const pageErrors: string[] = [];
+
+function must<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`${what} did not start`);
+  return value;
+}
+
+async function statusOf(url: string): Promise<Status | undefined> {
+  const reply = await http('GET', `${url}/cluster/status`, undefined, {}, 2_000).catch(() => undefined);
+  return reply?.status === 200 ? (reply.body as Status) : undefined;
+}
+
+/** Reads the page's leader, its own id and its member rows, by the hooks the page documents. */
+async function shown(page: Page): Promise<{ self: string; leader: string; updates: number; rows: Record<string, Row> }> {
+  return page.evaluate(() => {
+    const field = (tr: Element, name: string): string => tr.querySelector(`td[data-field="${name}"]`)?.textContent ?? '';
+    const rows: Record<string, Row> = {};
+    for (const tr of Array.from(document.querySelectorAll('tr[data-member]'))) {
+      rows[tr.getAttribute('data-member') ?? ''] = {
+        role: field(tr, 'role'),
+        term: field(tr, 'term'),
+        commitIndex: field(tr, 'commitIndex'),
+        appliedIndex: field(tr, 'appliedIndex'),
+        reachable: field(tr, 'reachable'),
+      };
+    }
+    return {
+      self: document.getElementById('self')?.textContent ?? '',
+      leader: document.getElementById('leader')?.textContent ?? '',
+      updates: Number(document.body.getAttribute('data-updates')),
+      rows,
+    };
+  });
+}
+
+/** The rows the page should show: each running member as its own status reports it, the others unreachable. */
+async function expectedRows(): Promise<Record<string, Row> | undefined> {
+  const rows: Record<string, Row> = {};
+  for (const m of must(cluster, 'the cluster').members) {
+    if (m.pid === undefined) {
+      rows[m.id] = { role: 'unreachable', term: '–', commitIndex: '–', appliedIndex: '–', reachable: 'no' };
+      continue;
+    }
+    const s = await statusOf(m.url);
+    if (s === undefined) return undefined;
+    rows[m.id] = { role: s.role, term: String(s.term), commitIndex: String(s.commitIndex), appliedIndex: String(s.appliedIndex), reachable: 'yes' };
+  }
+  return rows;
+}
+
+/** Polls until the page (refreshing itself every second) shows what the members' statuses say. */
+async function pageAgrees(page: Page, url: string, what: string): Promise<{ status: Status; rows: Record<string, Row> }> {
+  let last = '';
+  try {
+    return await eventually(what, 30_000, async () => {
+      const status = await statusOf(url);
+      const rows = await expectedRows();
+      const page_ = await shown(page);
+      last = JSON.stringify({ status, rows, page: page_ });
+      if (status === undefined || rows === undefined) return undefined;
+      const agrees = page_.self === status.id && page_.leader === (status.leader ?? 'none') && JSON.stringify(page_.rows) === JSON.stringify(rows);
+      return agrees ? { status, rows } : undefined;
+    });
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\nlast compared: ${last}\nlast member output:\n${output.slice(-40).join('\n')}`);
+  }
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'bulwark-status-page-'));
+  profile = mkdtempSync(join(tmpdir(), 'bulwark-chromium-'));
+  const basePort = await findFreePortRange(3);
+  const [started, launched] = await Promise.all([
+    startCluster({ nodes: 3, basePort, dataDir: dir, log: (line) => output.push(line) }),
+    chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS }),
+  ]);
+  cluster = started;
+  browser = launched;
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await cluster?.stop();
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(profile, { recursive: true, force: true });
+});
+
+describe('the status page', () => {
+  it('shows the members, their roles, terms and indexes, and the leader, as GET /cluster/status reports them, and follows a new leader live', async () => {
+    const c = must(cluster, 'the cluster');
+    const leader = await c.waitForLeader(30_000);
+    const follower = c.members.find((m) => m.id !== leader.id);
+    if (follower === undefined) throw new Error('no follower');
+    const page = await must(browser, 'chromium').newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    const response = await page.goto(`${follower.url}/`);
+    expect(response?.status()).toBe(200);
+    expect(response?.headers()['content-type']).toMatch(/^text\/html/);
+    expect(await page.title()).toBe('Bulwark cluster');
+
+    const before = await pageAgrees(page, follower.url, 'the page showing the cluster');
+    expect(before.status.leader).toBe(leader.id);
+    expect(Object.keys(before.rows).sort()).toEqual(['n1', 'n2', 'n3']);
+    expect(before.rows[leader.id]?.role).toBe('leader');
+    expect(await page.locator('#elections li').count()).toBeGreaterThan(0);
+
+    // Live: the page keeps polling; SIGKILL the leader and it shows the next one without a reload.
+    const updates = (await shown(page)).updates;
+    await c.kill(leader.id, 'SIGKILL');
+    const next = await c.waitForLeader(30_000);
+    const after = await pageAgrees(page, follower.url, 'the page showing the new leader');
+    expect(after.status.leader).toBe(next.id);
+    expect(after.rows[leader.id]).toMatchObject({ role: 'unreachable', reachable: 'no' });
+    expect(Number(after.rows[next.id]?.term)).toBeGreaterThan(Number(before.rows[leader.id]?.term));
+    expect((await shown(page)).updates).toBeGreaterThan(updates);
+    // The election that made it leader is listed (the page rendered it with the rows above).
+    expect(await page.locator(`#elections li[data-term="${after.status.term}"]`, { hasText: `leader ${next.id}` }).count()).toBeGreaterThan(0);
+    expect(pageErrors).toEqual([]);
+  });
+});
