@@ -11,8 +11,10 @@ import { checkLoad } from './load-check.js';
 export interface LoadOptions {
   readonly port: number;
   readonly connections: number;
-  /** Whole seconds. */
-  readonly durationS: number;
+  /** Whole seconds; or */
+  readonly durationS?: number;
+  /** this many requests in all (exactly one of the two). */
+  readonly amount?: number;
   /** The body every response must have. */
   readonly expectBody: string;
   /** Names the run in error messages. */
@@ -53,7 +55,7 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
       {
         url: `http://127.0.0.1:${options.port}/`,
         connections: options.connections,
-        duration: options.durationS,
+        ...(options.amount === undefined ? { duration: options.durationS } : { amount: options.amount }),
         pipelining: 1,
         expectBody: options.expectBody,
       },

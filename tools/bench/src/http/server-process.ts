@@ -17,6 +17,20 @@ const SERVER_SCRIPT = fileURLToPath(new URL('./server.js', import.meta.url));
 /** How long a server may take to start or to answer over IPC, in ms (Nest starts in well under 1 s). */
 const IPC_TIMEOUT_MS = 30_000;
 
+/** How {@link startServer} launches the server. */
+export interface StartOptions {
+  /**
+   * Runs the server under another program: `command ...args node ...nodeArgs server.js <case>`
+   * (for example valgrind), which must run node in its own process so that the pid and the
+   * IPC channel are node's.
+   */
+  readonly wrapper?: { readonly command: string; readonly args: readonly string[]; readonly nodeArgs?: readonly string[] };
+  /** Drops the server's stdout and stderr (valgrind's banner) instead of passing them through. */
+  readonly quiet?: boolean;
+  /** How long the server may take to start, in ms; default 30 s (valgrind needs minutes). */
+  readonly startTimeoutMs?: number;
+}
+
 /** A running server process. */
 export interface ServerProcess {
   readonly pid: number;
@@ -29,9 +43,9 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-function nextMessage<T extends ServerMessage['type']>(child: ChildProcess, type: T, what: string): Promise<Extract<ServerMessage, { type: T }>> {
+function nextMessage<T extends ServerMessage['type']>(child: ChildProcess, type: T, what: string, timeoutMs = IPC_TIMEOUT_MS): Promise<Extract<ServerMessage, { type: T }>> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => settle(new Error(`${what}: no '${type}' message within ${IPC_TIMEOUT_MS} ms`)), IPC_TIMEOUT_MS);
+    const timer = setTimeout(() => settle(new Error(`${what}: no '${type}' message within ${timeoutMs} ms`)), timeoutMs);
     const onMessage = (message: unknown): void => {
       if (!isServerMessage(message)) settle(new Error(`${what}: unexpected IPC message ${JSON.stringify(message)}`));
       else if (message.type === 'failed') settle(new Error(`${what}: the server failed: ${message.message}`));
@@ -73,12 +87,15 @@ export function getOnce(port: number): Promise<{ status: number; body: string }>
  * @throws Error (rejection) when the server fails to start, exits, or answers anything else;
  *   the process is stopped first
  */
-export async function startServer(spec: HttpCase): Promise<ServerProcess> {
+export async function startServer(spec: HttpCase, options: StartOptions = {}): Promise<ServerProcess> {
   const what = `${spec.label} server`;
+  // Under valgrind, valgrind runs node in its own process (same pid), which inherits the IPC channel.
+  const launch = options.wrapper === undefined ? {} : { execPath: options.wrapper.command, execArgv: [...options.wrapper.args, process.execPath, ...(options.wrapper.nodeArgs ?? [])] };
   const child = fork(SERVER_SCRIPT, [spec.id], {
     execArgv: [],
+    ...launch,
     env: { ...process.env, NODE_ENV: 'production' },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', options.quiet === true ? 'ignore' : 'inherit', options.quiet === true ? 'ignore' : 'inherit', 'ipc'],
   });
   let exited = false;
   const exit = new Promise<void>((resolve) =>
@@ -92,7 +109,7 @@ export async function startServer(spec: HttpCase): Promise<ServerProcess> {
     await exit;
   };
   try {
-    const { port } = await nextMessage(child, 'ready', what);
+    const { port } = await nextMessage(child, 'ready', what, options.startTimeoutMs);
     const answer = await getOnce(port);
     if (answer.status !== 200 || answer.body !== HELLO) {
       throw new Error(`${what}: GET / answered ${answer.status} ${JSON.stringify(answer.body.slice(0, 200))}, expected 200 ${JSON.stringify(HELLO)}`);
@@ -103,7 +120,7 @@ export async function startServer(spec: HttpCase): Promise<ServerProcess> {
       pid,
       port,
       policies: async () => {
-        const reply = nextMessage(child, 'stats', what);
+        const reply = nextMessage(child, 'stats', what, options.startTimeoutMs);
         child.send({ type: 'stats' });
         return (await reply).policies;
       },

@@ -12,4 +12,5 @@ export const suites: SuiteRegistry = {
   hashing: { description: 'consistent hashing: ring, bounded-load ring, rendezvous, jump (balance, keys moved, lookups/s)', load: () => import('./hashing.js') },
   lincheck: { description: 'linearizability checker: a 50-client KV history, the shared fixtures, cas-register histories; per key, unsplit, without read-only pruning', load: () => import('./lincheck.js') },
   http: { description: 'Express 5 and Nest 12 servers, plain vs with our middleware and decorators (req/s, server CPU µs/request)', load: () => import('./http.js') },
+  'http-instructions': { description: "the http suite's servers under valgrind's callgrind: instructions per request, repeatable on a busy machine", load: () => import('./http-instructions.js') },
 };
