@@ -3,3 +3,5 @@ export type { MetricsHandle } from './register-metrics.js';
 export { DEFAULT_DURATION_BUCKETS } from './options.js';
 export type { RegisterMetricsOptions } from './options.js';
 export { BREAKER_STATES } from './collectors/circuit-breaker.js';
+export { registerRaftMetrics, DEFAULT_FSYNC_BUCKETS } from './collectors/raft.js';
+export type { RaftMetricsSource, RaftMetricsOptions, RaftMetricsHandle } from './collectors/raft.js';

@@ -1,0 +1,5 @@
+/** @type {import('jest').Config} */
+export default {
+  displayName: 'cluster',
+  preset: '../../jest.preset.js',
+};

@@ -1,0 +1,2 @@
+/** The injection token of the member's {@link ClusterRuntime}. */
+export const CLUSTER_RUNTIME = Symbol('CLUSTER_RUNTIME');

@@ -1,0 +1,57 @@
+import type { NextFunction, Request, Response } from 'express';
+import express from 'express';
+import type { LoggerService } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module.js';
+import type { ClusterRuntime } from './cluster/cluster-runtime.js';
+import { MAX_BODY_BYTES } from './http/validation.js';
+
+/** Options of {@link createClusterApp}. */
+export interface ClusterAppOptions {
+  /** Nest's logger (default none: the member prints only its `ready` line and its errors). */
+  readonly logger?: LoggerService | false;
+}
+
+/** Answers a body the JSON parser refused in the service's error shape, naming the field `body`. */
+function bodyErrors(error: unknown, _req: Request, res: Response, next: NextFunction): void {
+  const type = (error as { type?: unknown } | null)?.type;
+  if (typeof type !== 'string') return next(error);
+  const [status, code, message] =
+    type === 'entity.too.large'
+      ? [413, 'ETOOLARGE', `the body is over ${MAX_BODY_BYTES} bytes`]
+      : type === 'entity.parse.failed'
+        ? [400, 'EBADREQUEST', `the body is not valid JSON: ${(error as Error).message}`]
+        : type === 'charset.unsupported' || type === 'encoding.unsupported'
+          ? [415, 'EUNSUPPORTED', (error as Error).message]
+          : [400, 'EBADREQUEST', (error as Error).message];
+  if (status === 413) res.setHeader('connection', 'close');
+  res.status(status).json({ error: { code, message, field: 'body' } });
+}
+
+/**
+ * The member's Nest application over `runtime`, not yet listening: the peer endpoint
+ * `POST /raft/messages` (core's `createPeerHandler`, ahead of any body parser, since it reads
+ * binary frames itself), then a JSON body parser (any content type, at most
+ * {@link MAX_BODY_BYTES}; malformed → 400, too big → 413, naming `body`), then the Nest routes.
+ *
+ * @example
+ * const app = await createClusterApp(runtime);
+ * await app.listen(0, '127.0.0.1');
+ */
+export async function createClusterApp(runtime: ClusterRuntime, options: ClusterAppOptions = {}): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRuntime(runtime), new ExpressAdapter(), {
+    bodyParser: false,
+    logger: options.logger ?? false,
+    abortOnError: false,
+    // Peers hold keep-alive connections open: close them with the server, or close() waits on them.
+    forceCloseConnections: true,
+  });
+  const server = app.getHttpAdapter().getInstance() as express.Express;
+  server.disable('x-powered-by');
+  server.all('/raft/messages', runtime.peerHandler);
+  app.use(express.json({ limit: MAX_BODY_BYTES, type: () => true, strict: false }));
+  app.use(bodyErrors);
+  return app;
+}

@@ -1,0 +1,151 @@
+import type { StateMachine } from '@bulwark/core';
+import { decodeCommand } from './kv-command.js';
+import type { KvCommand, KvResult } from './kv-command.js';
+import { RequestTable } from './request-table.js';
+import type { RequestRecord } from './request-table.js';
+
+/** A key's value and its revision: the Raft index of the entry that last wrote it. */
+export interface KvEntry {
+  readonly value: string;
+  readonly revision: number;
+}
+
+/** Options of a {@link KvStateMachine}. */
+export interface KvStateMachineOptions {
+  /** How many client request ids to remember for dedupe (default 100 000). */
+  readonly maxRequestIds?: number;
+  /** Called after a `member-url` command or a restore changed the member URLs. */
+  readonly onMemberUrls?: (urls: ReadonlyMap<string, string>) => void;
+}
+
+interface SnapshotData {
+  readonly v: 1;
+  readonly kv: ReadonlyArray<readonly [string, string, number]>;
+  readonly requests: ReadonlyArray<readonly [string, string, KvResult]>;
+  readonly members: ReadonlyArray<readonly [string, string]>;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The replicated key-value store: `put`, `delete` and compare-and-set over string keys and
+ * values, each change stamped with its Raft index as the key's revision. Keys live in a `Map`,
+ * so `__proto__`, `constructor` and friends are ordinary keys. A command with a request id runs
+ * once: a retry gets the first answer from the {@link RequestTable}. Deterministic (no clock, no
+ * randomness, insertion-ordered maps), as a Raft state machine must be.
+ *
+ * @example
+ * const kv = new KvStateMachine();
+ * kv.apply(encodeCommand({ op: 'put', key: 'a', value: '1' }), 5); // { type: 'ok', key: 'a', revision: 5 }
+ * kv.get('a'); // { value: '1', revision: 5 }
+ */
+export class KvStateMachine implements StateMachine<KvResult> {
+  readonly #data = new Map<string, KvEntry>();
+  readonly #requests: RequestTable;
+  readonly #memberUrls = new Map<string, string>();
+  readonly #onMemberUrls: ((urls: ReadonlyMap<string, string>) => void) | undefined;
+  #lastIndex = 0;
+
+  constructor(options: KvStateMachineOptions = {}) {
+    this.#requests = new RequestTable(options.maxRequestIds ?? 100_000);
+    this.#onMemberUrls = options.onMemberUrls;
+  }
+
+  /** The entry of `key` as of the last applied command, or undefined. */
+  get(key: string): KvEntry | undefined {
+    return this.#data.get(key);
+  }
+
+  /** How many keys the store holds. */
+  get size(): number {
+    return this.#data.size;
+  }
+
+  /** How many request ids the dedupe table remembers. */
+  get requestIds(): number {
+    return this.#requests.size;
+  }
+
+  /** The index of the last command applied (0 before any; unchanged by restore, whose index the snapshot's metadata holds). */
+  get lastIndex(): number {
+    return this.#lastIndex;
+  }
+
+  /** Member URLs recorded through the log (members added at run time). */
+  memberUrls(): ReadonlyMap<string, string> {
+    return this.#memberUrls;
+  }
+
+  /** Applies one committed command at log `index`; never throws (an undecodable entry answers `invalid`). */
+  apply(command: Uint8Array, index: number): KvResult {
+    this.#lastIndex = index;
+    const decoded = decodeCommand(command);
+    if (decoded === undefined) return { type: 'invalid' };
+    if (decoded.op === 'member-url') {
+      if (decoded.url === null) this.#memberUrls.delete(decoded.id);
+      else this.#memberUrls.set(decoded.id, decoded.url);
+      this.#onMemberUrls?.(this.#memberUrls);
+      return { type: 'member-url', id: decoded.id };
+    }
+    const requestId = decoded.requestId;
+    if (requestId === undefined) return this.#run(decoded, index);
+    const fingerprint = `${decoded.op}\u0000${decoded.key}`;
+    const seen = this.#requests.get(requestId);
+    if (seen !== undefined) return seen.fingerprint === fingerprint ? seen.result : { type: 'request-id-reused', requestId };
+    const result = this.#run(decoded, index);
+    this.#requests.remember(requestId, { fingerprint, result });
+    return result;
+  }
+
+  #run(command: Exclude<KvCommand, { op: 'member-url' }>, index: number): KvResult {
+    const { key } = command;
+    switch (command.op) {
+      case 'put':
+        this.#data.set(key, { value: command.value, revision: index });
+        return { type: 'ok', key, revision: index };
+      case 'delete':
+        if (!this.#data.delete(key)) return { type: 'not-found', key };
+        return { type: 'ok', key, revision: index };
+      case 'cas': {
+        const current = this.#data.get(key);
+        const matches = command.expected === null ? current === undefined : current?.value === command.expected;
+        if (!matches) return { type: 'mismatch', key, current: current === undefined ? null : { value: current.value, revision: current.revision } };
+        this.#data.set(key, { value: command.value, revision: index });
+        return { type: 'ok', key, revision: index };
+      }
+    }
+  }
+
+  /** The whole state (keys, request table, member URLs) as JSON bytes. */
+  snapshot(): Uint8Array {
+    const data: SnapshotData = {
+      v: 1,
+      kv: [...this.#data].map(([key, entry]) => [key, entry.value, entry.revision] as const),
+      requests: this.#requests.entries().map(([id, record]) => [id, record.fingerprint, record.result] as const),
+      members: [...this.#memberUrls],
+    };
+    return encoder.encode(JSON.stringify(data));
+  }
+
+  /**
+   * Replaces the state with a snapshot from {@link KvStateMachine.snapshot}; empty data is the
+   * empty state.
+   *
+   * @throws {TypeError} when `data` is not such a snapshot
+   */
+  restore(data: Uint8Array): void {
+    const raw: unknown = data.byteLength === 0 ? { v: 1, kv: [], requests: [], members: [] } : JSON.parse(decoder.decode(data));
+    const candidate = raw as Partial<Record<keyof SnapshotData, unknown>> | null;
+    if (candidate?.v !== 1 || !Array.isArray(candidate.kv) || !Array.isArray(candidate.requests) || !Array.isArray(candidate.members)) {
+      throw new TypeError('KvStateMachine.restore: not a snapshot of this state machine (version 1)');
+    }
+    const parsed = raw as SnapshotData;
+    this.#data.clear();
+    for (const [key, value, revision] of parsed.kv) this.#data.set(key, { value, revision });
+    this.#requests.restore(parsed.requests.map(([id, fingerprint, result]): [string, RequestRecord] => [id, { fingerprint, result }]));
+    this.#memberUrls.clear();
+    for (const [id, url] of parsed.members) this.#memberUrls.set(id, url);
+    this.#onMemberUrls?.(this.#memberUrls);
+  }
+}

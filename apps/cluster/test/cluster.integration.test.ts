@@ -1,0 +1,270 @@
+import { TOKEN, json, startInProcessCluster, until } from './in-process-cluster.js';
+import type { InProcessCluster } from './in-process-cluster.js';
+
+const auth = { authorization: `Bearer ${TOKEN}` };
+
+describe('three members in one process, over real HTTP', () => {
+  let cluster: InProcessCluster;
+
+  beforeAll(async () => {
+    cluster = await startInProcessCluster(['a', 'b', 'c']);
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it('answers 503 with Retry-After while no leader is known, and serves stale reads locally', async () => {
+    const put = await cluster.request('b', '/kv/x', json('PUT', { value: '1' }));
+    expect(put.status).toBe(503);
+    expect(put.headers.get('retry-after')).toBe('1');
+    expect(put.json).toEqual({ error: expect.objectContaining({ code: 'ENOLEADER', outcome: 'not-applied', leader: null }) });
+    const get = await cluster.request('a', '/kv/x');
+    expect(get.status).toBe(503);
+    expect(get.headers.get('retry-after')).toBe('1');
+    expect((await cluster.request('a', '/kv/x?consistency=stale')).status).toBe(404);
+    const status = await cluster.request('c', '/cluster/status');
+    expect(status.json).toMatchObject({ id: 'c', leader: null });
+  });
+
+  it('elects a leader on campaign and shows it in /cluster/status, with the exact shape', async () => {
+    await cluster.elect('a');
+    const leader = (await cluster.request('a', '/cluster/status')).json;
+    expect(Object.keys(leader).sort()).toEqual(['appliedIndex', 'commitIndex', 'id', 'leader', 'members', 'role', 'term']);
+    expect(leader).toMatchObject({ id: 'a', role: 'leader', leader: 'a' });
+    expect(leader.term).toBeGreaterThan(0);
+    expect(leader.members.map((m: { id: string }) => m.id)).toEqual(['a', 'b', 'c']);
+    for (const m of leader.members) {
+      expect(Object.keys(m).sort()).toEqual(['id', 'matchIndex', 'role', 'url']);
+      expect(m.url).toBe(cluster.member(m.id).url);
+      expect(typeof m.matchIndex).toBe('number');
+    }
+    expect(leader.members.map((m: { role: string }) => m.role)).toEqual(['leader', 'follower', 'follower']);
+    const follower = (await cluster.request('b', '/cluster/status')).json;
+    expect(follower).toMatchObject({ id: 'b', role: 'follower', leader: 'a', term: leader.term });
+    expect(follower.members.every((m: { matchIndex: unknown }) => m.matchIndex === null)).toBe(true);
+  });
+
+  it('puts and gets on the leader, and reads linearizably from a follower', async () => {
+    const put = await cluster.request('a', '/kv/greeting', json('PUT', { value: 'hello' }));
+    expect(put.status).toBe(200);
+    expect(put.json).toEqual({ key: 'greeting', revision: expect.any(Number) });
+    const { revision } = put.json;
+    expect((await cluster.request('a', '/kv/greeting')).json).toEqual({ key: 'greeting', value: 'hello', revision });
+    expect((await cluster.request('b', '/kv/greeting')).json).toEqual({ key: 'greeting', value: 'hello', revision });
+    expect((await cluster.request('c', '/kv/greeting?consistency=linearizable')).json).toEqual({ key: 'greeting', value: 'hello', revision });
+    const lease = await cluster.request('c', '/kv/greeting?consistency=lease');
+    expect(lease.status).toBe(200);
+    expect(lease.json).toEqual({ key: 'greeting', value: 'hello', revision });
+    expect(lease.headers.get('x-bulwark-leader')).toBe('a'); // served by the leader
+  });
+
+  it('forwards a write from a follower to the leader, or answers 307 when asked to redirect', async () => {
+    const put = await cluster.request('c', '/kv/forwarded', json('PUT', { value: 'via c' }));
+    expect(put.status).toBe(200);
+    expect(put.headers.get('x-bulwark-leader')).toBe('a');
+    expect((await cluster.request('a', '/kv/forwarded')).json).toMatchObject({ value: 'via c', revision: put.json.revision });
+
+    const redirect = await fetch(`${cluster.member('b').url}/kv/forwarded?redirect=1`, { ...json('PUT', { value: 'x' }), redirect: 'manual' });
+    expect(redirect.status).toBe(307);
+    expect(redirect.headers.get('location')).toBe(`${cluster.member('a').url}/kv/forwarded?redirect=1`);
+    // Following the redirect lands on the leader, which applies it.
+    const followed = await fetch(redirect.headers.get('location') as string, json('PUT', { value: 'redirected' }));
+    expect(followed.status).toBe(200);
+    expect((await cluster.request('b', '/kv/forwarded')).json.value).toBe('redirected');
+  });
+
+  it('refuses a forwarded request without the cluster token', async () => {
+    const reply = await cluster.request('a', '/kv/x', json('PUT', { value: '1' }, { 'x-bulwark-forwarded': 'b' }));
+    expect(reply.status).toBe(401);
+    expect(reply.json.error.code).toBe('EUNAUTHORIZED');
+  });
+
+  it('deletes: 200 with the revision of the delete, then 404 for the key and for a second delete', async () => {
+    await cluster.request('a', '/kv/doomed', json('PUT', { value: 'x' }));
+    const deleted = await cluster.request('b', '/kv/doomed', { method: 'DELETE' });
+    expect(deleted.status).toBe(200);
+    expect(deleted.json).toEqual({ key: 'doomed', revision: expect.any(Number) });
+    const get = await cluster.request('a', '/kv/doomed');
+    expect(get.status).toBe(404);
+    expect(get.json).toEqual({ error: { code: 'ENOTFOUND', message: 'no key "doomed"' }, key: 'doomed' });
+    expect((await cluster.request('a', '/kv/doomed', { method: 'DELETE' })).status).toBe(404);
+  });
+
+  it('compares and sets: 409 with the current value on a mismatch, 200 on a match, null for absent', async () => {
+    const created = await cluster.request('a', '/kv/counter/cas', json('POST', { expected: null, value: '1' }));
+    expect(created.status).toBe(200);
+    const mismatch = await cluster.request('b', '/kv/counter/cas', json('POST', { expected: '0', value: '2' }));
+    expect(mismatch.status).toBe(409);
+    expect(mismatch.json).toMatchObject({ error: { code: 'ECASMISMATCH' }, key: 'counter', current: { value: '1', revision: created.json.revision } });
+    const swapped = await cluster.request('c', '/kv/counter/cas', json('POST', { expected: '1', value: '2' }));
+    expect(swapped.status).toBe(200);
+    expect((await cluster.request('a', '/kv/counter')).json).toEqual({ key: 'counter', value: '2', revision: swapped.json.revision });
+  });
+
+  it('applies a retried write (same x-request-id) once and answers it with the first answer', async () => {
+    const first = await cluster.request('a', '/kv/once', json('PUT', { value: 'first' }, { 'x-request-id': 'req-1' }));
+    const later = await cluster.request('a', '/kv/once', json('PUT', { value: 'later' }));
+    const retry = await cluster.request('b', '/kv/once', json('PUT', { value: 'first' }, { 'x-request-id': 'req-1' }));
+    expect(retry.status).toBe(200);
+    expect(retry.json).toEqual(first.json);
+    expect((await cluster.request('a', '/kv/once')).json).toEqual({ key: 'once', value: 'later', revision: later.json.revision });
+    const reused = await cluster.request('a', '/kv/other', json('PUT', { value: 'x' }, { 'x-request-id': 'req-1' }));
+    expect(reused.status).toBe(422);
+    expect(reused.json.error.field).toBe('x-request-id');
+  });
+
+  it('treats __proto__ and constructor as ordinary keys', async () => {
+    for (const key of ['__proto__', 'constructor', 'toString']) {
+      expect((await cluster.request('a', `/kv/${key}`)).status).toBe(404);
+      expect((await cluster.request('a', `/kv/${key}`, json('PUT', { value: `v-${key}` }))).status).toBe(200);
+      expect((await cluster.request('b', `/kv/${key}`)).json).toMatchObject({ key, value: `v-${key}` });
+    }
+  });
+
+  it('answers 413 for a key over 1 KiB or a value over 1 MiB, and 400 naming the field for malformed input', async () => {
+    const longKey = await cluster.request('a', `/kv/${'k'.repeat(1025)}`, json('PUT', { value: 'x' }));
+    expect(longKey.status).toBe(413);
+    expect(longKey.json.error.field).toBe('key');
+    const bigValue = await cluster.request('a', '/kv/big', json('PUT', { value: 'x'.repeat(1024 * 1024 + 1) }));
+    expect(bigValue.status).toBe(413);
+    expect(bigValue.json.error.field).toBe('value');
+    const exactly = await cluster.request('a', '/kv/big', json('PUT', { value: 'x'.repeat(1024 * 1024) }));
+    expect(exactly.status).toBe(200);
+    const huge = await cluster.request('a', '/kv/big', json('PUT', `{"value":"${'x'.repeat(9 * 1024 * 1024)}"}`));
+    expect(huge.status).toBe(413);
+    expect(huge.json.error.field).toBe('body');
+
+    const cases: Array<[string, RequestInit, string]> = [
+      ['/kv/a', json('PUT', '{"value": '), 'body'],
+      ['/kv/a', json('PUT', { value: 42 }), 'value'],
+      ['/kv/a', json('PUT', { value: 'x', ttl: 5 }), 'ttl'],
+      ['/kv/a', json('PUT', [1, 2]), 'body'],
+      ['/kv/a', { method: 'PUT' }, 'body'],
+      ['/kv/a/cas', json('POST', { value: 'x' }), 'expected'],
+      ['/kv/a?consistency=eventual', { method: 'GET' }, 'consistency'],
+      ['/kv/a', json('PUT', { value: 'x' }, { 'x-request-id': 'x'.repeat(200) }), 'x-request-id'],
+    ];
+    for (const [path, init, field] of cases) {
+      const reply = await cluster.request('b', path, init);
+      expect({ path, status: reply.status, field: reply.json?.error?.field }).toEqual({ path, status: 400, field });
+    }
+  });
+
+  it('accepts a body without a JSON content type (curl -d)', async () => {
+    const reply = await cluster.request('a', '/kv/plain', { method: 'PUT', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '{"value":"v"}' });
+    expect(reply.status).toBe(200);
+  });
+
+  it('protects the operator API with the cluster token', async () => {
+    for (const headers of [{}, { authorization: 'Bearer wrong-token-wrong-token' }, { authorization: TOKEN }]) {
+      const reply = await cluster.request('a', '/cluster/snapshot', { method: 'POST', headers });
+      expect(reply.status).toBe(401);
+      expect(reply.json.error.code).toBe('EUNAUTHORIZED');
+    }
+    const snapshot = await cluster.request('b', '/cluster/snapshot', { method: 'POST', headers: auth });
+    expect(snapshot.status).toBe(200);
+    expect(snapshot.json).toEqual({ index: expect.any(Number), created: true });
+    expect(snapshot.json.index).toBe(cluster.member('b').runtime.node.status().appliedIndex);
+    // The member still serves reads and writes from its compacted log.
+    expect((await cluster.request('a', '/kv/after-snapshot', json('PUT', { value: 'v' }))).status).toBe(200);
+    expect((await cluster.request('b', '/kv/greeting')).json.value).toBe('hello');
+  });
+
+  it('sets and clears transport faults through the operator API', async () => {
+    const set = await cluster.request('c', '/cluster/faults', json('PUT', { drop: 0.5 }, auth));
+    expect(set.status).toBe(200);
+    expect(set.json).toMatchObject({ active: true, drop: 0.5 });
+    const bad = await cluster.request('c', '/cluster/faults', json('PUT', { drop: 2 }, auth));
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.field).toBe('drop');
+    const cleared = await cluster.request('c', '/cluster/faults', { method: 'DELETE', headers: auth });
+    expect(cleared.json).toMatchObject({ active: false });
+  });
+
+  it('adds and removes a learner through the log, from any member', async () => {
+    const added = await cluster.request('b', '/cluster/members', json('POST', { id: 'd', url: 'http://127.0.0.1:9', learner: true }, auth));
+    expect(added.status).toBe(200);
+    await until(() => cluster.members.every((m) => m.runtime.status().members.some((x) => x.id === 'd' && x.role === 'learner')), 'd to join as a learner');
+    // Every member learned d's URL through the log.
+    expect(cluster.members.map((m) => m.runtime.memberUrl('d'))).toEqual(['http://127.0.0.1:9', 'http://127.0.0.1:9', 'http://127.0.0.1:9']);
+    const bad = await cluster.request('a', '/cluster/members', json('POST', { id: 'e', url: 'not a url' }, auth));
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.field).toBe('url');
+    expect((await cluster.request('a', '/cluster/members/d', { method: 'DELETE', headers: auth })).status).toBe(200);
+    await until(() => cluster.members.every((m) => !m.runtime.status().members.some((x) => x.id === 'd')), 'd to leave');
+    expect((await cluster.request('a', '/cluster/members/d', { method: 'DELETE', headers: auth })).status).toBe(404);
+  });
+
+  it('serves /metrics with the Raft collector and the policy metrics', async () => {
+    const reply = await cluster.request('a', '/metrics');
+    expect(reply.status).toBe(200);
+    expect(reply.headers.get('content-type')).toContain('text/plain');
+    const status = cluster.member('a').runtime.node.status();
+    expect(reply.text).toContain(`bulwark_raft_term{node="a"} ${status.term}`);
+    expect(reply.text).toContain('bulwark_raft_leader{node="a"} 1');
+    expect(reply.text).toMatch(/bulwark_raft_proposals_total\{node="a"\} [1-9]\d*/);
+    expect(reply.text).toContain('# TYPE bulwark_raft_fsync_duration_seconds histogram');
+    expect(reply.text).toContain('bulwark_bulkhead_max_concurrent_calls{name="kv"} 4096');
+    expect((await cluster.request('b', '/metrics')).text).toContain('bulwark_raft_leader{node="b"} 0');
+  });
+
+  it('serves /health through terminus', async () => {
+    const reply = await cluster.request('b', '/health');
+    expect(reply.status).toBe(200);
+    expect(reply.json).toMatchObject({
+      status: 'ok',
+      info: { raft: { status: 'up', id: 'b', role: 'follower', leader: 'a' }, bulwark: { status: 'up', openBreakers: [], fullBulkheads: [] } },
+    });
+  });
+
+  it('serves the dashboard JSON and the status page', async () => {
+    const dashboard = (await cluster.request('c', '/cluster/dashboard')).json;
+    expect(dashboard.self).toMatchObject({ id: 'c', leader: 'a' });
+    expect(dashboard.leader).toBe('a');
+    expect(dashboard.members.map((m: { id: string; reachable: boolean; status: { role: string } }) => [m.id, m.reachable, m.status.role])).toEqual([
+      ['a', true, 'leader'],
+      ['b', true, 'follower'],
+      ['c', true, 'follower'],
+    ]);
+    expect(dashboard.elections[0]).toMatchObject({ leader: 'a', term: dashboard.self.term });
+    expect(dashboard.bulkheads).toContainEqual({ name: 'kv', active: 0, queued: 0, maxConcurrent: 4096, maxQueued: 4096 });
+    expect(dashboard.breakers).toEqual(expect.arrayContaining([{ name: 'peer:a', kind: 'peer-link', state: 'closed' }, { name: 'peer-status:a', kind: 'policy', state: 'closed' }]));
+    expect(dashboard.faults).toMatchObject({ active: false });
+
+    const page = await cluster.request('a', '/');
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(page.text).toContain("fetch('/cluster/dashboard'");
+    expect(page.text).not.toMatch(/<(script|link|img)[^>]+(src|href)=/); // no external assets
+  });
+
+  it('answers unknown routes in the JSON error shape', async () => {
+    const reply = await cluster.request('a', '/nope');
+    expect(reply.status).toBe(404);
+    expect(reply.json).toEqual({ error: { code: 'ENOTFOUND', message: expect.any(String) } });
+  });
+
+  it('transfers leadership on the operator API, and writes then go to the new leader', async () => {
+    const reply = await cluster.request('c', '/cluster/transfer-leadership', json('POST', { to: 'b' }, auth));
+    expect(reply.status).toBe(202);
+    await until(() => cluster.members.every((m) => m.runtime.node.status().leaderId === 'b'), 'b to lead');
+    const put = await cluster.request('a', '/kv/after-transfer', json('PUT', { value: 'v' }));
+    expect(put.status).toBe(200);
+    expect(put.headers.get('x-bulwark-leader')).toBe('b');
+    const dashboard = (await cluster.request('a', '/cluster/dashboard')).json;
+    expect(dashboard.elections[0]).toMatchObject({ leader: 'b' });
+  });
+});
+
+describe('a member started without BULWARK_FAULTS', () => {
+  it('answers 404 on /cluster/faults', async () => {
+    const cluster = await startInProcessCluster(['solo'], { faults: false });
+    try {
+      const reply = await cluster.request('solo', '/cluster/faults', json('PUT', { drop: 0.1 }, auth));
+      expect(reply.status).toBe(404);
+      expect(reply.json.error.code).toBe('ENOFAULTS');
+    } finally {
+      await cluster.stop();
+    }
+  });
+});
