@@ -93,6 +93,11 @@ async function expectedRows(): Promise<Record<string, Row> | undefined> {
   return rows;
 }
 
+/** The rows as JSON in id order (the page lists them in its own order). */
+function canonical(rows: Record<string, Row>): string {
+  return JSON.stringify(Object.keys(rows).sort().map((id) => [id, rows[id]]));
+}
+
 /** Polls until the page (refreshing itself every second) shows what the members' statuses say. */
 async function pageAgrees(page: Page, url: string, what: string): Promise<{ status: Status; rows: Record<string, Row> }> {
   let last = '';
@@ -103,7 +108,7 @@ async function pageAgrees(page: Page, url: string, what: string): Promise<{ stat
       const page_ = await shown(page);
       last = JSON.stringify({ status, rows, page: page_ });
       if (status === undefined || rows === undefined) return undefined;
-      const agrees = page_.self === status.id && page_.leader === (status.leader ?? 'none') && JSON.stringify(page_.rows) === JSON.stringify(rows);
+      const agrees = page_.self === status.id && page_.leader === (status.leader ?? 'none') && canonical(page_.rows) === canonical(rows);
       return agrees ? { status, rows } : undefined;
     });
   } catch (error) {

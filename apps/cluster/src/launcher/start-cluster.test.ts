@@ -105,9 +105,9 @@ describe('startCluster', () => {
     await cluster.kill('n2');
     expect(cluster.members[1]?.pid).toBeUndefined();
     expect(lines).toContain('[n2] exited (SIGKILL)');
-    const error = await rejection(cluster.waitForLeader(300));
+    const error = await rejection(cluster.waitForLeader(1_500));
     expect(isLauncherError(error) && error.reason === 'noLeader').toBe(true);
-    expect((error as Error).message).toMatch(/majority \(2 of 3\) within 300 ms; last seen: n1 follower in term 1 \(leader n2\), n2 not running, n3 follower/);
+    expect((error as Error).message).toMatch(/majority \(2 of 3\) within 1500 ms; last seen: n1 follower in term 1 \(leader n2\), n2 not running, n3 follower/);
     expect(isLauncherError(await rejection(cluster.kill('n2')))).toBe(true);
 
     await cluster.restart('n2');
@@ -129,7 +129,7 @@ describe('startCluster', () => {
 
   it('ignores a leader that only a minority follows', async () => {
     const cluster = await start({ env: { STANDIN_LEADER: 'none', STANDIN_LEADER_n1: 'n1' } });
-    const error = await rejection(cluster.waitForLeader(250));
+    const error = await rejection(cluster.waitForLeader(1_500));
     expect((error as Error).message).toMatch(/n1 leader in term 1 \(leader n1\), n2 follower in term 1 \(leader none\)/);
   });
 
@@ -146,7 +146,7 @@ describe('startCluster', () => {
     expect((await cluster.waitForLeader()).id).toBe('n1');
 
     cluster.pause('n1');
-    const error = await rejection(cluster.waitForLeader(300));
+    const error = await rejection(cluster.waitForLeader(1_500));
     expect((error as Error).message).toMatch(/n1 paused, n2 follower in term 1 \(leader n1\), n3 paused/);
     cluster.resume('n1');
     expect((await cluster.waitForLeader()).id).toBe('n1');

@@ -224,13 +224,18 @@ class Cluster implements ClusterHandle {
     const { signal } = options;
     const deadline = Date.now() + timeoutMs;
     const majority = Math.floor(this.#members.length / 2) + 1;
-    let last: ReadonlyArray<readonly [MemberProcess, MemberStatus | undefined]> = [];
+    // What each member said last; a poll cut short by the deadline does not overwrite an answer.
+    const lastSeen = new Map<MemberProcess, MemberStatus | 'no answer'>();
     for (;;) {
       signal?.throwIfAborted();
       const polled = this.#members.filter((m) => m.running && !m.paused);
-      const remaining = Math.max(1, deadline - Date.now());
-      const answers = await Promise.all(polled.map((m) => fetchMemberStatus(m.spec.url, Math.min(STATUS_TIMEOUT_MS, remaining))));
-      last = polled.map((m, i) => [m, answers[i]] as const);
+      const timeout = Math.min(STATUS_TIMEOUT_MS, Math.max(1, deadline - Date.now()));
+      const answers = await Promise.all(polled.map((m) => fetchMemberStatus(m.spec.url, timeout)));
+      polled.forEach((m, i) => {
+        const answer = answers[i];
+        if (answer !== undefined) lastSeen.set(m, answer);
+        else if (timeout === STATUS_TIMEOUT_MS || !lastSeen.has(m)) lastSeen.set(m, 'no answer');
+      });
       const statuses = answers.filter((s): s is MemberStatus => s !== undefined);
       const leaders = statuses.filter((s) => s.role === 'leader').sort((a, b) => b.term - a.term);
       for (const leader of leaders) {
@@ -239,14 +244,18 @@ class Cluster implements ClusterHandle {
         if (agreeing >= majority && member !== undefined) return { id: member.spec.id, url: member.spec.url };
       }
       if (Date.now() >= deadline) break;
-      await sleep(Math.min(POLL_INTERVAL_MS, Math.max(0, deadline - Date.now())), undefined, signal === undefined ? undefined : { signal });
+      try {
+        await sleep(Math.min(POLL_INTERVAL_MS, Math.max(0, deadline - Date.now())), undefined, signal === undefined ? undefined : { signal });
+      } catch (error) {
+        signal?.throwIfAborted(); // with the signal's own reason
+        throw error;
+      }
     }
     const seen = this.#members.map((m) => {
-      const answer = last.find(([polled]) => polled === m);
       if (!m.running) return `${m.spec.id} not running`;
       if (m.paused) return `${m.spec.id} paused`;
-      const status = answer?.[1];
-      return status === undefined ? `${m.spec.id} did not answer` : `${m.spec.id} ${status.role} in term ${status.term} (leader ${status.leader ?? 'none'})`;
+      const status = lastSeen.get(m);
+      return status === undefined || status === 'no answer' ? `${m.spec.id} did not answer` : `${m.spec.id} ${status.role} in term ${status.term} (leader ${status.leader ?? 'none'})`;
     });
     throw new LauncherError('noLeader', `no leader agreed on by a majority (${majority} of ${this.#members.length}) within ${timeoutMs} ms; last seen: ${seen.join(', ')}`);
   }
