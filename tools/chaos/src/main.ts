@@ -6,6 +6,9 @@ import { runChaosCli } from './cli/chaos-cli.js';
 import { refClock } from './cli/ref-clock.js';
 import { loadStartCluster } from './cluster/load-launcher.js';
 
+// Ctrl-C: exit at once; the launcher's exit hook SIGKILLs the members (paused ones too).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
 process.exitCode = await runChaosCli(process.argv.slice(2), {
   out: (text) => process.stdout.write(`${text}\n`),
   err: (text) => process.stderr.write(`${text}\n`),

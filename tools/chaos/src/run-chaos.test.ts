@@ -9,7 +9,7 @@ import { startFakeCluster } from './testing/fake-cluster.js';
 // enough never to end a run first. The nemesis's waits return at once, so it runs through its
 // schedule while the clients work.
 const base: ChaosOptions = { seed: 11, durationMs: 600_000, clients: 4, maxOperations: 400, recoveryTimeoutMs: 5_000 };
-const noWait = async (): Promise<void> => {};
+const noWait = (): Promise<void> => Promise.resolve();
 
 const running: FakeCluster[] = [];
 async function fake(options?: FakeClusterOptions): Promise<FakeCluster> {

@@ -88,7 +88,7 @@ export async function runChaos(options: ChaosOptions, deps: ChaosDeps): Promise<
   if (!Number.isInteger(durationMs) || durationMs < 1) throw new RangeError(`runChaos: options.durationMs must be a positive integer, got ${String(durationMs)}`);
   if (!Number.isInteger(clients) || clients < 1) throw new RangeError(`runChaos: options.clients must be a positive integer, got ${String(clients)}`);
   const { cluster, target, clock, sleep } = deps;
-  const progress = deps.progress ?? (() => {});
+  const progress = deps.progress ?? ((): void => undefined);
   const members = cluster.members.map((m) => ({ id: m.id, url: m.url }));
   const ids = members.map((m) => m.id);
   const quietTailMs = options.quietTailMs ?? Math.min(5000, Math.floor(durationMs / 5));

@@ -9,8 +9,6 @@ declare module 'autocannon' {
     readonly connections?: number;
     /** Seconds to run (default 10). */
     readonly duration?: number;
-    /** Requests to make before stopping; overrides `duration`. */
-    readonly amount?: number;
     /** Stop after this many requests instead of after `duration`. */
     readonly amount?: number;
     /** Pipelined requests per connection (default 1). */

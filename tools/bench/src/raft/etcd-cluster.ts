@@ -105,7 +105,7 @@ async function memberStatus(url: string): Promise<MemberStatus> {
  */
 export async function startEtcdCluster(options: EtcdClusterOptions): Promise<EtcdCluster> {
   if (!Number.isInteger(options.nodes) || options.nodes < 1 || options.nodes > 9) throw new RangeError(`startEtcdCluster: nodes must be 1–9, got ${String(options.nodes)}`);
-  const log = options.log ?? (() => {});
+  const log = options.log ?? ((): void => undefined);
   const children: ChildProcess[] = [];
   const exits: Promise<void>[] = [];
   const members: EtcdMember[] = [];
@@ -147,7 +147,14 @@ export async function startEtcdCluster(options: EtcdClusterOptions): Promise<Etc
     let last = 'no answer yet';
     while (Date.now() < deadline) {
       if (failure !== undefined) throw failure;
-      const statuses = await Promise.all(members.map((m) => memberStatus(m.clientUrl).catch((error: unknown) => (last = String(error), undefined))));
+      const statuses = await Promise.all(
+        members.map((m) =>
+          memberStatus(m.clientUrl).catch((error: unknown): undefined => {
+            last = String(error);
+            return undefined;
+          }),
+        ),
+      );
       const leaders = statuses.map((s) => s?.leader).filter((l): l is string => l !== undefined && l !== '0');
       for (const [i, s] of statuses.entries()) {
         if (s?.id !== undefined && s.id === s.leader && leaders.filter((l) => l === s.id).length > members.length / 2) return members[i];

@@ -1,30 +1,40 @@
 /**
- * A run of consecutive free TCP ports on 127.0.0.1, for clusters whose members listen on
- * consecutive ports (fixed ports could collide with another run or program).
+ * A run of consecutive free TCP ports, for a cluster whose members listen on `basePort`,
+ * `basePort + 1`, …: the launcher takes a base port, and fixed ports could collide with
+ * another run or another program.
  */
 import { createServer } from 'node:net';
 
-function probe(port: number): Promise<boolean> {
+function probe(port: number, host: string): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
     server.once('error', () => resolve(false));
-    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(true)));
+    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(true)));
   });
 }
 
 /**
- * The first port of `count` consecutive ports that are free now, trying random bases in
- * 20000–40000 (another process may still take one before the cluster binds it).
+ * Finds `count` consecutive ports that can be bound on `host` now, trying random bases in
+ * `[from, to - count]`. Another process may still take one before the cluster binds it; the
+ * launcher then fails to start, and a rerun picks other ports.
  *
- * @throws Error (rejection) after 50 taken bases
+ * @param random uniform in `[0, 1)`, for the bases tried (default `Math.random`)
+ * @throws RangeError for a bad count or range
+ * @throws Error (rejection) when `attempts` bases were all taken
+ * @example
+ * const basePort = await findFreePorts(3); // e.g. 31_337: 31_337–31_339 were free
  */
-export async function findFreePorts(count: number, random: () => number = Math.random): Promise<number> {
-  if (!Number.isInteger(count) || count < 1 || count > 1000) throw new RangeError(`findFreePorts: count must be 1–1000, got ${String(count)}`);
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(random() * (20_000 - count));
+export async function findFreePorts(count: number, options: { readonly host?: string; readonly from?: number; readonly to?: number; readonly attempts?: number; readonly random?: () => number } = {}): Promise<number> {
+  const { host = '127.0.0.1', from = 20_000, to = 40_000, attempts = 50, random = Math.random } = options;
+  if (!Number.isInteger(count) || count < 1) throw new RangeError(`findFreePorts: count must be a positive integer, got ${String(count)}`);
+  if (!Number.isInteger(from) || !Number.isInteger(to) || from < 1 || to > 65_535 || to - from < count) {
+    throw new RangeError(`findFreePorts: need 1 ≤ from, to ≤ 65535 and room for ${count} ports, got ${from}–${to}`);
+  }
+  for (let i = 0; i < attempts; i++) {
+    const base = from + Math.floor(random() * (to - from - count + 1));
     let free = true;
-    for (let p = base; p < base + count && free; p++) free = await probe(p);
+    for (let p = base; p < base + count && free; p++) free = await probe(p, host);
     if (free) return base;
   }
-  throw new Error(`findFreePorts: no ${count} consecutive free ports in 20000–40000 after 50 tries`);
+  throw new Error(`findFreePorts: no ${count} consecutive free ports on ${host} in ${from}–${to} after ${attempts} tries`);
 }

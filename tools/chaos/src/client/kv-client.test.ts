@@ -187,26 +187,26 @@ describe('KvClient', () => {
   });
 
   it('calls a write refused by every member (connection refused) a failure: it was never sent', async () => {
-    const { client } = await setup(() => {}, { dead: ['n1', 'n2'] });
+    const { client } = await setup(() => undefined, { dead: ['n1', 'n2'] });
     const put = await client.run({ f: 'put', key: 'k', value: 'v' }, 'n1');
     expect(put.outcome).toEqual({ type: 'fail', reason: expect.stringMatching(/^n[12]: ECONNREFUSED$/) });
   });
 
   it('times out an attempt that gets no answer and retries elsewhere', async () => {
-    let clock: TestClock | undefined;
-    const { client, seen, clock: c } = await setup((s, res) => {
-      if (s.member === 'n1') setImmediate(() => clock?.fireLong());
+    const late: { clock?: TestClock } = {};
+    const { client, seen, clock } = await setup((s, res) => {
+      if (s.member === 'n1') setImmediate(() => late.clock?.fireLong());
       else reply(res, 204);
     });
-    clock = c;
+    late.clock = clock;
     expect(await client.run({ f: 'put', key: 'k', value: 'v' }, 'n1')).toEqual({ outcome: { type: 'ok' }, servedBy: 'n2', attempts: 2 });
     expect(seen.map((s) => `${s.member} ${s.requestId}`)).toEqual(['n1 req-1', 'n2 req-1']);
   });
 
   it('gives a write unknown when every attempt timed out', async () => {
-    let clock: TestClock | undefined;
-    const { client, clock: c } = await setup(() => setImmediate(() => clock?.fireLong()));
-    clock = c;
+    const late: { clock?: TestClock } = {};
+    const { client, clock } = await setup(() => setImmediate(() => late.clock?.fireLong()));
+    late.clock = clock;
     expect((await client.run({ f: 'put', key: 'k', value: 'v' }, 'n1')).outcome).toEqual({ type: 'info', reason: expect.stringMatching(/^n[12]: timeout after \d ms$/) });
   });
 
@@ -225,7 +225,7 @@ describe('KvClient', () => {
   });
 
   it('refuses an unknown first member and bad options', async () => {
-    const { client } = await setup(() => {});
+    const { client } = await setup(() => undefined);
     await expect(client.run({ f: 'get', key: 'k' }, 'n9')).rejects.toThrow('no member "n9"');
     const clock = new TestClock();
     const members = [{ id: 'n1', url: 'http://127.0.0.1:1' }];

@@ -27,7 +27,7 @@ export interface KvClientOptions {
   readonly requestId: () => string;
   /** One HTTP attempt gives up after this long (the connection is destroyed). Default 1000. */
   readonly attemptTimeoutMs?: number;
-  /** No attempt starts after this long since the operation began. Default 5000. */
+  /** No attempt starts after this long since the operation began (the last may run `attemptTimeoutMs` past it). Default 5000. */
   readonly operationTimeoutMs?: number;
   /** Wait between attempts. Default 100. */
   readonly retryDelayMs?: number;
@@ -128,7 +128,7 @@ export class KvClient {
       if (remaining <= 0 && attempts > 0) break;
       attempts++;
       const member = members[index];
-      const result = await this.attempt(operation, member.url, id, Math.min(this.attemptTimeoutMs, Math.max(remaining, 1)));
+      const result = await this.attempt(operation, member.url, id, this.attemptTimeoutMs);
       if (result.kind === 'ok') {
         return { outcome: result.value === undefined ? { type: 'ok' } : { type: 'ok', value: result.value }, servedBy: this.memberOf(result.url), attempts };
       }
