@@ -84,10 +84,15 @@ export interface HeartbeatResponseMessage extends Envelope {
   readonly sentAt?: number;
 }
 
-/** A follower forwards a ReadIndex request (thesis §6.4) to its leader; `context` identifies it. */
+/**
+ * A follower forwards a ReadIndex request (thesis §6.4) to its leader; `context` identifies it.
+ * `safe` asks for a heartbeat round even when the leader would answer from its lease
+ * (`readIndex(context, 'safe')` on a node with `readOnly: 'leaseBased'`).
+ */
 export interface ReadIndexMessage extends Envelope {
   readonly type: 'read-index';
   readonly context: Uint8Array;
+  readonly safe?: true;
 }
 
 /** The leader's answer to a forwarded read: serve it once `index` is applied. */

@@ -48,7 +48,7 @@ export class RaftCore {
   /** The leader's reads being confirmed by a heartbeat round. */
   readOnly = new ReadOnlyQueue();
   /** The leader's reads waiting for its first commit in its term. */
-  pendingReads: { readonly from: NodeId; readonly context: Uint8Array }[] = [];
+  pendingReads: { readonly from: NodeId; readonly context: Uint8Array; readonly safe: boolean }[] = [];
   /** Ticks since this node became leader: the clock of its lease (lease reads). */
   leaderTicks = 0;
   /**

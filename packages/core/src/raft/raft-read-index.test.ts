@@ -202,6 +202,43 @@ describe('Raft thesis §6.4.1: lease reads (readOnly: leaseBased)', () => {
     expect(heartbeats(late.messages).map((m) => text(m.context ?? new Uint8Array()))).toEqual(['at-8', 'at-8']);
   });
 
+  it("per request: 'safe' confirms by a heartbeat round even while the lease holds, on the leader and forwarded", () => {
+    const fixture = leader(lease);
+    fixture.raft.tick(); // heartbeat sent at 1
+    drain(fixture);
+    ack(fixture, 'b', undefined, 1);
+    fixture.raft.readIndex(ctx('round'), 'safe');
+    const safe = drain(fixture);
+    expect(safe.readies.flatMap((r) => r.readStates)).toEqual([]);
+    expect(heartbeats(safe.messages).map((m) => text(m.context ?? new Uint8Array()))).toEqual(['round', 'round']);
+    fixture.raft.readIndex(ctx('leased'), 'lease');
+    expect(drain(fixture).readies.flatMap((r) => r.readStates.map((s) => text(s.context)))).toEqual(['leased']);
+    // A follower's safe read says so in its forwarded request; the leader then runs a round.
+    fixture.raft.step({ type: 'read-index', from: 'c', to: 'a', term: 1, context: ctx('from-c'), safe: true });
+    expect(heartbeats(drain(fixture).messages).map((m) => text(m.context ?? new Uint8Array()))).toEqual(['from-c', 'from-c']);
+    fixture.raft.step({ type: 'read-index', from: 'c', to: 'a', term: 1, context: ctx('c-leased') });
+    expect(drain(fixture).messages.filter((m) => m.type === 'read-index-response').map((m) => m.type === 'read-index-response' && text(m.context))).toEqual(['c-leased']);
+    const follower = newRaft({ ...lease, id: 'b' });
+    follower.raft.step({ type: 'heartbeat', from: 'a', to: 'b', term: 1, commit: 0 });
+    drain(follower);
+    follower.raft.readIndex(ctx('fs'), 'safe');
+    follower.raft.readIndex(ctx('fl'), 'lease');
+    follower.raft.readIndex(ctx('fd'));
+    expect(drain(follower).messages.filter((m) => m.type === 'read-index')).toEqual([
+      { type: 'read-index', from: 'b', to: 'a', term: 1, context: ctx('fs'), safe: true },
+      { type: 'read-index', from: 'b', to: 'a', term: 1, context: ctx('fl') },
+      { type: 'read-index', from: 'b', to: 'a', term: 1, context: ctx('fd') },
+    ]);
+  });
+
+  it("per request: 'lease' needs readOnly 'leaseBased', and the mode is checked", () => {
+    const safe = leader();
+    expect(() => safe.raft.readIndex(ctx('x'), 'lease')).toThrow(/readIndex\(context, 'lease'\) needs config\.readOnly 'leaseBased'/);
+    expect(() => safe.raft.readIndex(ctx('x'), 'fast' as never)).toThrow(TypeError);
+    safe.raft.readIndex(ctx('y'), 'safe'); // the default of a safe node
+    expect(heartbeats(drain(safe).messages)).toHaveLength(2);
+  });
+
   it('a node refuses votes for an election timeout after it starts (it may have acknowledged a lease before a crash)', () => {
     const fixture = newRaft(lease);
     const vote = { type: 'pre-vote', from: 'b', to: 'a', term: 1, lastLogIndex: 0, lastLogTerm: 0 } as const;

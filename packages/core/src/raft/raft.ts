@@ -205,20 +205,32 @@ export class Raft {
    *
    * @param context identifies the request, handed back as is; unique among the reads in flight
    *   (a context already waiting at the leader is ignored)
+   * @param mode per request, how the leader confirms it: `'safe'` always with a heartbeat round,
+   *   `'lease'` from its lease when it holds one (needs `readOnly: 'leaseBased'`). Default: as
+   *   `config.readOnly` says.
+   * @throws {RangeError} when `mode` is `'lease'` but `config.readOnly` is not `'leaseBased'`
    * @throws {ProposalDroppedError} when this node knows no leader (`reason` `'not-leader'`)
    * @throws {TypeError} when `context` is not a `Uint8Array`
    * @example
    * raft.readIndex(new TextEncoder().encode('read-42'));
    * // later: for (const { index, context } of ready.readStates) serveWhenApplied(index, context);
    */
-  readIndex(context: Uint8Array): void {
+  readIndex(context: Uint8Array, mode?: 'safe' | 'lease'): void {
     if (!(context instanceof Uint8Array)) {
       throw new TypeError(`Raft: readIndex(context) needs a Uint8Array, got ${show(context)}`);
     }
     const core = this.#core;
-    if (core.role === 'leader') requestRead(core, core.id, context);
-    else if (core.leaderId !== undefined) core.send({ type: 'read-index', to: core.leaderId, term: core.term, context });
-    else throw new ProposalDroppedError('not-leader', undefined, core.term);
+    if (mode !== undefined && mode !== 'safe' && mode !== 'lease') {
+      throw new TypeError(`Raft: readIndex(context, mode) needs mode 'safe' or 'lease', got ${show(mode)}`);
+    }
+    if (mode === 'lease' && core.config.readOnly !== 'leaseBased') {
+      throw new RangeError("Raft: readIndex(context, 'lease') needs config.readOnly 'leaseBased' (and checkQuorum)");
+    }
+    const safe = mode === 'safe' && core.config.readOnly === 'leaseBased';
+    if (core.role === 'leader') requestRead(core, core.id, context, safe);
+    else if (core.leaderId !== undefined) {
+      core.send(safe ? { type: 'read-index', to: core.leaderId, term: core.term, context, safe } : { type: 'read-index', to: core.leaderId, term: core.term, context });
+    } else throw new ProposalDroppedError('not-leader', undefined, core.term);
   }
 
   /**

@@ -12,13 +12,14 @@ import { broadcastHeartbeat } from './leader-replication.js';
  * leader has committed an entry of its term, its commit index may be behind the last leader's
  * (§6.4 step 1), so the request waits for that.
  */
-export function requestRead(core: RaftCore, from: NodeId, context: Uint8Array): void {
+export function requestRead(core: RaftCore, from: NodeId, context: Uint8Array, safe = false): void {
   if (core.log.term(core.log.committed) !== core.term) {
-    core.pendingReads.push({ from, context });
+    core.pendingReads.push({ from, context, safe });
     return;
   }
   const index = core.log.committed;
-  if (core.config.readOnly === 'leaseBased' && leaseHeld(core)) {
+  // `safe`: this request asked for a heartbeat round even though leases are on.
+  if (core.config.readOnly === 'leaseBased' && !safe && leaseHeld(core)) {
     answerRead(core, from, index, context);
     return;
   }
@@ -36,7 +37,7 @@ export function releasePendingReads(core: RaftCore): void {
   if (core.pendingReads.length === 0 || core.log.term(core.log.committed) !== core.term) return;
   const waiting = core.pendingReads;
   core.pendingReads = [];
-  for (const { from, context } of waiting) requestRead(core, from, context);
+  for (const { from, context, safe } of waiting) requestRead(core, from, context, safe);
 }
 
 /** A heartbeat answer: it may confirm reads (its context) and extend the lease (its `sentAt`). */

@@ -23,7 +23,7 @@ export function stepLeader(core: RaftCore, m: Message): void {
       onHeartbeatAck(core, m);
       break;
     case 'read-index':
-      requestRead(core, m.from, m.context);
+      requestRead(core, m.from, m.context, m.safe === true);
       break;
     case 'transfer-leader':
       transferLeadership(core, m.transferee);
