@@ -1,0 +1,456 @@
+import * as http from 'node:http';
+import { CircuitBreaker } from '../../policies/circuit-breaker/circuit-breaker.js';
+import type { BreakerPermit } from '../../policies/circuit-breaker/breaker-permit.js';
+import type { CircuitBreakerOptions } from '../../policies/circuit-breaker/options.js';
+import { show } from '../../policies/validate.js';
+import { type Clock, type TimerHandle, systemClock } from '../../time/clock.js';
+import { type Random, systemRandom } from '../../time/random.js';
+import type { NodeId } from '../entry.js';
+import type { Message } from '../messages.js';
+import type { Transport } from '../node/transport.js';
+import { checkToken } from './cluster-token.js';
+import { encodeFrame, encodeMessage } from './message-codec.js';
+import type { TransportFaults } from './transport-faults.js';
+
+/** Options of {@link HttpTransport}. Durations in ms, sizes in bytes. */
+export interface HttpTransportOptions {
+  /** This node's id; required. Messages are sent as from it; a peer entry for it is ignored. */
+  readonly id: NodeId;
+  /** Peer id → base URL (`http://host:port`, optionally with a path prefix); required. */
+  readonly peers: Readonly<Record<NodeId, string>>;
+  /** The cluster token, sent as `authorization: Bearer <token>`; required, non-empty. */
+  readonly token: string;
+  /** The peers' endpoint, appended to their base URL. Default `'/raft/messages'`. */
+  readonly path?: string;
+  /** The fault hook (drop, delay, partition); absent means no faults. */
+  readonly faults?: TransportFaults;
+  /** Timers for request timeouts and the breakers. Default the system clock. */
+  readonly clock?: Clock;
+  /** Randomness for the breakers (jitter). Default `Math.random`. */
+  readonly random?: Random;
+  /** Most bytes of encoded messages in one request (one message always goes). Default 1 MiB. */
+  readonly maxBatchBytes?: number;
+  /** Most requests in flight to one peer (pipelining; also the sockets kept per peer). Default 4. */
+  readonly maxInflightPerPeer?: number;
+  /**
+   * Most bytes queued for one peer while its requests are in flight; beyond it the oldest
+   * messages are dropped (counted in `dropped`). Default 16 MiB.
+   */
+  readonly maxQueueBytes?: number;
+  /** A request not answered within this is aborted and counts as a failure. Default 2000. */
+  readonly requestTimeoutMs?: number;
+  /**
+   * Options of each peer's {@link CircuitBreaker}, over the defaults: open after 3 failed requests
+   * in a row (`slidingWindow: { kind: 'consecutive', failures: 3 }`), try one request again after
+   * `resetTimeout` 1000 ms. `clock`, `random` and `name` are set by the transport.
+   */
+  readonly breaker?: Omit<CircuitBreakerOptions, 'clock' | 'random' | 'name'>;
+}
+
+/** One peer's state, from {@link HttpTransport.peerStates}. */
+export interface PeerState {
+  readonly id: NodeId;
+  readonly url: string;
+  /** The peer's breaker: `'open'` while its messages are dropped at once. */
+  readonly breaker: 'closed' | 'open' | 'halfOpen';
+  /** Requests in flight. */
+  readonly inflight: number;
+  /** Bytes of messages waiting for a request. */
+  readonly queuedBytes: number;
+  /** Messages delivered (their request was answered 2xx). */
+  readonly sent: number;
+  /** Messages dropped: breaker open, queue full, request failed, or the fault hook. */
+  readonly dropped: number;
+  /** The last request failure's message, if any. */
+  readonly lastError: string | undefined;
+}
+
+/** The breaker defaults for a peer: 3 failed requests in a row open it; a trial after 1 s. */
+export const PEER_BREAKER_DEFAULTS: Readonly<CircuitBreakerOptions> = Object.freeze({
+  timeout: false,
+  resetTimeout: 1000,
+  slidingWindow: Object.freeze({ kind: 'consecutive', failures: 3 }),
+}) as Readonly<CircuitBreakerOptions>;
+
+interface Link {
+  readonly id: NodeId;
+  url: string;
+  target: { hostname: string; port: number; path: string };
+  readonly breaker: CircuitBreaker;
+  queue: Uint8Array[];
+  head: number;
+  queuedBytes: number;
+  inflight: number;
+  sent: number;
+  dropped: number;
+  scheduled: boolean;
+  lastError: string | undefined;
+  /** Requests in flight, each with what settles it. */
+  readonly requests: Map<http.ClientRequest, (error: Error) => void>;
+  removed: boolean;
+}
+
+const WHERE = 'HttpTransport';
+
+function positiveInteger(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw new RangeError(`${WHERE}: options.${name} must be a positive integer, got ${show(value)}`);
+  }
+  return value;
+}
+
+function parsePeerUrl(id: NodeId, url: unknown, path: string): { hostname: string; port: number; path: string } {
+  let parsed: URL;
+  try {
+    parsed = new URL(String(url));
+  } catch {
+    throw new TypeError(`${WHERE}: options.peers[${JSON.stringify(id)}] must be an http:// URL, got ${show(url)}`);
+  }
+  if (typeof url !== 'string' || parsed.protocol !== 'http:') {
+    throw new TypeError(`${WHERE}: options.peers[${JSON.stringify(id)}] must be an http:// URL, got ${show(url)}`);
+  }
+  const base = parsed.pathname.replace(/\/+$/, '');
+  const hostname = parsed.hostname.startsWith('[') ? parsed.hostname.slice(1, -1) : parsed.hostname;
+  return { hostname, port: parsed.port === '' ? 80 : Number(parsed.port), path: `${base}${path}` };
+}
+
+/**
+ * Sends Raft messages to peers over HTTP/1.1 (`node:http`): `POST <peer URL><path>` with a binary
+ * frame of messages (see `message-codec.ts`) and the cluster token. Received by
+ * {@link createPeerHandler} on the other side.
+ *
+ * - **Keep-alive**: one `http.Agent` with `keepAlive`, at most `maxInflightPerPeer` sockets per peer.
+ * - **Pipelining**: up to `maxInflightPerPeer` requests in flight to a peer at once.
+ * - **Batching**: messages for a peer queue while its requests are in flight; the next request
+ *   carries everything queued (up to `maxBatchBytes`). Messages handed over in one turn of the
+ *   event loop (a Ready's) go together.
+ * - **A breaker per peer** (core {@link CircuitBreaker}, permits): failed requests (network
+ *   error, timeout, non-2xx) open it; while open, messages to that peer are dropped at once —
+ *   Raft retries by itself — and a half-open trial request tells when the peer is back.
+ * - **Bounded**: per-peer queue capped at `maxQueueBytes` (oldest dropped), requests aborted
+ *   after `requestTimeoutMs`.
+ *
+ * `send` never throws and never blocks; delivery is best effort (Raft tolerates loss,
+ * duplication and reordering; requests in flight at once may arrive out of order).
+ *
+ * @example
+ * const transport = new HttpTransport({ id: 'a', peers: { b: 'http://10.0.0.2:7001', c: 'http://10.0.0.3:7001' }, token });
+ * const node = new RaftNode({ id: 'a', storage, transport, stateMachine, clock: systemClock, random: systemRandom });
+ * // …
+ * await node.stop();
+ * await transport.close();
+ * @throws {TypeError | RangeError} from the constructor, for a missing or bad option (named)
+ */
+export class HttpTransport implements Transport {
+  readonly id: NodeId;
+  readonly #token: string;
+  readonly #path: string;
+  readonly #faults: TransportFaults | undefined;
+  readonly #clock: Clock;
+  readonly #random: Random;
+  readonly #maxBatchBytes: number;
+  readonly #maxInflight: number;
+  readonly #maxQueueBytes: number;
+  readonly #timeoutMs: number;
+  readonly #breakerOptions: CircuitBreakerOptions;
+  readonly #agent: http.Agent;
+  readonly #links = new Map<NodeId, Link>();
+  readonly #delays = new Set<TimerHandle>();
+  #closed = false;
+  /** Messages addressed to no known peer. */
+  #unroutable = 0;
+
+  constructor(options: HttpTransportOptions) {
+    if (typeof options !== 'object' || options === null) throw new TypeError(`${WHERE}: options must be an object`);
+    if (typeof options.id !== 'string' || options.id === '') throw new TypeError(`${WHERE}: options.id must be a non-empty string, got ${show(options.id)}`);
+    this.id = options.id;
+    this.#token = checkToken(WHERE, options.token);
+    const path = options.path ?? '/raft/messages';
+    if (typeof path !== 'string' || !path.startsWith('/')) throw new TypeError(`${WHERE}: options.path must start with '/', got ${show(path)}`);
+    this.#path = path;
+    this.#faults = options.faults;
+    if (options.clock !== undefined && typeof options.clock?.setTimeout !== 'function') throw new TypeError(`${WHERE}: options.clock must be a Clock`);
+    if (options.random !== undefined && typeof options.random !== 'function') throw new TypeError(`${WHERE}: options.random must be a function returning [0, 1)`);
+    this.#clock = options.clock ?? systemClock;
+    this.#random = options.random ?? systemRandom;
+    this.#maxBatchBytes = positiveInteger('maxBatchBytes', options.maxBatchBytes, 1024 * 1024);
+    this.#maxInflight = positiveInteger('maxInflightPerPeer', options.maxInflightPerPeer, 4);
+    this.#maxQueueBytes = positiveInteger('maxQueueBytes', options.maxQueueBytes, 16 * 1024 * 1024);
+    this.#timeoutMs = positiveInteger('requestTimeoutMs', options.requestTimeoutMs, 2000);
+    if (options.breaker !== undefined && (typeof options.breaker !== 'object' || options.breaker === null)) {
+      throw new TypeError(`${WHERE}: options.breaker must be an object of CircuitBreaker options`);
+    }
+    this.#breakerOptions = { ...PEER_BREAKER_DEFAULTS, ...options.breaker };
+    this.#agent = new http.Agent({ keepAlive: true, maxSockets: this.#maxInflight, keepAliveMsecs: 1000, noDelay: true } as http.AgentOptions);
+    this.setPeers(options.peers);
+  }
+
+  /**
+   * Replaces the peer list (a membership change): new peers get a link, removed ones are dropped
+   * with their queue, and a changed URL applies to the next request.
+   *
+   * @throws {TypeError} when `peers` is not an object of http:// URLs (the list is then unchanged)
+   */
+  setPeers(peers: Readonly<Record<NodeId, string>>): void {
+    if (typeof peers !== 'object' || peers === null || Array.isArray(peers)) throw new TypeError(`${WHERE}: options.peers must be an object of id → URL`);
+    const next = new Map<NodeId, { url: string; target: Link['target'] }>();
+    for (const [id, url] of Object.entries(peers)) {
+      if (id === this.id || id === '') continue;
+      next.set(id, { url, target: parsePeerUrl(id, url, this.#path) });
+    }
+    for (const [id, link] of this.#links) {
+      if (next.has(id)) continue;
+      this.#links.delete(id);
+      link.removed = true;
+      this.#dropQueue(link);
+      link.breaker.shutdown();
+    }
+    for (const [id, { url, target }] of next) {
+      const link = this.#links.get(id);
+      if (link !== undefined) {
+        link.url = url;
+        link.target = target;
+        continue;
+      }
+      this.#links.set(id, {
+        id,
+        url,
+        target,
+        breaker: new CircuitBreaker(() => undefined, { ...this.#breakerOptions, name: `raft-peer:${id}`, clock: this.#clock, random: this.#random }),
+        queue: [],
+        head: 0,
+        queuedBytes: 0,
+        inflight: 0,
+        sent: 0,
+        dropped: 0,
+        scheduled: false,
+        lastError: undefined,
+        requests: new Map(),
+        removed: false,
+      });
+    }
+  }
+
+  /** Queues each message for its peer (see the class notes); never throws, never blocks. */
+  send(messages: readonly Message[]): void {
+    if (this.#closed) return;
+    let delayed: Array<[Link, Uint8Array]> | undefined;
+    let delayMs = 0;
+    for (const message of messages) {
+      const link = this.#links.get(message.to);
+      if (link === undefined) {
+        this.#unroutable++;
+        continue;
+      }
+      if (this.#faults !== undefined) {
+        const fault = this.#faults.outbound(message.to);
+        if (fault.drop) {
+          link.dropped++;
+          continue;
+        }
+        if (fault.delayMs > 0) {
+          const bytes = this.#encode(link, message);
+          if (bytes === undefined) continue;
+          (delayed ??= []).push([link, bytes]);
+          delayMs = fault.delayMs;
+          continue;
+        }
+      }
+      const bytes = this.#encode(link, message);
+      if (bytes !== undefined) this.#enqueue(link, bytes);
+    }
+    if (delayed !== undefined) {
+      const held = delayed;
+      const clock = this.#faults?.clock ?? this.#clock;
+      const timer = clock.setTimeout(() => {
+        this.#delays.delete(timer);
+        if (this.#closed) return;
+        for (const [link, bytes] of held) if (!link.removed) this.#enqueue(link, bytes);
+      }, delayMs);
+      this.#delays.add(timer);
+    }
+  }
+
+  /** Each peer's link: breaker state, requests in flight, queue and counters. */
+  peerStates(): PeerState[] {
+    return [...this.#links.values()].map((link) => ({
+      id: link.id,
+      url: link.url,
+      breaker: breakerState(link.breaker),
+      inflight: link.inflight,
+      queuedBytes: link.queuedBytes,
+      sent: link.sent,
+      dropped: link.dropped,
+      lastError: link.lastError,
+    }));
+  }
+
+  /** Messages dropped because no peer of that id is known. */
+  get unroutable(): number {
+    return this.#unroutable;
+  }
+
+  /**
+   * Stops sending: drops every queue, aborts the requests in flight, shuts the breakers down and
+   * destroys the agent's sockets. `send` does nothing afterwards.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const timer of this.#delays) (this.#faults?.clock ?? this.#clock).clearTimeout(timer);
+    this.#delays.clear();
+    for (const link of this.#links.values()) {
+      this.#dropQueue(link);
+      for (const [request, finish] of link.requests) {
+        finish(new Error('transport closed'));
+        request.destroy();
+      }
+      link.requests.clear();
+      link.breaker.shutdown();
+    }
+    this.#agent.destroy();
+  }
+
+  #encode(link: Link, message: Message): Uint8Array | undefined {
+    try {
+      return encodeMessage(message);
+    } catch (error) {
+      link.dropped++;
+      link.lastError = error instanceof Error ? error.message : String(error);
+      return undefined;
+    }
+  }
+
+  #enqueue(link: Link, bytes: Uint8Array): void {
+    if (link.breaker.opened || link.breaker.isolated || link.breaker.isShutdown) {
+      link.dropped++; // the peer is down: Raft resends once it answers again
+      return;
+    }
+    link.queue.push(bytes);
+    link.queuedBytes += bytes.byteLength;
+    while (link.queuedBytes > this.#maxQueueBytes && link.head < link.queue.length - 1) {
+      link.queuedBytes -= (link.queue[link.head] as Uint8Array).byteLength;
+      link.queue[link.head++] = EMPTY;
+      link.dropped++;
+    }
+    compactQueue(link);
+    this.#schedule(link);
+  }
+
+  // One microtask later, so that every message of this turn (a Ready's) goes in one request.
+  #schedule(link: Link): void {
+    if (link.scheduled) return;
+    link.scheduled = true;
+    queueMicrotask(() => {
+      link.scheduled = false;
+      this.#pump(link);
+    });
+  }
+
+  #pump(link: Link): void {
+    while (!this.#closed && !link.removed && link.inflight < this.#maxInflight && link.head < link.queue.length) {
+      let permit: BreakerPermit;
+      try {
+        permit = link.breaker.acquirePermit();
+      } catch {
+        // Open: drop what waits. Half-open with the trial out: wait for its outcome.
+        if (link.breaker.opened || link.breaker.isShutdown) this.#dropQueue(link);
+        return;
+      }
+      const batch: Uint8Array[] = [];
+      let bytes = 0;
+      while (link.head < link.queue.length) {
+        const next = link.queue[link.head] as Uint8Array;
+        if (batch.length > 0 && bytes + next.byteLength > this.#maxBatchBytes) break;
+        batch.push(next);
+        bytes += next.byteLength;
+        link.queue[link.head++] = EMPTY;
+      }
+      link.queuedBytes -= bytes;
+      if (link.head === link.queue.length) {
+        link.queue = [];
+        link.head = 0;
+      } else compactQueue(link);
+      this.#post(link, batch, permit);
+    }
+  }
+
+  #post(link: Link, batch: readonly Uint8Array[], permit: BreakerPermit): void {
+    const body = encodeFrame(batch);
+    link.inflight++;
+    let settled = false;
+    const { hostname, port, path } = link.target;
+    const sent = http.request({
+      agent: this.#agent,
+      hostname,
+      port,
+      path,
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${this.#token}`,
+        'content-type': 'application/octet-stream',
+        'content-length': body.byteLength,
+      },
+    });
+    const finish = (error: Error | undefined): void => {
+      if (settled) return;
+      settled = true;
+      this.#clock.clearTimeout(timer);
+      link.requests.delete(sent);
+      link.inflight--;
+      if (this.#closed || link.removed) {
+        permit.release();
+        return;
+      }
+      if (error === undefined) {
+        link.sent += batch.length;
+        permit.succeed();
+      } else {
+        link.dropped += batch.length;
+        link.lastError = error.message;
+        permit.fail(error);
+        if (link.breaker.opened) this.#dropQueue(link);
+      }
+      this.#schedule(link);
+    };
+    link.requests.set(sent, finish);
+    // Events come on later turns: `timer` is set before `finish` can run.
+    const timer: TimerHandle = this.#clock.setTimeout(() => {
+      const error = new Error(`request to ${link.id} timed out after ${this.#timeoutMs} ms`);
+      finish(error);
+      sent.destroy(error);
+    }, this.#timeoutMs);
+    sent.on('response', (response) => {
+      const status = response.statusCode ?? 0;
+      response.on('error', (error) => finish(error));
+      response.on('end', () => finish(status >= 200 && status < 300 ? undefined : new Error(`${link.id} answered ${status}`)));
+      response.resume(); // read the (empty) body, so the socket goes back to the agent
+    });
+    sent.on('error', (error) => finish(error));
+    sent.end(body);
+  }
+
+  #dropQueue(link: Link): void {
+    link.dropped += link.queue.length - link.head;
+    link.queue = [];
+    link.head = 0;
+    link.queuedBytes = 0;
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+
+// A backlog that never drains must not grow the array: drop the taken slots now and then.
+function compactQueue(link: Link): void {
+  if (link.head > 1024 && link.head * 2 > link.queue.length) {
+    link.queue = link.queue.slice(link.head);
+    link.head = 0;
+  }
+}
+
+function breakerState(breaker: CircuitBreaker): PeerState['breaker'] {
+  if (breaker.closed) return 'closed';
+  if (breaker.halfOpen) return 'halfOpen';
+  return 'open';
+}
