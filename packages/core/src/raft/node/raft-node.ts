@@ -1,4 +1,5 @@
 import { isProposalDroppedError } from '../../errors/proposal-dropped-error.js';
+import { type Event, EventSource } from '../../events/event.js';
 import type { Clock, TimerHandle } from '../../time/clock.js';
 import type { Random } from '../../time/random.js';
 import { type ConfChange, decodeConfChange } from '../conf-change.js';
@@ -6,7 +7,7 @@ import type { RaftConfig } from '../config.js';
 import type { Entry, NodeId } from '../entry.js';
 import type { Message } from '../messages.js';
 import { Raft, type RaftStatus, type Ready } from '../raft.js';
-import type { ConfState } from '../raft-state.js';
+import type { ConfState, RaftRole } from '../raft-state.js';
 import { NodeStoppedError } from './errors/node-stopped-error.js';
 import { NotLeaderError } from './errors/not-leader-error.js';
 import { RequestLostError } from './errors/request-lost-error.js';
@@ -43,6 +44,34 @@ export interface RaftNodeStatus extends RaftStatus {
   readonly pendingProposals: number;
   readonly pendingReads: number;
   readonly stopped: boolean;
+  /** Proposals and membership changes submitted since the node started (monotonic; for metrics). */
+  readonly proposalsTotal: number;
+  /** Of those, the ones that rejected — not leader, dropped, lost, stopped (monotonic). */
+  readonly proposalsFailed: number;
+}
+
+/** Options of {@link RaftNode.read}. */
+export interface ReadOptions {
+  /**
+   * - `'linearizable'` (default): ReadIndex confirmed by a heartbeat round that a quorum
+   *   acknowledges (thesis §6.4); correct whatever the clocks do.
+   * - `'lease'`: the leader answers from its lease when it holds one (thesis §6.4.1), saving the
+   *   round trip; it falls back to a heartbeat round otherwise. Needs `raft.readOnly:
+   *   'leaseBased'` (which needs `checkQuorum`, the default). **Clock assumption**: the nodes'
+   *   clocks run at rates that differ by at most `raft.maxClockDrift` (default 10 %) and never
+   *   jump backwards. Pauses (GC, SIGSTOP, a blocked event loop) are covered: the node ticks
+   *   once per `tickMs` that passed on its clock, making up skipped ticks (a lease read catches
+   *   up first), so a paused leader's lease has lapsed when it wakes.
+   */
+  readonly consistency?: 'linearizable' | 'lease';
+}
+
+/** The payload of {@link RaftNode.onStateChange} and {@link RaftNode.onLeaderChange}. */
+export interface RaftNodeStateChange {
+  readonly term: number;
+  /** The leader this node knows of (itself when leading), or `undefined`. */
+  readonly leaderId: NodeId | undefined;
+  readonly role: RaftRole;
 }
 
 interface Pending {
@@ -58,6 +87,8 @@ interface PendingRead {
 }
 
 const encoder = new TextEncoder();
+/** Most ticks made up for at once after a pause (far more than any election timeout). */
+const MAX_CATCH_UP_TICKS = 10_000;
 
 /**
  * Runs a {@link Raft} node: ticks from the clock's timers, and one Ready loop that persists
@@ -96,6 +127,25 @@ export class RaftNode<R = unknown> {
   #stopped = false;
   #idle: Promise<void> = Promise.resolve();
   #ready: Promise<void>;
+  readonly #leaseReads: boolean;
+  #lastTickAt: number;
+  #proposalsTotal = 0;
+  #proposalsFailed = 0;
+  #state: RaftNodeStateChange;
+  readonly #stateChanged = new EventSource<RaftNodeStateChange>();
+  readonly #leaderChanged = new EventSource<RaftNodeStateChange>();
+
+  /**
+   * Fires after a Ready in which this node's role, term or known leader changed (once the
+   * Ready's entries are applied), with the new values. Listener errors are ignored.
+   *
+   * @example
+   * node.onStateChange(({ role, term, leaderId }) => log(`${role} in term ${term}, leader ${leaderId ?? 'none'}`));
+   */
+  readonly onStateChange: Event<RaftNodeStateChange> = this.#stateChanged.event;
+
+  /** Like {@link RaftNode.onStateChange}, but only when the known leader changed (elections). */
+  readonly onLeaderChange: Event<RaftNodeStateChange> = this.#leaderChanged.event;
 
   constructor(options: RaftNodeOptions<R>) {
     if (typeof options !== 'object' || options === null) throw new TypeError('RaftNode: options must be an object');
@@ -132,6 +182,10 @@ export class RaftNode<R = unknown> {
     this.#confState = storage.initialState().confState;
     const applied = Math.min(this.#applied, storage.initialState().hardState.commit);
     this.#raft = new Raft({ ...options.raft, id, storage, random, applied });
+    this.#leaseReads = options.raft?.readOnly === 'leaseBased';
+    this.#lastTickAt = clock.now();
+    const initial = this.#raft.status();
+    this.#state = { term: initial.term, leaderId: initial.leaderId, role: initial.role };
     this.#ready = (async () => {
       if (snapshot.metadata.index > 0) await stateMachine.restore(snapshot.data);
     })();
@@ -176,17 +230,28 @@ export class RaftNode<R = unknown> {
   /**
    * Resolves once this node's state machine reflects every write committed before the call
    * (ReadIndex, Raft thesis §6.4), with the read index; then read the state machine directly.
-   * Works on followers too (they ask the leader).
+   * Works on followers too (they ask the leader). `{ consistency: 'lease' }` lets the leader
+   * answer from its lease (see {@link ReadOptions} for the clock assumption).
    *
    * @throws {NotLeaderError} (rejects) when no leader is known
    * @throws {RequestLostError} (rejects) when the leader changed before confirming the read
    * @throws {NodeStoppedError} (rejects) when the node is or gets stopped first
+   * @throws {RangeError} (rejects) for `'lease'` without `raft.readOnly: 'leaseBased'`;
+   *   {@link TypeError} for another `consistency`
    */
-  async read(): Promise<number> {
+  async read(options: ReadOptions = {}): Promise<number> {
     if (this.#stopped) throw new NodeStoppedError();
+    const consistency = options?.consistency ?? 'linearizable';
+    if (consistency !== 'linearizable' && consistency !== 'lease') {
+      throw new TypeError(`RaftNode: read(options).consistency must be 'linearizable' or 'lease', got ${JSON.stringify(consistency)}`);
+    }
+    if (consistency === 'lease' && !this.#leaseReads) {
+      throw new RangeError("RaftNode: read({ consistency: 'lease' }) needs options.raft.readOnly 'leaseBased' (and checkQuorum)");
+    }
+    if (consistency === 'lease') this.#catchUp();
     const context = `${this.id}/${++this.#readSeq}`;
     try {
-      this.#raft.readIndex(encoder.encode(context));
+      this.#raft.readIndex(encoder.encode(context), consistency === 'lease' ? 'lease' : 'safe');
     } catch (error) {
       throw this.#translate(error);
     }
@@ -233,6 +298,8 @@ export class RaftNode<R = unknown> {
       pendingProposals: this.#proposals.size,
       pendingReads: this.#reads.size,
       stopped: this.#stopped,
+      proposalsTotal: this.#proposalsTotal,
+      proposalsFailed: this.#proposalsFailed,
     };
   }
 
@@ -251,6 +318,16 @@ export class RaftNode<R = unknown> {
   }
 
   async #submit(append: () => { readonly index: number; readonly term: number }): Promise<unknown> {
+    this.#proposalsTotal++;
+    try {
+      return await this.#place(append);
+    } catch (error) {
+      this.#proposalsFailed++;
+      throw error;
+    }
+  }
+
+  async #place(append: () => { readonly index: number; readonly term: number }): Promise<unknown> {
     if (this.#stopped) throw new NodeStoppedError();
     let placed: { readonly index: number; readonly term: number };
     try {
@@ -269,12 +346,31 @@ export class RaftNode<R = unknown> {
   }
 
   #armTick(): void {
+    const wait = Math.max(1, this.#lastTickAt + this.#tickMs - this.#clock.now());
     this.#timer = this.#clock.setTimeout(() => {
       if (this.#stopped) return;
-      this.#raft.tick();
-      this.#kick();
+      this.#catchUp();
       this.#armTick();
-    }, this.#tickMs);
+    }, wait);
+  }
+
+  /**
+   * Ticks once per `tickMs` that passed on the clock since the last tick — after a pause (GC,
+   * SIGSTOP, a blocked event loop) that is many at once. Raft counts time in ticks, and a lease
+   * read is only safe if a paused leader's tick count covers the pause (config.ts, `readOnly`):
+   * then its lease has expired, and check-quorum makes it step down. Lease reads call it first,
+   * since a read may be handled after a pause before the timer fires.
+   */
+  #catchUp(): void {
+    const now = this.#clock.now();
+    let due = Math.floor((now - this.#lastTickAt) / this.#tickMs);
+    if (due <= 0) return;
+    if (due > MAX_CATCH_UP_TICKS) {
+      due = MAX_CATCH_UP_TICKS;
+      this.#lastTickAt = now;
+    } else this.#lastTickAt += due * this.#tickMs;
+    for (let i = 0; i < due; i++) this.#raft.tick();
+    this.#kick();
   }
 
   /** Starts the Ready loop unless it runs already (it then picks up the new input itself). */
@@ -329,6 +425,28 @@ export class RaftNode<R = unknown> {
     }
     this.#serveReads();
     if (ready.softState !== undefined) this.#roleChanged(ready.softState.role === 'leader', ready.softState.leaderId);
+    if (ready.softState !== undefined || ready.hardState !== undefined) this.#noteState(ready);
+  }
+
+  #noteState(ready: Ready): void {
+    const before = this.#state;
+    const term = ready.hardState?.term ?? before.term;
+    const role = ready.softState?.role ?? before.role;
+    const leaderId = ready.softState === undefined ? before.leaderId : ready.softState.leaderId;
+    if (term === before.term && role === before.role && leaderId === before.leaderId) return;
+    const next: RaftNodeStateChange = Object.freeze({ term, leaderId, role });
+    this.#state = next;
+    try {
+      this.#stateChanged.emit(next);
+    } catch {
+      // a listener's error must not stop the node
+    }
+    if (leaderId === before.leaderId) return;
+    try {
+      this.#leaderChanged.emit(next);
+    } catch {
+      // as above
+    }
   }
 
   async #applyEntry(entry: Entry): Promise<void> {

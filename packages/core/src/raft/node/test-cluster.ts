@@ -4,7 +4,7 @@ import { seededRandom } from '../../testing/seeded-random.js';
 import type { NodeId } from '../entry.js';
 import type { Message } from '../messages.js';
 import { MemoryPersistentStorage } from './memory-persistent-storage.js';
-import { RaftNode } from './raft-node.js';
+import { RaftNode, type RaftNodeOptions } from './raft-node.js';
 import type { StateMachine } from './state-machine.js';
 
 /** A state machine that records commands as text and returns the count applied so far. */
@@ -35,7 +35,7 @@ export class TestCluster {
 
   constructor(
     readonly ids: readonly NodeId[],
-    readonly options: { seed?: number; snapshotEvery?: number } = {},
+    readonly options: { seed?: number; snapshotEvery?: number; raft?: RaftNodeOptions<number>['raft'] } = {},
   ) {
     this.seed = options.seed ?? 1;
     for (const id of ids) {
@@ -55,6 +55,7 @@ export class TestCluster {
       random: seededRandom(this.seed++),
       tickMs: 10,
       snapshotEvery: this.options.snapshotEvery,
+      raft: this.options.raft,
     });
     this.nodes.set(id, node);
     this.machines.set(id, machine);
