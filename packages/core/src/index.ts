@@ -160,6 +160,19 @@ export { NotLeaderError, isNotLeaderError } from './raft/node/errors/not-leader-
 export { RequestLostError, isRequestLostError } from './raft/node/errors/request-lost-error.js';
 export type { RequestLostReason } from './raft/node/errors/request-lost-error.js';
 export { NodeStoppedError, isNodeStoppedError } from './raft/node/errors/node-stopped-error.js';
+export type { ReadOptions, RaftNodeStateChange } from './raft/node/raft-node.js';
+export { FilePersistentStorage } from './raft/node/file-persistent-storage.js';
+export type { FilePersistentStorageOptions } from './raft/node/file-persistent-storage.js';
+
+// Raft peer transport over HTTP: keep-alive, batching, pipelining, a breaker per peer, a fault hook.
+export { HttpTransport, PEER_BREAKER_DEFAULTS } from './raft/transport/http-transport.js';
+export type { HttpTransportOptions, PeerState } from './raft/transport/http-transport.js';
+export { createPeerHandler, DEFAULT_MAX_BODY_BYTES } from './raft/transport/peer-handler.js';
+export type { PeerHandlerOptions } from './raft/transport/peer-handler.js';
+export { TransportFaults } from './raft/transport/transport-faults.js';
+export type { TransportFaultRule, OutboundFault, TransportFaultsDescription } from './raft/transport/transport-faults.js';
+export { encodeMessages, decodeFrame } from './raft/transport/message-codec.js';
+export { FrameError, isFrameError } from './raft/transport/errors/frame-error.js';
 
 // Hashing: consistent hashing (ring with virtual nodes, bounded loads, rendezvous, jump).
 export type { ConsistentHash, HashFunction } from './replication/hashing/consistent-hash.js';

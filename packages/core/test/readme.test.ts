@@ -350,3 +350,12 @@ describe('examples/raft-wal.ts', () => {
     expect(syncs).toBeGreaterThan(0);
   });
 });
+
+describe('examples/raft-http.ts', () => {
+  it('replicates a write to three nodes over HTTP, each on its own disk', async () => {
+    const { httpCluster } = await import('../examples/raft-http.js');
+    const { lines, fsyncs } = await httpCluster();
+    expect(lines).toEqual([['x=1'], ['x=1'], ['x=1']]);
+    expect(fsyncs).toBeGreaterThan(0);
+  });
+});
