@@ -52,8 +52,8 @@ export function http(method: string, url: string, body?: unknown, headers: Recor
  */
 export async function eventually<T>(what: string, timeoutMs: number, attempt: () => Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  let last: unknown = 'nothing yet';
   for (;;) {
+    let last: unknown;
     try {
       const value = await attempt();
       if (value !== undefined) return value;

@@ -55,12 +55,26 @@ async function statusOf(url: string): Promise<Status | undefined> {
   return reply?.status === 200 ? (reply.body as Status) : undefined;
 }
 
-/** Reads the page's leader, its own id and its member rows, by the hooks the page documents. */
+/** The little of the DOM that {@link shown} reads (this project's TypeScript has no DOM library). */
+interface PageElement {
+  readonly textContent: string | null;
+  getAttribute(name: string): string | null;
+  querySelector(selector: string): PageElement | null;
+}
+interface PageDocument {
+  readonly body: PageElement;
+  getElementById(id: string): PageElement | null;
+  querySelectorAll(selector: string): ArrayLike<PageElement>;
+}
+
+/** Reads the page's leader, its own id and its member rows at one instant, by the hooks the page documents. */
 async function shown(page: Page): Promise<{ self: string; leader: string; updates: number; rows: Record<string, Row> }> {
   return page.evaluate(() => {
-    const field = (tr: Element, name: string): string => tr.querySelector(`td[data-field="${name}"]`)?.textContent ?? '';
+    // Runs in the page.
+    const doc = (globalThis as unknown as { document: PageDocument }).document;
+    const field = (tr: PageElement, name: string): string => tr.querySelector(`td[data-field="${name}"]`)?.textContent ?? '';
     const rows: Record<string, Row> = {};
-    for (const tr of Array.from(document.querySelectorAll('tr[data-member]'))) {
+    for (const tr of Array.from(doc.querySelectorAll('tr[data-member]'))) {
       rows[tr.getAttribute('data-member') ?? ''] = {
         role: field(tr, 'role'),
         term: field(tr, 'term'),
@@ -70,9 +84,9 @@ async function shown(page: Page): Promise<{ self: string; leader: string; update
       };
     }
     return {
-      self: document.getElementById('self')?.textContent ?? '',
-      leader: document.getElementById('leader')?.textContent ?? '',
-      updates: Number(document.body.getAttribute('data-updates')),
+      self: doc.getElementById('self')?.textContent ?? '',
+      leader: doc.getElementById('leader')?.textContent ?? '',
+      updates: Number(doc.body.getAttribute('data-updates')),
       rows,
     };
   });
@@ -112,7 +126,7 @@ async function pageAgrees(page: Page, url: string, what: string): Promise<{ stat
       return agrees ? { status, rows } : undefined;
     });
   } catch (error) {
-    throw new Error(`${(error as Error).message}\nlast compared: ${last}\nlast member output:\n${output.slice(-40).join('\n')}`);
+    throw new Error(`${(error as Error).message}\nlast compared: ${last}\nlast member output:\n${output.slice(-40).join('\n')}`, { cause: error });
   }
 }
 
