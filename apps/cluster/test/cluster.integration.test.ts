@@ -139,7 +139,7 @@ describe('three members in one process, over real HTTP', () => {
       ['/kv/a', json('PUT', { value: 42 }), 'value'],
       ['/kv/a', json('PUT', { value: 'x', ttl: 5 }), 'ttl'],
       ['/kv/a', json('PUT', [1, 2]), 'body'],
-      ['/kv/a', { method: 'PUT' }, 'body'],
+      ['/kv/a', { method: 'PUT' }, 'value'], // no body at all: the value is missing
       ['/kv/a/cas', json('POST', { value: 'x' }), 'expected'],
       ['/kv/a?consistency=eventual', { method: 'GET' }, 'consistency'],
       ['/kv/a', json('PUT', { value: 'x' }, { 'x-request-id': 'x'.repeat(200) }), 'x-request-id'],

@@ -10,6 +10,9 @@ import { ClusterRuntime } from '../src/cluster/cluster-runtime.js';
 import { createClusterApp } from '../src/create-app.js';
 
 export const TOKEN = 'test-cluster-token-0123456789';
+const TICK_MS = 10;
+/** Raft's default `electionTick`: the election timeout is 10 to 20 ticks. */
+const ELECTION_TICKS = 10;
 
 export interface Member {
   readonly id: string;
@@ -56,7 +59,7 @@ export async function startInProcessCluster(ids: readonly string[], overrides: P
       dataDir: '/nonexistent',
       token: TOKEN,
       faults: true,
-      tickMs: 10,
+      tickMs: TICK_MS,
       join: false,
       forward: true,
       snapshotEvery: 0,
@@ -76,6 +79,7 @@ export async function startInProcessCluster(ids: readonly string[], overrides: P
     members.push({ id, runtime, app, url: (await app.getUrl()).replace('[::1]', '127.0.0.1') });
   }
   const urls = new Map(members.map((m) => [m.id, m.url]));
+  let electionTimeoutPassed = false;
   for (const m of members) m.runtime.setPeerUrls(urls);
 
   const member = (id: string): Member => {
@@ -89,6 +93,12 @@ export async function startInProcessCluster(ids: readonly string[], overrides: P
     member,
     async elect(id) {
       const leader = member(id);
+      // With lease reads a member refuses votes for an election timeout after it starts (it may
+      // have acknowledged a leader just before a crash): let exactly that many ticks pass.
+      if (!electionTimeoutPassed) {
+        for (let tick = 0; tick < ELECTION_TICKS; tick++) await clock.advanceAsync(TICK_MS);
+        electionTimeoutPassed = true;
+      }
       leader.runtime.node.campaign();
       await until(() => members.every((m) => m.runtime.node.status().leaderId === id), `${id} to lead, as every member knows`);
       return leader;

@@ -99,18 +99,19 @@ export class ClusterRuntime {
     const clock = options.clock ?? systemClock;
     const random = options.random ?? systemRandom;
     const register = new Registry();
-    let raftMetrics: RaftMetricsHandle | undefined;
+    // The storage reports fsyncs from its first write; the metrics exist once the node does.
+    const fsync: { metrics?: RaftMetricsHandle } = {};
     const dir = nodeDataDir(config);
     mkdirSync(dir, { recursive: true });
     const storage = FilePersistentStorage.open({
       dir,
       voters: config.join ? [] : [...config.peers.keys()],
-      onSync: (seconds) => raftMetrics?.observeFsync(seconds),
+      onSync: (seconds) => fsync.metrics?.observeFsync(seconds),
     });
     const faults = config.faults ? new TransportFaults({ clock, random }) : undefined;
     const transport = new HttpTransport({ id: config.nodeId, peers: Object.fromEntries(config.peers), token: config.token, faults, clock, random });
     const runtime = new ClusterRuntime(config, { storage, transport, faults, clock, random, register });
-    raftMetrics = runtime.raftMetrics;
+    fsync.metrics = runtime.raftMetrics;
     return runtime;
   }
 

@@ -118,7 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
   else if (!ID.test(nodeId)) problems.push(`NODE_ID must be letters, digits, '_', '.', '-' (up to 64, starting with a letter or digit), got ${JSON.stringify(nodeId)}`);
   const port = integer(env, 'PORT', undefined, 0, 65535, problems);
   const peers = parsePeers(env.PEERS, problems);
-  if (nodeId !== '' && peers.size > 0 && !peers.has(nodeId)) {
+  if (ID.test(nodeId) && peers.size > 0 && !peers.has(nodeId)) {
     problems.push(`PEERS must include this member: NODE_ID ${JSON.stringify(nodeId)} is not among ${[...peers.keys()].join(', ')}`);
   }
   const rawDir = env.DATA_DIR?.trim() ?? '';
