@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { runKvLoad } from './kv-load.js';
+import { percentile, runKvLoad } from './kv-load.js';
 import type { KvLoadRequest } from './kv-load.js';
 
 let server: Server;
@@ -40,6 +40,18 @@ const put = (n: number, verify: (body: string) => boolean = () => true): KvLoadR
   written: { key: `k${n}`, value: `v${n}` },
 });
 
+describe('percentile', () => {
+  it('takes the nearest rank of sorted values', () => {
+    const values = Array.from({ length: 100 }, (_, i) => i + 1);
+    expect(percentile(values, 50)).toBe(50);
+    expect(percentile(values, 99)).toBe(99);
+    expect(percentile(values, 100)).toBe(100);
+    expect(percentile([0.4], 99)).toBe(0.4);
+    expect(percentile([1, 2, 3], 0)).toBe(1);
+    expect(percentile([], 50)).toBeNaN();
+  });
+});
+
 describe('runKvLoad', () => {
   it('sends a freshly generated request each time and reports every verified answer', async () => {
     let n = 0;
@@ -48,6 +60,7 @@ describe('runKvLoad', () => {
     expect(result.completed).toBe(40);
     expect(result.status2xx).toBe(40);
     expect(result.mismatches).toBe(0);
+    expect(result.latencyP50Ms).toBeGreaterThan(0);
     expect(result.latencyP99Ms).toBeGreaterThanOrEqual(result.latencyP50Ms);
     expect(result.requestsPerSecond).toBeGreaterThan(0);
     // Every request the server saw is a distinct generated one.

@@ -36,6 +36,11 @@ export interface KvLoadOptions {
 
 /** What one run measured. */
 export interface KvLoadResult extends LoadCounts {
+  /**
+   * Latency percentiles in ms, from this module's own clock reads (request built → response
+   * parsed, every response): autocannon's own histogram has whole-millisecond steps, too coarse
+   * for a one-connection put of about a millisecond.
+   */
   readonly latencyP50Ms: number;
   readonly latencyP99Ms: number;
   /** Responses per second over the run (autocannon's mean). */
@@ -44,6 +49,15 @@ export interface KvLoadResult extends LoadCounts {
 
 interface Context {
   sent?: KvLoadRequest;
+  /** `performance.now()` when the request was built, just before autocannon writes it. */
+  sentAt?: number;
+}
+
+/** The `p`-th percentile (0–100) of ascending `sorted` values, nearest rank; NaN when empty. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
 }
 
 /**
@@ -54,6 +68,7 @@ interface Context {
  */
 export function runKvLoad(options: KvLoadOptions): Promise<KvLoadResult> {
   let wrong = 0;
+  const latencies: number[] = [];
   return new Promise<KvLoadResult>((resolve, reject) => {
     autocannon(
       {
@@ -69,9 +84,11 @@ export function runKvLoad(options: KvLoadOptions): Promise<KvLoadResult> {
             setupRequest: (request, context: Context) => {
               const next = options.next();
               context.sent = next;
+              context.sentAt = performance.now();
               return { ...request, method: next.method, path: next.path, headers: { ...request.headers, ...next.headers }, body: next.body };
             },
             onResponse: (status, body, context: Context) => {
+              if (context.sentAt !== undefined) latencies.push(performance.now() - context.sentAt);
               const sent = context.sent;
               if (status < 200 || status >= 300 || sent === undefined) return;
               if (!sent.verify(body)) wrong++;
@@ -85,7 +102,7 @@ export function runKvLoad(options: KvLoadOptions): Promise<KvLoadResult> {
           reject(new Error(`${options.what}: autocannon failed: ${error.message}`, { cause: error }));
           return;
         }
-        const counts = countsOf(result, wrong);
+        const counts = countsOf(result, wrong, latencies.sort((a, b) => a - b));
         try {
           checkLoad(counts, options.what);
           resolve(counts);
@@ -97,7 +114,7 @@ export function runKvLoad(options: KvLoadOptions): Promise<KvLoadResult> {
   });
 }
 
-function countsOf(result: Result, mismatches: number): KvLoadResult {
+function countsOf(result: Result, mismatches: number, latencies: readonly number[]): KvLoadResult {
   return {
     completed: result.requests.total,
     status2xx: result['2xx'],
@@ -106,8 +123,8 @@ function countsOf(result: Result, mismatches: number): KvLoadResult {
     timeouts: result.timeouts,
     mismatches,
     statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, s]) => [code, Number(s.count)])),
-    latencyP50Ms: result.latency.p50,
-    latencyP99Ms: result.latency.p99,
+    latencyP50Ms: percentile(latencies, 50),
+    latencyP99Ms: percentile(latencies, 99),
     requestsPerSecond: result.requests.average,
   };
 }

@@ -24,8 +24,8 @@ describe('raft report', () => {
 
   it('prints medians over rounds per case', () => {
     const table = raftCaseTable(cases);
-    expect(table.rows[0]).toEqual(['Bulwark (apps/cluster)', 'put', '1', '850', '800–900', '1.1', '4.2', '300']);
-    expect(table.rows[3]).toEqual(['etcd', 'put', '64', '3,400', '3,200–3,600', '17', '49', '307']);
+    expect(table.rows[0]).toEqual(['Bulwark (apps/cluster)', 'put', '1', '850', '800–900', '1.05', '4.20', '300']);
+    expect(table.rows[3]).toEqual(['etcd', 'put', '64', '3,400', '3,200–3,600', '17.0', '49.0', '307']);
   });
 
   it('takes Bulwark ÷ etcd within each round, then the median', () => {

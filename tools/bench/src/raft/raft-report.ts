@@ -44,7 +44,8 @@ export function cpuPerOpUs(s: RaftSample): number {
 }
 
 const int = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
-const ms = (n: number): string => (Number.isFinite(n) ? (n >= 10 ? n.toFixed(0) : n.toFixed(n >= 1 ? 1 : 2)) : 'n/a');
+/** ms with 3 significant digits: 0.412, 1.23, 12.3, 213. */
+const ms = (n: number): string => (Number.isFinite(n) ? (n >= 100 ? n.toFixed(0) : n.toPrecision(3)) : 'n/a');
 const series = (c: RaftCaseSamples, f: (s: RaftSample) => number): number[] => c.rounds.map(f);
 
 /** Per-case table: medians over rounds (req/s with its range), latency percentiles, CPU per op. */

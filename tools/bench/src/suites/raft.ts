@@ -192,6 +192,7 @@ function methodNote(settings: Settings): string {
     `Puts write a fresh key each (\`put-<n>\`, 100-byte values); gets read ${settings.preloadKeys.toLocaleString('en-US')} keys written first, in rotation, linearizably (Bulwark: \`GET /kv/:key?consistency=linearizable\`, ReadIndex; etcd: \`POST /v3/kv/range\`, linearizable by default). ` +
     `Per case per round: a ${settings.warmupS} s warm-up, then a ${settings.measureS} s measured window; ${settings.rounds} round(s), the system order rotated each round. ` +
     `Every response must be a 2xx with the right body (a get's value), or the suite fails; after each put window ${settings.readBack} sampled acknowledged puts are read back linearizably and must hold their value. ` +
+    "Latency: from the request being built to its response being parsed, read with `performance.now()` in autocannon's request hooks (its own histogram has whole-ms steps), nearest-rank percentiles over every response of the window. " +
     "Server CPU per op = the members' utime + stime from /proc/<pid>/stat over the window, summed, divided by the responses. Ratios are taken within each round, then the median. Goals are printed, not asserted."
   );
 }
