@@ -251,6 +251,15 @@ describe('HttpTransport', () => {
     await t.close(); // twice is fine
   });
 
+  it('never throws from send: an unencodable message is dropped and counted', async () => {
+    const b = await peer();
+    const t = transport({ peers: { b: b.server.url } });
+    expect(() => t.send([{ ...hb('b', 1), term: -1 }, hb('b', 2)])).not.toThrow();
+    await until(() => state(t, 'b')?.sent === 1, 'the good one');
+    expect(state(t, 'b')).toMatchObject({ dropped: 1, lastError: expect.stringContaining('cannot encode -1') });
+    expect(b.messages.map((m) => m.term)).toEqual([2]);
+  });
+
   it('works end to end with createPeerHandler', async () => {
     const got: Message[] = [];
     const server = await startServer(createPeerHandler({ token, receive: (m) => got.push(m) }));
