@@ -168,12 +168,11 @@ describe('startCluster', () => {
   });
 
   it('sends SIGKILL to a member still running stopGraceMs after SIGTERM', async () => {
-    const cluster = await start({ nodes: 2, stopGraceMs: 200, env: { STANDIN_MODE_n1: 'ignore-sigterm' } });
+    // One member: another, stopping gracefully, might still be busy after 200 ms on a loaded machine.
+    const cluster = await start({ nodes: 1, stopGraceMs: 200, env: { STANDIN_MODE: 'ignore-sigterm' } });
     await cluster.stop();
-    expect(lines).toEqual(
-      expect.arrayContaining(['[n1] ignoring SIGTERM', '[n1] still running 200 ms after SIGTERM: sending SIGKILL', '[n1] exited (SIGKILL)', '[n2] exited (code 0)']),
-    );
-    expect(cluster.members.map((m) => m.pid)).toEqual([undefined, undefined]);
+    expect(lines).toEqual(expect.arrayContaining(['[n1] ignoring SIGTERM', '[n1] still running 200 ms after SIGTERM: sending SIGKILL', '[n1] exited (SIGKILL)']));
+    expect(cluster.members.map((m) => m.pid)).toEqual([undefined]);
   });
 
   it('reports a member that exits before it is ready, quoting its output, and stops the others', async () => {
@@ -188,7 +187,8 @@ describe('startCluster', () => {
   it('gives up on a member that never prints its ready line', async () => {
     const error = await rejection(start({ nodes: 1, readyTimeoutMs: 300, env: { STANDIN_MODE: 'never-ready' } }));
     expect(error).toMatchObject({ reason: 'readyTimeout', memberId: 'n1' });
-    expect((error as Error).message).toMatch(/member n1 printed no "ready n1 <url>" line within 300 ms; its last output:\n {2}stand-in n1 says hello/);
+    // What it printed by then depends on how fast it booted (the tail is checked with the early exit above).
+    expect((error as Error).message).toMatch(/^member n1 printed no "ready n1 <url>" line within 300 ms; (its last output:\n {2}stand-in n1 says hello|it printed nothing)/);
     expect(lines).toContain('[n1] exited (SIGKILL)');
   });
 
