@@ -79,7 +79,7 @@ describe('clusterTarget', () => {
 
   it('kills with SIGKILL, restarts, pauses and resumes through the launcher, and asks it for the leader', async () => {
     const calls: string[] = [];
-    const target = clusterTarget(launched([{ id: 'n1', url: 'http://127.0.0.1:1' }, { id: 'n2', url: 'http://127.0.0.1:2' }], calls), { token: 't'.repeat(16), timeoutMs: 750 });
+    const target = clusterTarget(launched([{ id: 'n1', url: 'http://127.0.0.1:1' }, { id: 'n2', url: 'http://127.0.0.1:2' }], calls), { token: 't'.repeat(16), leaderTimeoutMs: 750 });
     expect(await target.leader()).toBe('n2');
     await target.kill('n1');
     await target.restart('n1');

@@ -25,8 +25,10 @@ export interface ChaosCluster {
 export interface ClusterTargetOptions {
   /** The cluster token (`authorization: Bearer <token>`). Required. */
   readonly token: string;
-  /** Timeout of one fault-hook request and of the leader lookup, in ms. Default 2000. */
+  /** Timeout of one fault-hook request, in ms. Default 2000. */
   readonly timeoutMs?: number;
+  /** How long a `leader` target waits for a leader a majority agrees on (an election may be under way), in ms. Default 10 000. */
+  readonly leaderTimeoutMs?: number;
 }
 
 /**
@@ -67,6 +69,7 @@ export function sendJson(url: string, method: string, options: { readonly token?
  */
 export function clusterTarget(cluster: ChaosCluster, options: ClusterTargetOptions): NemesisTarget {
   const timeoutMs = options.timeoutMs ?? 2000;
+  const leaderTimeoutMs = options.leaderTimeoutMs ?? 10_000;
   const urlOf = (id: string): string => {
     const member = cluster.members.find((m) => m.id === id);
     if (member === undefined) throw new RangeError(`no member ${JSON.stringify(id)}`);
@@ -78,7 +81,7 @@ export function clusterTarget(cluster: ChaosCluster, options: ClusterTargetOptio
   };
   return {
     members: cluster.members.map((m) => m.id),
-    leader: async () => (await cluster.waitForLeader(timeoutMs)).id,
+    leader: async () => (await cluster.waitForLeader(leaderTimeoutMs)).id,
     kill: (id) => cluster.kill(id, 'SIGKILL'),
     restart: (id) => cluster.restart(id),
     pause: (id) => cluster.pause(id),
