@@ -14,7 +14,10 @@ import { createClusterApp } from './create-app.js';
 const stderrLogger: LoggerService = {
   log: () => undefined,
   warn: (message: unknown) => process.stderr.write(`warn: ${String(message)}\n`),
-  error: (message: unknown, ...rest: unknown[]) => process.stderr.write(`error: ${String(message)}${rest.length > 0 ? ` ${rest.map(String).join(' ')}` : ''}\n`),
+  error: (message: unknown, ...rest: unknown[]) => {
+    const more = rest.filter((part) => part !== undefined).map(String);
+    process.stderr.write(`error: ${message instanceof Error ? message.message : String(message)}${more.length > 0 ? ` (${more.join(', ')})` : ''}\n`);
+  },
 };
 
 function fail(message: string, code: number): never {
