@@ -58,6 +58,16 @@ describe('three members in one process, over real HTTP', () => {
     expect(lease.headers.get('x-bulwark-leader')).toBe('a'); // served by the leader
   });
 
+  it('serves concurrent linearizable reads on a follower, each seeing the write acknowledged before it', async () => {
+    const put = await cluster.request('a', '/kv/burst', json('PUT', { value: 'one' }));
+    const rounds = cluster.member('b').runtime.readRounds().linearizable;
+    const replies = await Promise.all(Array.from({ length: 20 }, () => cluster.request('b', '/kv/burst')));
+    expect(replies.map((r) => r.json)).toEqual(Array.from({ length: 20 }, () => ({ key: 'burst', value: 'one', revision: put.json.revision })));
+    const used = cluster.member('b').runtime.readRounds().linearizable - rounds;
+    expect(used).toBeGreaterThanOrEqual(1);
+    expect(used).toBeLessThanOrEqual(20);
+  });
+
   it('forwards a write from a follower to the leader, or answers 307 when asked to redirect', async () => {
     const put = await cluster.request('c', '/kv/forwarded', json('PUT', { value: 'via c' }));
     expect(put.status).toBe(200);

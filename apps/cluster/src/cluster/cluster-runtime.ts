@@ -22,6 +22,7 @@ import { KvStateMachine } from '../kv/kv-state-machine.js';
 import { LeaderClient } from '../http/leader-client.js';
 import { CompactableStorage } from './compactable-storage.js';
 import { ElectionLog } from './election-log.js';
+import { ReadBarrierBatcher } from './read-barrier-batcher.js';
 import type { ClusterStatus, MemberStatus } from './cluster-status.js';
 
 /** The peer transport as the runtime uses it: `HttpTransport`, or an in-process stand-in in tests. */
@@ -86,6 +87,8 @@ export class ClusterRuntime {
   readonly #transport: ClusterTransport;
   readonly #peerUrls: Map<string, string>;
   readonly #subscriptions: Disposable[] = [];
+  /** Concurrent reads share ReadIndex rounds, one batcher per consistency. */
+  readonly #reads: Readonly<Record<'linearizable' | 'lease', ReadBarrierBatcher>>;
   #stopping: Promise<void> | undefined;
 
   /**
@@ -137,6 +140,11 @@ export class ClusterRuntime {
     });
     this.register = parts.register ?? new Registry();
     this.raftMetrics = parts.raftMetrics ?? registerRaftMetrics(this.node, { register: this.register });
+    const barrier = (consistency: 'linearizable' | 'lease') =>
+      new ReadBarrierBatcher(async () => {
+        await this.registry.timeout('raft').execute(() => this.node.read({ consistency }));
+      });
+    this.#reads = { linearizable: barrier('linearizable'), lease: barrier('lease') };
     this.leaderClient = new LeaderClient(this.registry, config.token, config.nodeId);
     this.peerHandler = createPeerHandler({ token: config.token, receive: (message) => this.node.receive(message), faults: this.faults });
     const observe = (): void => {
@@ -180,9 +188,18 @@ export class ClusterRuntime {
     return this.registry.bulkhead('kv').execute(() => this.registry.timeout('raft').execute(() => this.node.propose(bytes)));
   }
 
-  /** Waits until a read at `consistency` may be served from the local state machine. */
+  /**
+   * Waits until a read at `consistency` may be served from the local state machine: a ReadIndex
+   * round (or the leader's lease) that started after this call, shared with the reads that
+   * arrived meanwhile ({@link ReadBarrierBatcher}), through the `kv` bulkhead and the `raft` timeout.
+   */
   async readBarrier(consistency: 'linearizable' | 'lease'): Promise<void> {
-    await this.registry.bulkhead('kv').execute(() => this.registry.timeout('raft').execute(() => this.node.read({ consistency })));
+    await this.registry.bulkhead('kv').execute(() => this.#reads[consistency].wait());
+  }
+
+  /** How many ReadIndex rounds each consistency started (shared by concurrent reads). */
+  readRounds(): { readonly linearizable: number; readonly lease: number } {
+    return { linearizable: this.#reads.linearizable.started, lease: this.#reads.lease.started };
   }
 
   /**
