@@ -22,6 +22,7 @@ import { KvStateMachine } from '../kv/kv-state-machine.js';
 import { LeaderClient } from '../http/leader-client.js';
 import { CompactableStorage } from './compactable-storage.js';
 import { ElectionLog } from './election-log.js';
+import { ProposalBatcher } from './proposal-batcher.js';
 import { ReadBarrierBatcher } from './read-barrier-batcher.js';
 import type { ClusterStatus, MemberStatus } from './cluster-status.js';
 
@@ -87,6 +88,8 @@ export class ClusterRuntime {
   readonly #transport: ClusterTransport;
   readonly #peerUrls: Map<string, string>;
   readonly #subscriptions: Disposable[] = [];
+  /** The proposals of one event-loop turn go to Raft together (one Ready, one fsync). */
+  readonly proposals: ProposalBatcher<KvResult>;
   /** Concurrent reads share ReadIndex rounds, one batcher per consistency. */
   readonly #reads: Readonly<Record<'linearizable' | 'lease', ReadBarrierBatcher>>;
   #stopping: Promise<void> | undefined;
@@ -140,6 +143,7 @@ export class ClusterRuntime {
     });
     this.register = parts.register ?? new Registry();
     this.raftMetrics = parts.raftMetrics ?? registerRaftMetrics(this.node, { register: this.register });
+    this.proposals = new ProposalBatcher((bytes) => this.node.propose(bytes));
     const barrier = (consistency: 'linearizable' | 'lease') =>
       new ReadBarrierBatcher(async () => {
         await this.registry.timeout('raft').execute(() => this.node.read({ consistency }));
@@ -182,10 +186,14 @@ export class ClusterRuntime {
     return this.node.status().role === 'leader';
   }
 
-  /** Proposes a command through the `kv` bulkhead and the `raft` timeout; resolves with its result once applied here. */
+  /**
+   * Proposes a command through the `kv` bulkhead and the `raft` timeout, with the other
+   * proposals of this event-loop turn ({@link ProposalBatcher}); resolves with its result once
+   * applied here.
+   */
   propose(command: KvCommand): Promise<KvResult> {
     const bytes = encodeCommand(command);
-    return this.registry.bulkhead('kv').execute(() => this.registry.timeout('raft').execute(() => this.node.propose(bytes)));
+    return this.registry.bulkhead('kv').execute(() => this.registry.timeout('raft').execute(() => this.proposals.submit(bytes)));
   }
 
   /**
