@@ -264,6 +264,28 @@ describe('three members in one process, over real HTTP', () => {
     const dashboard = (await cluster.request('a', '/cluster/dashboard')).json;
     expect(dashboard.elections[0]).toMatchObject({ leader: 'b' });
   });
+
+  it('validates a fault rule field by field', async () => {
+    for (const [body, field] of [
+      [{ delayMs: -1 }, 'delayMs'],
+      [{ partitioned: 'b' }, 'partitioned'],
+      [{ partitioned: ['not an id!'] }, 'partitioned'],
+      [{ oneWay: 'yes' }, 'oneWay'],
+      [{ explode: true }, 'explode'],
+    ] as const) {
+      const reply = await cluster.request('a', '/cluster/faults', json('PUT', body, auth));
+      expect({ status: reply.status, field: reply.json.error.field }).toEqual({ status: 400, field });
+    }
+  });
+
+  it('shows a stopped member as unreachable on the dashboard', async () => {
+    await cluster.stopMember('c');
+    const dashboard = (await cluster.request('a', '/cluster/dashboard')).json;
+    const c = dashboard.members.find((m: { id: string }) => m.id === 'c');
+    expect(c).toMatchObject({ id: 'c', reachable: false, status: null, error: expect.any(String) });
+    // Two of three still make a quorum.
+    expect((await cluster.request('a', '/kv/two-of-three', json('PUT', { value: 'v' }))).status).toBe(200);
+  });
 });
 
 describe('a member started without BULWARK_FAULTS', () => {

@@ -35,6 +35,8 @@ export interface InProcessCluster {
   /** Makes `id` the leader (campaign) and waits until every member knows it. */
   elect(id: string): Promise<Member>;
   request(id: string, path: string, init?: RequestInit): Promise<Reply>;
+  /** Stops one member (its node and its server); idempotent. */
+  stopMember(id: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -82,6 +84,13 @@ export async function startInProcessCluster(ids: readonly string[], overrides: P
   let electionTimeoutPassed = false;
   for (const m of members) m.runtime.setPeerUrls(urls);
 
+  const stopped = new Set<Member>();
+  const stopMember = async (m: Member): Promise<void> => {
+    if (stopped.has(m)) return;
+    stopped.add(m);
+    await m.runtime.stop();
+    await m.app.close();
+  };
   const member = (id: string): Member => {
     const found = members.find((m) => m.id === id);
     if (found === undefined) throw new Error(`no member ${id}`);
@@ -115,11 +124,9 @@ export async function startInProcessCluster(ids: readonly string[], overrides: P
       return { status: response.status, headers: response.headers, text, json };
     },
     async stop() {
-      for (const m of members) {
-        await m.runtime.stop();
-        await m.app.close();
-      }
+      for (const m of members) await stopMember(m);
     },
+    stopMember: (id) => stopMember(member(id)),
   };
 }
 
