@@ -123,6 +123,15 @@ describe('three members in one process, over real HTTP', () => {
     expect(reused.json.error.field).toBe('x-request-id');
   });
 
+  it('takes any percent-encoded key, and answers 400 for a malformed encoding', async () => {
+    const key = 'a/b c?d#é';
+    expect((await cluster.request('a', `/kv/${encodeURIComponent(key)}`, json('PUT', { value: 'odd' }))).status).toBe(200);
+    expect((await cluster.request('b', `/kv/${encodeURIComponent(key)}`)).json).toMatchObject({ key, value: 'odd' });
+    const malformed = await cluster.request('a', '/kv/%E0%A4%A');
+    expect(malformed.status).toBe(400);
+    expect(malformed.json.error.code).toBe('EBADREQUEST');
+  });
+
   it('treats __proto__ and constructor as ordinary keys', async () => {
     for (const key of ['__proto__', 'constructor', 'toString']) {
       expect((await cluster.request('a', `/kv/${key}`)).status).toBe(404);
