@@ -211,6 +211,7 @@ describe('three members in one process, over real HTTP', () => {
     expect(bad.json.error.field).toBe('url');
     expect((await cluster.request('a', '/cluster/members/d', { method: 'DELETE', headers: auth })).status).toBe(200);
     await until(() => cluster.members.every((m) => !m.runtime.status().members.some((x) => x.id === 'd')), 'd to leave');
+    await until(() => cluster.members.every((m) => m.runtime.memberUrl('d') === undefined), 'd\'s URL to be forgotten');
     expect((await cluster.request('a', '/cluster/members/d', { method: 'DELETE', headers: auth })).status).toBe(404);
   });
 

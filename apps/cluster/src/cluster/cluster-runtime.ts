@@ -219,9 +219,10 @@ export class ClusterRuntime {
     await this.node.addMember(id, { learner });
   }
 
-  /** Removes a member through the log. Must run on the leader. */
+  /** Removes a member through the log, then forgets the URL recorded for it. Must run on the leader. */
   async removeMember(id: string): Promise<void> {
     await this.node.removeMember(id);
+    if (this.kv.memberUrls().has(id)) await this.propose({ op: 'member-url', id, url: null });
   }
 
   /**
