@@ -182,6 +182,7 @@ export class ClusterRuntime {
     return id === undefined ? undefined : { id, url: this.memberUrl(id) };
   }
 
+  /** Whether this member leads now. */
   isLeader(): boolean {
     return this.node.status().role === 'leader';
   }

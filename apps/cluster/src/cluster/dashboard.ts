@@ -20,6 +20,7 @@ export interface DashboardBreaker {
   readonly state: string;
 }
 
+/** A bulkhead's occupancy and limits. */
 export interface DashboardBulkhead {
   readonly name: string;
   readonly active: number;

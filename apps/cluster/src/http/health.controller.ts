@@ -20,12 +20,14 @@ export class HealthController {
     @Inject(CLUSTER_RUNTIME) private readonly runtime: ClusterRuntime,
   ) {}
 
+  /** Terminus's check of both indicators. */
   @Get()
   @HealthCheck()
   check(): Promise<HealthCheckResult> {
     return this.health.check([() => this.raft(), () => this.bulwark.isHealthy('bulwark', { names: ['kv'] })]);
   }
 
+  /** The Raft node's indicator: down once the node stopped. */
   raft(): HealthIndicatorResult<'raft'> {
     const s = this.runtime.node.status();
     const session = this.indicators.check('raft');

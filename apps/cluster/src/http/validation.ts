@@ -12,6 +12,7 @@ export const MAX_REQUEST_ID_LENGTH = 128;
 
 /** The read consistencies of `GET /kv/:key`. */
 export const CONSISTENCIES = ['linearizable', 'lease', 'stale'] as const;
+/** A read consistency of `GET /kv/:key`. */
 export type Consistency = (typeof CONSISTENCIES)[number];
 
 /** A validated value or the 400/413 to answer. */

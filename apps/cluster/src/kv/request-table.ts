@@ -25,6 +25,7 @@ export class RequestTable {
     return this.#records.size;
   }
 
+  /** The record of `requestId`, if it is remembered. */
   get(requestId: string): RequestRecord | undefined {
     return this.#records.get(requestId);
   }
