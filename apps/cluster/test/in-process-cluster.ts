@@ -71,7 +71,9 @@ export async function startInProcessCluster(ids: readonly string[], overrides: P
     const faults = config.faults ? new TransportFaults({ random: seededRandom(100 + i) }) : undefined;
     const runtime = new ClusterRuntime(config, {
       storage: new MemoryPersistentStorage({ voters: ids }),
-      transport: new HttpTransport({ id, peers: {}, token: TOKEN, faults }),
+      // No tick ever retries a lost message here, so a slow peer request must not be abandoned
+      // (the default timeout is 2 s): on a loaded machine it arrives late, but it arrives.
+      transport: new HttpTransport({ id, peers: {}, token: TOKEN, faults, requestTimeoutMs: 120_000 }),
       faults,
       clock,
       random: seededRandom(i + 1),
