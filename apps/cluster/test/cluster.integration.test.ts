@@ -190,9 +190,11 @@ describe('three members in one process, over real HTTP', () => {
   });
 
   it('sets and clears transport faults through the operator API', async () => {
-    const set = await cluster.request('c', '/cluster/faults', json('PUT', { drop: 0.5 }, auth));
+    // A delay, not drops: no tick here would make Raft resend a dropped message.
+    const set = await cluster.request('c', '/cluster/faults', json('PUT', { delayMs: 1 }, auth));
     expect(set.status).toBe(200);
-    expect(set.json).toMatchObject({ active: true, drop: 0.5 });
+    expect(set.json).toMatchObject({ active: true, drop: 0, delayMs: 1 });
+    expect((await cluster.request('c', '/cluster/faults', { headers: auth })).json).toMatchObject({ active: true, delayMs: 1 });
     const bad = await cluster.request('c', '/cluster/faults', json('PUT', { drop: 2 }, auth));
     expect(bad.status).toBe(400);
     expect(bad.json.error.field).toBe('drop');
