@@ -50,6 +50,8 @@ export async function createClusterApp(runtime: ClusterRuntime, options: Cluster
   });
   const server = app.getHttpAdapter().getInstance() as express.Express;
   server.disable('x-powered-by');
+  server.set('etag', false); // a SHA-1 of every answer, for caches that never see these
+
   server.all('/raft/messages', runtime.peerHandler);
   app.use(express.json({ limit: MAX_BODY_BYTES, type: () => true, strict: false }));
   app.use(bodyErrors);

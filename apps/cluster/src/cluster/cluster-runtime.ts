@@ -11,8 +11,8 @@ import {
   systemRandom,
 } from '@bulwark/core';
 import type { Clock, Disposable, PeerState, PersistentStorage, PolicyRegistry, Random, RaftNodeOptions, Transport } from '@bulwark/core';
-import { registerRaftMetrics } from '@bulwark/prometheus';
-import type { RaftMetricsHandle } from '@bulwark/prometheus';
+import { registerMetrics, registerRaftMetrics } from '@bulwark/prometheus';
+import type { MetricsHandle, RaftMetricsHandle } from '@bulwark/prometheus';
 import { Registry } from 'prom-client';
 import { nodeDataDir } from '../config/cluster-config.js';
 import type { ClusterConfig } from '../config/cluster-config.js';
@@ -78,6 +78,8 @@ export class ClusterRuntime {
   readonly registry: PolicyRegistry;
   readonly register: Registry;
   readonly raftMetrics: RaftMetricsHandle;
+  /** The policy metrics of the registry (breakers, bulkheads, timeouts) on {@link ClusterRuntime.register}. */
+  readonly policyMetrics: MetricsHandle;
   readonly elections = new ElectionLog();
   readonly leaderClient: LeaderClient;
   readonly faults: TransportFaults | undefined;
@@ -143,6 +145,7 @@ export class ClusterRuntime {
     });
     this.register = parts.register ?? new Registry();
     this.raftMetrics = parts.raftMetrics ?? registerRaftMetrics(this.node, { register: this.register });
+    this.policyMetrics = registerMetrics(this.registry, { register: this.register });
     this.proposals = new ProposalBatcher((bytes) => this.node.propose(bytes));
     const barrier = (consistency: 'linearizable' | 'lease') =>
       new ReadBarrierBatcher(async () => {
@@ -287,6 +290,7 @@ export class ClusterRuntime {
       await this.#transport.close?.();
       this.#storage.close?.();
       this.raftMetrics.unregister();
+      this.policyMetrics.unregister();
       this.registry.dispose();
     })();
     return this.#stopping;
