@@ -70,6 +70,48 @@ describe('FilePersistentStorage', () => {
     storage.close();
   });
 
+  it('fsyncs entries, votes and terms, but writes a commit-only change without one (durable with the next)', async () => {
+    const syncs: number[] = [];
+    const storage = FilePersistentStorage.open({ dir, voters: ['a'], onSync: (s) => syncs.push(s) });
+    const entry = (index: number) => ({ index, term: 1, type: 'normal' as const, data: text(`e${index}`) });
+    await storage.save({ snapshot: undefined, entriesToPersist: [entry(1), entry(2)], hardState: { term: 1, vote: 'a', commit: 0 } });
+    const base = storage.file.syncCount; // the first save also fsyncs the new segment's directory
+    expect(syncs).toHaveLength(1);
+    await storage.save({ snapshot: undefined, entriesToPersist: [], hardState: { term: 1, vote: 'a', commit: 2 } });
+    expect(storage.file.syncCount).toBe(base); // commit only: no fsync, no onSync
+    expect(syncs).toHaveLength(1);
+    expect(storage.initialState().hardState.commit).toBe(2);
+    await storage.save({ snapshot: undefined, entriesToPersist: [], hardState: { term: 2, vote: undefined, commit: 2 } });
+    expect(storage.file.syncCount).toBe(base + 1); // a new term must be durable
+    await storage.save({ snapshot: undefined, entriesToPersist: [], hardState: { term: 2, vote: 'a', commit: 2 } });
+    expect(storage.file.syncCount).toBe(base + 2); // and a vote
+    await storage.save({ snapshot: undefined, entriesToPersist: [], hardState: undefined });
+    expect(storage.file.syncCount).toBe(base + 2);
+    expect(syncs).toHaveLength(3);
+    storage.close();
+    const reopened = FilePersistentStorage.open({ dir, voters: ['a'] });
+    expect(reopened.initialState().hardState).toEqual({ term: 2, vote: 'a', commit: 2 });
+    expect(reopened.lastIndex()).toBe(2);
+    reopened.close();
+  });
+
+  it('may lose a commit-only change in a crash, and nothing else', async () => {
+    const disk = new CrashFs();
+    const storage = FilePersistentStorage.open({ dir: '/d', voters: ['a'], fs: disk });
+    const entry = (index: number) => ({ index, term: 1, type: 'normal' as const, data: text(`e${index}`) });
+    await storage.save({ snapshot: undefined, entriesToPersist: [entry(1)], hardState: { term: 1, vote: 'a', commit: 0 } });
+    await storage.save({ snapshot: undefined, entriesToPersist: [], hardState: { term: 1, vote: 'a', commit: 1 } });
+    for (let seed = 1; seed <= 20; seed++) {
+      const after = FilePersistentStorage.open({ dir: '/d', voters: ['x'], fs: disk.afterCrash(seededRandom(seed)) });
+      const { hardState } = after.initialState();
+      expect({ term: hardState.term, vote: hardState.vote }).toEqual({ term: 1, vote: 'a' });
+      expect([0, 1]).toContain(hardState.commit);
+      expect(after.lastIndex()).toBe(1);
+      after.close();
+    }
+    storage.close();
+  });
+
   it('ignores an onSync listener that throws, and validates it', async () => {
     expect(() => FilePersistentStorage.open({ dir, voters: ['a'], onSync: 5 as never })).toThrow(/options\.onSync must be a function/);
     expect(() => FilePersistentStorage.open({ dir: '', voters: ['a'] })).toThrow(/options\.dir/);

@@ -22,7 +22,10 @@ export interface ReadyWrite {
 export interface PersistentStorage extends Storage {
   /**
    * Persists a Ready: `snapshot` first (it replaces the whole log), then `entriesToPersist` (an
-   * entry at index `i` replaces every stored entry from `i` on), then `hardState`.
+   * entry at index `i` replaces every stored entry from `i` on), then `hardState`. One
+   * exception to "durable when it resolves": a write that only moves `hardState.commit` may
+   * resolve before it is durable (the commit index may go back in a crash; Raft learns it again
+   * from the leader), as long as it is durable before any later durable write is.
    */
   save(write: ReadyWrite): Promise<void>;
   /** Persists the membership after the node applied a configuration change. */
