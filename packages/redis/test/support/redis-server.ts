@@ -64,7 +64,9 @@ async function startOnce(port: number): Promise<RedisServer | undefined> {
   const deadline = Date.now() + 10_000;
   for (;;) {
     const answer = await Promise.race([spawnError, ping(port)]);
-    if (answer instanceof Error) {
+    // Not `instanceof Error`: the spawn error comes from Node's realm, not the test's (Jest runs
+    // tests in a vm context), so it would be truthy below and pass for a PONG.
+    if (typeof answer !== 'boolean') {
       throw new Error(`cannot start ${binary} (${answer.message}): install Debian's redis-server (apt-get install redis-server) or set REDIS_SERVER`, { cause: answer });
     }
     if (answer) break;
