@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Entry } from '../entry.js';
-import type { ConfState } from '../raft-state.js';
+import type { ConfState, HardState } from '../raft-state.js';
 import type { Snapshot } from '../snapshot.js';
 import type { InitialState } from '../storage.js';
 import { FileStorage, type FileStorageOptions } from '../wal/file-storage.js';
