@@ -96,6 +96,8 @@ class TokenBucket implements Bucket {
   private units: number;
   private last: number;
   private readonly capacity: number;
+  // Whether a refill between two whole-millisecond firings can never reach the capacity (see waitFor).
+  private readonly neverCaps: boolean;
 
   constructor(
     private readonly limit: number,
@@ -104,6 +106,7 @@ class TokenBucket implements Bucket {
     now: number,
   ) {
     this.capacity = burst * intervalMs;
+    this.neverCaps = this.capacity >= intervalMs + limit - 1;
     this.units = this.capacity;
     this.last = now;
   }
@@ -123,11 +126,26 @@ class TokenBucket implements Bucket {
   }
 
   waitFor(k: number): number {
-    // While calls wait, each permit is taken as soon as it is whole, so the bucket does not cap
-    // and the k-th permit comes when the refill reaches k permits' worth. (If a timer fires late,
-    // `sync` still caps at `burst`: the surplus is lost rather than spent in a burst, which keeps
-    // the `burst + limit·span/intervalMs` bound; the waits are then counted from the late time.)
-    return Math.max(0, Math.ceil((k * this.intervalMs - this.units) / this.limit));
+    // While calls wait, each permit is taken when a timer fires, on the whole millisecond its
+    // wait was rounded up to. Then the refill holds at most intervalMs + limit − 1 units, so
+    // when the capacity is at least that, the bucket never caps and the k-th permit comes when
+    // the refill reaches k permits' worth. A smaller bucket (burst 1 with a fast refill, say)
+    // caps at those firings and loses the surplus, so the permits are found step by step, as
+    // the timers will take them. (A timer that fires late loses its surplus the same way: that
+    // keeps the `burst + limit·span/intervalMs` bound; the waits are then counted from the
+    // late time.)
+    if (this.neverCaps) return Math.max(0, Math.ceil((k * this.intervalMs - this.units) / this.limit));
+    let units = this.units;
+    let elapsed = 0;
+    for (let i = 0; i < k; i++) {
+      if (units < this.intervalMs) {
+        const step = Math.ceil((this.intervalMs - units) / this.limit);
+        elapsed += step;
+        units = Math.min(this.capacity, units + step * this.limit);
+      }
+      units -= this.intervalMs;
+    }
+    return elapsed;
   }
 }
 
