@@ -22,6 +22,49 @@ describe('RaftNode', () => {
     expect([...cluster.nodes.values()].filter((n) => n.status().role === 'leader')).toHaveLength(1);
   });
 
+  it("sends a leader's appends before its own write is durable, and a follower's acknowledgement only after its write", async () => {
+    const cluster = new TestCluster(['a', 'b', 'c']);
+    const leader = await cluster.elect();
+    await cluster.run(100);
+    const [b, c] = cluster.followers();
+    // Hold the leader's next write, and one follower's.
+    const held: Array<() => void> = [];
+    const hold = (id: string) => {
+      const storage = cluster.storages.get(id) as MemoryPersistentStorage;
+      const save = storage.save.bind(storage);
+      storage.save = async (write) => {
+        if (write.entriesToPersist.length > 0) await new Promise<void>((resolve) => held.push(resolve));
+        return save(write);
+      };
+    };
+    hold(leader.id);
+    hold((c as RaftNode<number>).id);
+    const seen: string[] = [];
+    for (const node of cluster.nodes.values()) {
+      const receive = node.receive.bind(node);
+      node.receive = (message) => {
+        seen.push(`${message.from}->${message.to}:${message.type}`);
+        receive(message);
+      };
+    }
+    const proposal = leader.propose(text('x'));
+    let settled = false;
+    void proposal.then(() => (settled = true));
+    await cluster.run(50);
+    // The append reached both followers while the leader's write was held; b, whose write was
+    // not held, acknowledged it; c, whose write is held, did not.
+    expect(seen).toContain(`${leader.id}->${(b as RaftNode<number>).id}:append`);
+    expect(seen).toContain(`${leader.id}->${(c as RaftNode<number>).id}:append`);
+    expect(seen).toContain(`${(b as RaftNode<number>).id}->${leader.id}:append-response`);
+    expect(seen).not.toContain(`${(c as RaftNode<number>).id}->${leader.id}:append-response`);
+    expect(settled).toBe(false); // the leader applies nothing before its own write is done
+    for (const release of held.splice(0)) release();
+    await cluster.run(100);
+    await expect(proposal).resolves.toBe(1);
+    expect(seen).toContain(`${(c as RaftNode<number>).id}->${leader.id}:append-response`);
+    for (const machine of cluster.machines.values()) expect(machine.applied).toEqual(['x']);
+  });
+
   it('rejects a follower proposal with NotLeaderError naming the leader', async () => {
     const cluster = new TestCluster(['a', 'b', 'c']);
     const leader = await cluster.elect();

@@ -386,10 +386,22 @@ export class RaftNode<R = unknown> {
       while (!this.#stopped && this.#raft.hasReady()) {
         const ready = this.#raft.ready();
         if (ready.snapshot !== undefined || ready.entriesToPersist.length > 0 || ready.hardState !== undefined) {
+          // A leader's appends and heartbeats go out before its own write (Raft thesis §10.2.1),
+          // so that its fsync and the followers' overlap: the core counts the leader's own
+          // acknowledgement only at advance(), after the write, so nothing commits on a copy
+          // that is not durable. Votes and acknowledgements still wait (Raft Figure 2).
+          const early = this.#leaderReplication(ready);
+          if (early !== undefined) {
+            this.#transport.send(early);
+            // One turn of the event loop, so that the transport puts them on the wire before a
+            // synchronous fsync blocks the loop (FilePersistentStorage's does).
+            await new Promise<void>((resolve) => setImmediate(resolve));
+            if (this.#stopped) return;
+          }
           await this.#storage.save(ready); // durable before any vote or acknowledgement goes out (Raft Figure 2)
           if (this.#stopped) return;
-        }
-        this.#transport.send(ready.messages);
+          this.#transport.send(early === undefined ? ready.messages : ready.messages.filter((m) => !isReplication(m)));
+        } else this.#transport.send(ready.messages);
         await this.#apply(ready);
         if (this.#stopped) return;
         this.#raft.advance();
@@ -402,6 +414,19 @@ export class RaftNode<R = unknown> {
     } finally {
       this.#driving = false; // set synchronously after the last hasReady() check: no input is missed
     }
+  }
+
+  // The appends and heartbeats of a Ready that a leader may send before its write is durable:
+  // it leads after this Ready, and the write changes neither its term nor its vote (the term
+  // its messages carry must be durable first). Undefined when there are none, or they must wait.
+  #leaderReplication(ready: Ready): readonly Message[] | undefined {
+    if ((ready.softState?.role ?? this.#state.role) !== 'leader' || ready.snapshot !== undefined) return undefined;
+    if (ready.hardState !== undefined) {
+      const stored = this.#storage.initialState().hardState;
+      if (ready.hardState.term !== stored.term || ready.hardState.vote !== stored.vote) return undefined;
+    }
+    const early = ready.messages.filter(isReplication);
+    return early.length > 0 ? early : undefined;
   }
 
   async #apply(ready: Ready): Promise<void> {
@@ -513,4 +538,8 @@ export class RaftNode<R = unknown> {
     this.#proposals.clear();
     this.#reads.clear();
   }
+}
+
+function isReplication(message: Message): boolean {
+  return message.type === 'append' || message.type === 'heartbeat';
 }
