@@ -1,3 +1,5 @@
+import { request as httpRequest } from 'node:http';
+import { MAX_PEER_BODY_BYTES } from '../src/cluster/cluster-runtime.js';
 import { TOKEN, json, startInProcessCluster, until } from './in-process-cluster.js';
 import type { InProcessCluster } from './in-process-cluster.js';
 
@@ -87,6 +89,28 @@ describe('three members in one process, over real HTTP', () => {
     const reply = await cluster.request('a', '/kv/x', json('PUT', { value: '1' }, { 'x-bulwark-forwarded': 'b' }));
     expect(reply.status).toBe(401);
     expect(reply.json.error.code).toBe('EUNAUTHORIZED');
+  });
+
+  it('takes peer requests past the transport\'s 8 MiB default (a snapshot travels whole), up to MAX_PEER_BODY_BYTES', async () => {
+    const post = (bytes: number) =>
+      cluster.request('a', '/raft/messages', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/octet-stream', 'content-length': String(bytes) },
+        body: new Uint8Array(bytes).fill(0xff),
+      });
+    // Read in full and refused as a bad frame, not cut off as too large.
+    expect((await post(9 * 1024 * 1024)).status).toBe(400);
+    // Past the limit, the declared length alone is refused, before any body is read.
+    const status = await new Promise<number>((resolve, reject) => {
+      const { hostname, port } = new URL(cluster.member('a').url);
+      const req = httpRequest({ hostname, port, path: '/raft/messages', method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-length': String(MAX_PEER_BODY_BYTES + 1) } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.flushHeaders();
+    });
+    expect(status).toBe(413);
   });
 
   it('deletes: 200 with the revision of the delete, then 404 for the key and for a second delete', async () => {

@@ -26,6 +26,13 @@ import { ProposalBatcher } from './proposal-batcher.js';
 import { ReadBarrierBatcher } from './read-barrier-batcher.js';
 import type { ClusterStatus, MemberStatus } from './cluster-status.js';
 
+/**
+ * The largest peer request accepted. A snapshot travels whole in one request (core's transport
+ * does not chunk it), so this bounds the state a lagging follower can catch up on: beyond it the
+ * follower's 413s keep it behind. Peers are authenticated before a body is read.
+ */
+export const MAX_PEER_BODY_BYTES = 256 * 1024 * 1024;
+
 /** The peer transport as the runtime uses it: `HttpTransport`, or an in-process stand-in in tests. */
 export interface ClusterTransport extends Transport {
   setPeers?(peers: Readonly<Record<string, string>>): void;
@@ -153,7 +160,7 @@ export class ClusterRuntime {
       });
     this.#reads = { linearizable: barrier('linearizable'), lease: barrier('lease') };
     this.leaderClient = new LeaderClient(this.registry, config.token, config.nodeId);
-    this.peerHandler = createPeerHandler({ token: config.token, receive: (message) => this.node.receive(message), faults: this.faults });
+    this.peerHandler = createPeerHandler({ token: config.token, receive: (message) => this.node.receive(message), faults: this.faults, maxBodyBytes: MAX_PEER_BODY_BYTES });
     const observe = (): void => {
       const s = this.node.status();
       this.elections.observe(s.term, s.leaderId, this.clock.now());
