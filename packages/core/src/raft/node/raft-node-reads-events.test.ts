@@ -48,6 +48,32 @@ describe('RaftNode lease reads', () => {
     expect(cluster.machines.get(follower.id)?.applied).toEqual(['y']);
   });
 
+  it("asks again for a follower's read whose ReadIndex request was lost, and serves it without a leader change", async () => {
+    const cluster = new TestCluster(['a', 'b', 'c']);
+    const leader = await cluster.elect();
+    await cluster.run(100);
+    const follower = cluster.followers()[0] as RaftNode<number>;
+    let dropped = 0;
+    const receive = leader.receive.bind(leader);
+    leader.receive = (message) => {
+      if (message.type === 'read-index' && message.from === follower.id && dropped === 0) {
+        dropped++;
+        return; // the first asking is lost on the way
+      }
+      receive(message);
+    };
+    const term = leader.status().term;
+    let index: number | undefined;
+    void follower.read().then((i) => (index = i));
+    await cluster.run(30); // two ticks: not yet asked again
+    expect(dropped).toBe(1);
+    expect(index).toBeUndefined();
+    await cluster.run(100); // five ticks (electionTick / 2) after the first asking, it asks again
+    expect(index).toBe(leader.status().commit);
+    expect(leader.status().term).toBe(term);
+    expect(follower.status().pendingReads).toBe(0);
+  });
+
   it("rejects a lease read without readOnly 'leaseBased', and an unknown consistency", async () => {
     const cluster = new TestCluster(['a', 'b', 'c']);
     const leader = await cluster.elect();

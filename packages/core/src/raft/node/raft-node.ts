@@ -82,6 +82,9 @@ interface Pending {
 
 interface PendingRead {
   index: number | undefined;
+  readonly mode: 'safe' | 'lease';
+  /** The tick count when ReadIndex was last asked for this read. */
+  askedAt: number;
   readonly resolve: (index: number) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -117,6 +120,9 @@ export class RaftNode<R = unknown> {
   readonly #proposals = new Map<number, Pending>();
   readonly #reads = new Map<string, PendingRead>();
   #readSeq = 0;
+  /** Ticks since the node started (for read retries). */
+  #ticks = 0;
+  readonly #readRetryTicks: number;
   #applied: number;
   #snapshotIndex: number;
   #confState: ConfState;
@@ -183,6 +189,7 @@ export class RaftNode<R = unknown> {
     const applied = Math.min(this.#applied, storage.initialState().hardState.commit);
     this.#raft = new Raft({ ...options.raft, id, storage, random, applied });
     this.#leaseReads = options.raft?.readOnly === 'leaseBased';
+    this.#readRetryTicks = Math.max(2, Math.floor((options.raft?.electionTick ?? 10) / 2));
     this.#lastTickAt = clock.now();
     const initial = this.#raft.status();
     this.#state = { term: initial.term, leaderId: initial.leaderId, role: initial.role };
@@ -255,7 +262,8 @@ export class RaftNode<R = unknown> {
     } catch (error) {
       throw this.#translate(error);
     }
-    const result = new Promise<number>((resolve, reject) => this.#reads.set(context, { index: undefined, resolve, reject }));
+    const mode = consistency === 'lease' ? 'lease' : 'safe';
+    const result = new Promise<number>((resolve, reject) => this.#reads.set(context, { index: undefined, mode, askedAt: this.#ticks, resolve, reject }));
     this.#kick();
     return result;
   }
@@ -370,7 +378,26 @@ export class RaftNode<R = unknown> {
       this.#lastTickAt = now;
     } else this.#lastTickAt += due * this.#tickMs;
     for (let i = 0; i < due; i++) this.#raft.tick();
+    this.#ticks += due;
+    this.#askAgain();
     this.#kick();
+  }
+
+  // A ReadIndex request or its answer can be lost (a follower's goes to the leader and back),
+  // and nothing in Raft retries it: an unconfirmed read asks again every #readRetryTicks ticks,
+  // with the same context (an answer to either asking serves it: both started after the read
+  // did), as etcd's server re-sends its read index every 500 ms. Without it, the read waited
+  // for a leader change or the caller's timeout, and reads batched behind it with it.
+  #askAgain(): void {
+    for (const [context, read] of this.#reads) {
+      if (read.index !== undefined || this.#ticks - read.askedAt < this.#readRetryTicks) continue;
+      read.askedAt = this.#ticks;
+      try {
+        this.#raft.readIndex(encoder.encode(context), read.mode);
+      } catch {
+        // No leader known now: the read is rejected when the leader changes, or asks again later.
+      }
+    }
   }
 
   /** Starts the Ready loop unless it runs already (it then picks up the new input itself). */
