@@ -3,6 +3,7 @@ export { seededRandom } from './seeded-random.js';
 export { deferred } from './deferred.js';
 export type { Deferred } from './deferred.js';
 export { trackAbortListeners } from './abort-listeners.js';
+export { findFreePorts } from './free-ports.js';
 export type { AbortListenerCounts } from './abort-listeners.js';
 export { checkLinearizability } from './linearizability/check-linearizability.js';
 export type {

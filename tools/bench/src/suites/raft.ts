@@ -18,7 +18,7 @@ import type { BulwarkCluster } from '../raft/bulwark-cluster.js';
 import { startBulwarkCluster } from '../raft/bulwark-cluster.js';
 import type { EtcdCluster } from '../raft/etcd-cluster.js';
 import { etcdVersion, findEtcd, startEtcdCluster } from '../raft/etcd-cluster.js';
-import { findFreePorts } from '../raft/free-ports.js';
+import { findFreePorts } from '@bulwark/core/testing';
 import { send } from '../raft/http-json.js';
 import type { KvLoadRequest } from '../raft/kv-load.js';
 import { runKvLoad } from '../raft/kv-load.js';

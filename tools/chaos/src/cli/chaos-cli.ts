@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Clock } from '@bulwark/core';
 import type { ChaosCluster } from '../cluster/cluster-target.js';
 import { clusterTarget } from '../cluster/cluster-target.js';
-import { findFreePorts } from '../cluster/free-ports.js';
+import { findFreePorts } from '@bulwark/core/testing';
 import { CHAOS_FAULT_KINDS } from '../nemesis/nemesis-plan.js';
 import type { ChaosFaultKind } from '../nemesis/nemesis-plan.js';
 import type { ChaosOptions } from '../run-chaos.js';
