@@ -259,3 +259,7 @@ export type { StoredVersion } from './replication/quorum/stored-version.js';
 export type { AntiEntropyMetrics } from './replication/quorum/anti-entropy.js';
 export { QuorumNotReachedError, isQuorumNotReachedError } from './replication/errors/quorum-not-reached-error.js';
 export type { QuorumFailureReason } from './replication/errors/quorum-not-reached-error.js';
+
+// Transactions: the durable record log (two-phase commit's and the sagas' logs sit on it).
+export { RecordLog } from './transactions/log/record-log.js';
+export type { RecordLogOptions } from './transactions/log/record-log.js';

@@ -20,13 +20,16 @@ export class WalCorruptionError extends BulwarkError {
    * @param file the damaged file's path
    * @param offset the byte offset of the damaged record in it
    * @param reason what is wrong there
+   * @param subject which log it is, for the message (default `'Raft WAL'`; the transactions'
+   *   `RecordLog` says `'record log'`)
    */
   constructor(
     readonly file: string,
     readonly offset: number,
     readonly reason: string,
+    subject = 'Raft WAL',
   ) {
-    super(`Raft WAL: ${file} is corrupt at byte ${offset}: ${reason}`);
+    super(`${subject}: ${file} is corrupt at byte ${offset}: ${reason}`);
   }
 }
 nameErrorClass(WalCorruptionError);
