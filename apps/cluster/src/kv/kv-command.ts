@@ -8,7 +8,30 @@ export type KvCommand =
   | { readonly op: 'delete'; readonly key: string; readonly requestId?: string }
   | { readonly op: 'cas'; readonly key: string; readonly expected: string | null; readonly value: string; readonly requestId?: string }
   /** Records a member's base URL in the replicated state, so every node can reach a member added at run time. */
-  | { readonly op: 'member-url'; readonly id: string; readonly url: string | null };
+  | { readonly op: 'member-url'; readonly id: string; readonly url: string | null }
+  /**
+   * A committed transaction's writes at one participant, applied together (a `null` value
+   * deletes). Runs once per `(txId, participant)`: a participant that re-applies after a restart
+   * changes nothing.
+   */
+  | { readonly op: 'txn-apply'; readonly txId: string; readonly participant: string; readonly writes: readonly TxnWrite[] }
+  /**
+   * A two-phase commit decision, replicated so that any member can answer an in-doubt
+   * participant. The first decision recorded for a transaction wins; a later one changes nothing
+   * and is answered with the first.
+   */
+  | { readonly op: 'txn-decision'; readonly txId: string; readonly decision: TxnDecision; readonly participants: readonly string[] }
+  /** Forgets a decision once every participant has acknowledged it (the END record of presumed abort). */
+  | { readonly op: 'txn-end'; readonly txId: string };
+
+/** One write of a transaction: a `null` value deletes the key. */
+export interface TxnWrite {
+  readonly key: string;
+  readonly value: string | null;
+}
+
+/** A two-phase commit outcome. */
+export type TxnDecision = 'commit' | 'abort';
 
 /** What applying a command answered. `revision` is the Raft index of the change. */
 export type KvResult =
@@ -19,7 +42,12 @@ export type KvResult =
   | { readonly type: 'request-id-reused'; readonly requestId: string }
   /** The entry could not be decoded as a command: nothing ran (never produced by this app's own proposals). */
   | { readonly type: 'invalid' }
-  | { readonly type: 'member-url'; readonly id: string };
+  | { readonly type: 'member-url'; readonly id: string }
+  /** `duplicate`: these writes had been applied before, and nothing changed. */
+  | { readonly type: 'txn-applied'; readonly txId: string; readonly revision: number; readonly duplicate: boolean }
+  /** The transaction's decision as recorded; `first` is false when an earlier decision stood. */
+  | { readonly type: 'txn-decision'; readonly txId: string; readonly decision: TxnDecision; readonly first: boolean }
+  | { readonly type: 'txn-ended'; readonly txId: string };
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -31,6 +59,12 @@ export function encodeCommand(command: KvCommand): Uint8Array {
 
 const isString = (value: unknown): value is string => typeof value === 'string';
 const optionalString = (value: unknown): boolean => value === undefined || typeof value === 'string';
+
+function isTxnWrite(value: unknown): value is TxnWrite {
+  if (typeof value !== 'object' || value === null) return false;
+  const w = value as Record<string, unknown>;
+  return isString(w.key) && (w.value === null || isString(w.value));
+}
 
 /** The command in `bytes`, or `undefined` when they are not one (bad UTF-8, bad JSON, wrong fields). */
 export function decodeCommand(bytes: Uint8Array): KvCommand | undefined {
@@ -53,6 +87,14 @@ export function decodeCommand(bytes: Uint8Array): KvCommand | undefined {
         : undefined;
     case 'member-url':
       return isString(c.id) && (c.url === null || isString(c.url)) ? (c as KvCommand) : undefined;
+    case 'txn-apply':
+      return isString(c.txId) && isString(c.participant) && Array.isArray(c.writes) && c.writes.every(isTxnWrite) ? (c as KvCommand) : undefined;
+    case 'txn-decision':
+      return isString(c.txId) && (c.decision === 'commit' || c.decision === 'abort') && Array.isArray(c.participants) && c.participants.every(isString)
+        ? (c as KvCommand)
+        : undefined;
+    case 'txn-end':
+      return isString(c.txId) ? (c as KvCommand) : undefined;
     default:
       return undefined;
   }

@@ -209,3 +209,79 @@ describe('KvStateMachine against a reference model', () => {
     );
   });
 });
+
+describe('KvStateMachine transactions', () => {
+  it("applies a transaction's writes at one participant together, deletes for null values, and once per (txId, participant)", () => {
+    const kv = new KvStateMachine();
+    kv.apply(bytes({ op: 'put', key: 'gone', value: 'x' }), 1);
+    const apply = bytes({ op: 'txn-apply', txId: 't1', participant: 'n1', writes: [{ key: 'a', value: '1' }, { key: 'gone', value: null }] });
+    expect(kv.apply(apply, 2)).toEqual({ type: 'txn-applied', txId: 't1', revision: 2, duplicate: false });
+    expect(kv.get('a')).toEqual({ value: '1', revision: 2 });
+    expect(kv.get('gone')).toBeUndefined();
+    kv.apply(bytes({ op: 'put', key: 'a', value: 'later' }), 3);
+    // A participant that re-applies after a restart changes nothing.
+    expect(kv.apply(apply, 4)).toEqual({ type: 'txn-applied', txId: 't1', revision: 2, duplicate: true });
+    expect(kv.get('a')).toEqual({ value: 'later', revision: 3 });
+    // The same transaction at another participant is its own pair.
+    expect(kv.apply(bytes({ op: 'txn-apply', txId: 't1', participant: 'n2', writes: [{ key: 'b', value: '2' }] }), 5)).toEqual({
+      type: 'txn-applied',
+      txId: 't1',
+      revision: 5,
+      duplicate: false,
+    });
+    expect(kv.get('b')).toEqual({ value: '2', revision: 5 });
+  });
+
+  it('keeps the first decision of a transaction until it ends', () => {
+    const kv = new KvStateMachine();
+    expect(kv.decision('t')).toBeUndefined();
+    expect(kv.apply(bytes({ op: 'txn-decision', txId: 't', decision: 'commit', participants: ['n1', 'n2'] }), 1)).toEqual({
+      type: 'txn-decision',
+      txId: 't',
+      decision: 'commit',
+      first: true,
+    });
+    // An in-doubt participant's abort after the coordinator's commit is answered with the commit.
+    expect(kv.apply(bytes({ op: 'txn-decision', txId: 't', decision: 'abort', participants: ['n1', 'n2'] }), 2)).toEqual({
+      type: 'txn-decision',
+      txId: 't',
+      decision: 'commit',
+      first: false,
+    });
+    expect(kv.decision('t')).toEqual({ decision: 'commit', participants: ['n1', 'n2'], index: 1 });
+    expect(kv.decisions).toBe(1);
+    expect(kv.apply(bytes({ op: 'txn-end', txId: 't' }), 3)).toEqual({ type: 'txn-ended', txId: 't' });
+    expect(kv.decision('t')).toBeUndefined();
+    expect(kv.decisions).toBe(0);
+  });
+
+  it('keeps applied transactions and open decisions across a snapshot, and restores a version-1 snapshot', () => {
+    const kv = new KvStateMachine();
+    kv.apply(bytes({ op: 'txn-apply', txId: 't1', participant: 'n1', writes: [{ key: 'a', value: '1' }] }), 1);
+    kv.apply(bytes({ op: 'txn-decision', txId: 't2', decision: 'abort', participants: ['n3'] }), 2);
+    const copy = new KvStateMachine();
+    copy.restore(kv.snapshot());
+    expect(copy.decision('t2')).toEqual({ decision: 'abort', participants: ['n3'], index: 2 });
+    expect(copy.apply(bytes({ op: 'txn-apply', txId: 't1', participant: 'n1', writes: [{ key: 'a', value: 'again' }] }), 3)).toMatchObject({ duplicate: true });
+    expect(copy.get('a')).toEqual({ value: '1', revision: 1 });
+    const v1 = new TextEncoder().encode(JSON.stringify({ v: 1, kv: [['k', 'v', 4]], requests: [], members: [] }));
+    const old = new KvStateMachine();
+    old.restore(v1);
+    expect(old.get('k')).toEqual({ value: 'v', revision: 4 });
+    expect(old.decisions).toBe(0);
+    // A version 2 snapshot without its transaction tables is not one.
+    expect(() => old.restore(new TextEncoder().encode(JSON.stringify({ v: 2, kv: [], requests: [], members: [] })))).toThrow(TypeError);
+  });
+
+  it('decodes only well-formed transaction commands', () => {
+    const raw = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+    expect(decodeCommand(raw({ op: 'txn-apply', txId: 't', participant: 'p', writes: [{ key: 'k', value: null }] }))).toBeDefined();
+    expect(decodeCommand(raw({ op: 'txn-apply', txId: 't', participant: 'p', writes: [{ key: 'k', value: 1 }] }))).toBeUndefined();
+    expect(decodeCommand(raw({ op: 'txn-apply', txId: 't', participant: 'p', writes: {} }))).toBeUndefined();
+    expect(decodeCommand(raw({ op: 'txn-apply', txId: 't', writes: [] }))).toBeUndefined();
+    expect(decodeCommand(raw({ op: 'txn-decision', txId: 't', decision: 'maybe', participants: [] }))).toBeUndefined();
+    expect(decodeCommand(raw({ op: 'txn-decision', txId: 't', decision: 'abort', participants: [1] }))).toBeUndefined();
+    expect(decodeCommand(raw({ op: 'txn-end' }))).toBeUndefined();
+    expect(decodeCommand(raw({ op: 'txn-end', txId: 't' }))).toEqual({ op: 'txn-end', txId: 't' });
+  });
+});

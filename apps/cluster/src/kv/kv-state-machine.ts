@@ -1,6 +1,6 @@
 import type { StateMachine } from '@bulwark/core';
 import { decodeCommand } from './kv-command.js';
-import type { KvCommand, KvResult } from './kv-command.js';
+import type { KvCommand, KvResult, TxnDecision } from './kv-command.js';
 import { RequestTable } from './request-table.js';
 import type { RequestRecord } from './request-table.js';
 
@@ -18,11 +18,22 @@ export interface KvStateMachineOptions {
   readonly onMemberUrls?: (urls: ReadonlyMap<string, string>) => void;
 }
 
+/** A two-phase commit decision as the replicated state holds it, until the transaction ends. */
+export interface TxnDecisionRecord {
+  readonly decision: TxnDecision;
+  readonly participants: readonly string[];
+  /** The Raft index of the entry that recorded it. */
+  readonly index: number;
+}
+
 interface SnapshotData {
-  readonly v: 1;
+  readonly v: 1 | 2;
   readonly kv: ReadonlyArray<readonly [string, string, number]>;
   readonly requests: ReadonlyArray<readonly [string, string, KvResult]>;
   readonly members: ReadonlyArray<readonly [string, string]>;
+  /** Version 2: the transactions' applied writes (for dedupe) and the decisions not ended yet. */
+  readonly txns?: ReadonlyArray<readonly [string, string, KvResult]>;
+  readonly decisions?: ReadonlyArray<readonly [string, TxnDecision, readonly string[], number]>;
 }
 
 const encoder = new TextEncoder();
@@ -44,11 +55,15 @@ export class KvStateMachine implements StateMachine<KvResult> {
   readonly #data = new Map<string, KvEntry>();
   readonly #requests: RequestTable;
   readonly #memberUrls = new Map<string, string>();
+  /** `(txId, participant)` pairs whose writes were applied, bounded as the request table. */
+  readonly #appliedTxns: RequestTable;
+  readonly #decisions = new Map<string, TxnDecisionRecord>();
   readonly #onMemberUrls: ((urls: ReadonlyMap<string, string>) => void) | undefined;
   #lastIndex = 0;
 
   constructor(options: KvStateMachineOptions = {}) {
     this.#requests = new RequestTable(options.maxRequestIds ?? 100_000);
+    this.#appliedTxns = new RequestTable(options.maxRequestIds ?? 100_000);
     this.#onMemberUrls = options.onMemberUrls;
   }
 
@@ -77,6 +92,16 @@ export class KvStateMachine implements StateMachine<KvResult> {
     return this.#memberUrls;
   }
 
+  /** The recorded decision of a transaction not ended yet, or undefined (none recorded, or ended). */
+  decision(txId: string): TxnDecisionRecord | undefined {
+    return this.#decisions.get(txId);
+  }
+
+  /** How many decisions are recorded and not ended. */
+  get decisions(): number {
+    return this.#decisions.size;
+  }
+
   /** Applies one committed command at log `index`; never throws (an undecodable entry answers `invalid`). */
   apply(command: Uint8Array, index: number): KvResult {
     this.#lastIndex = index;
@@ -88,6 +113,7 @@ export class KvStateMachine implements StateMachine<KvResult> {
       this.#onMemberUrls?.(this.#memberUrls);
       return { type: 'member-url', id: decoded.id };
     }
+    if (decoded.op === 'txn-apply' || decoded.op === 'txn-decision' || decoded.op === 'txn-end') return this.#transaction(decoded, index);
     const requestId = decoded.requestId;
     if (requestId === undefined) return this.#run(decoded, index);
     const fingerprint = `${decoded.op}\u0000${decoded.key}`;
@@ -98,7 +124,34 @@ export class KvStateMachine implements StateMachine<KvResult> {
     return result;
   }
 
-  #run(command: Exclude<KvCommand, { op: 'member-url' }>, index: number): KvResult {
+  #transaction(command: Extract<KvCommand, { op: 'txn-apply' | 'txn-decision' | 'txn-end' }>, index: number): KvResult {
+    const { txId } = command;
+    switch (command.op) {
+      case 'txn-apply': {
+        const id = `${txId}\u0000${command.participant}`;
+        const seen = this.#appliedTxns.get(id);
+        if (seen !== undefined) return seen.result.type === 'txn-applied' ? { ...seen.result, duplicate: true } : seen.result;
+        for (const write of command.writes) {
+          if (write.value === null) this.#data.delete(write.key);
+          else this.#data.set(write.key, { value: write.value, revision: index });
+        }
+        const result: KvResult = { type: 'txn-applied', txId, revision: index, duplicate: false };
+        this.#appliedTxns.remember(id, { fingerprint: 'txn-apply', result });
+        return result;
+      }
+      case 'txn-decision': {
+        const first = this.#decisions.get(txId);
+        if (first !== undefined) return { type: 'txn-decision', txId, decision: first.decision, first: false };
+        this.#decisions.set(txId, { decision: command.decision, participants: [...command.participants], index });
+        return { type: 'txn-decision', txId, decision: command.decision, first: true };
+      }
+      case 'txn-end':
+        this.#decisions.delete(txId);
+        return { type: 'txn-ended', txId };
+    }
+  }
+
+  #run(command: Exclude<KvCommand, { op: 'member-url' | 'txn-apply' | 'txn-decision' | 'txn-end' }>, index: number): KvResult {
     const { key } = command;
     switch (command.op) {
       case 'put':
@@ -117,28 +170,31 @@ export class KvStateMachine implements StateMachine<KvResult> {
     }
   }
 
-  /** The whole state (keys, request table, member URLs) as JSON bytes. */
+  /** The whole state (keys, request table, member URLs, transactions' dedupe table and open decisions) as JSON bytes. */
   snapshot(): Uint8Array {
     const data: SnapshotData = {
-      v: 1,
+      v: 2,
       kv: [...this.#data].map(([key, entry]) => [key, entry.value, entry.revision] as const),
       requests: this.#requests.entries().map(([id, record]) => [id, record.fingerprint, record.result] as const),
       members: [...this.#memberUrls],
+      txns: this.#appliedTxns.entries().map(([id, record]) => [id, record.fingerprint, record.result] as const),
+      decisions: [...this.#decisions].map(([txId, d]) => [txId, d.decision, d.participants, d.index] as const),
     };
     return encoder.encode(JSON.stringify(data));
   }
 
   /**
-   * Replaces the state with a snapshot from {@link KvStateMachine.snapshot}; empty data is the
-   * empty state.
+   * Replaces the state with a snapshot from {@link KvStateMachine.snapshot} (version 1, from before
+   * transactions, or 2); empty data is the empty state.
    *
    * @throws {TypeError} when `data` is not such a snapshot
    */
   restore(data: Uint8Array): void {
     const raw: unknown = data.byteLength === 0 ? { v: 1, kv: [], requests: [], members: [] } : JSON.parse(decoder.decode(data));
     const candidate = raw as Partial<Record<keyof SnapshotData, unknown>> | null;
-    if (candidate?.v !== 1 || !Array.isArray(candidate.kv) || !Array.isArray(candidate.requests) || !Array.isArray(candidate.members)) {
-      throw new TypeError('KvStateMachine.restore: not a snapshot of this state machine (version 1)');
+    const v2 = candidate?.v === 2 && Array.isArray(candidate.txns) && Array.isArray(candidate.decisions);
+    if ((candidate?.v !== 1 && !v2) || !Array.isArray(candidate?.kv) || !Array.isArray(candidate.requests) || !Array.isArray(candidate.members)) {
+      throw new TypeError('KvStateMachine.restore: not a snapshot of this state machine (version 1 or 2)');
     }
     const parsed = raw as SnapshotData;
     this.#data.clear();
@@ -146,6 +202,9 @@ export class KvStateMachine implements StateMachine<KvResult> {
     this.#requests.restore(parsed.requests.map(([id, fingerprint, result]): [string, RequestRecord] => [id, { fingerprint, result }]));
     this.#memberUrls.clear();
     for (const [id, url] of parsed.members) this.#memberUrls.set(id, url);
+    this.#appliedTxns.restore((parsed.txns ?? []).map(([id, fingerprint, result]): [string, RequestRecord] => [id, { fingerprint, result }]));
+    this.#decisions.clear();
+    for (const [txId, decision, participants, index] of parsed.decisions ?? []) this.#decisions.set(txId, { decision, participants, index });
     this.#onMemberUrls?.(this.#memberUrls);
   }
 }
