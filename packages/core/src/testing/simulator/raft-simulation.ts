@@ -15,6 +15,7 @@ import { SimRandom } from './sim-random.js';
 import { type RaftSimulationOptions, type ResolvedSimulationOptions, replayCommand, resolveSimulationOptions } from './simulation-options.js';
 import { SimulationFailureError, type SimulationFailureKind } from './simulation-failure-error.js';
 import type { RaftSimulationReport } from './simulation-report.js';
+import { plantedBugs } from '../../raft/planted-bugs.js';
 
 export type { RaftSimulationReport } from './simulation-report.js';
 
@@ -54,7 +55,14 @@ class LivenessViolation extends Error {
  * report.faults; // { partition: …, crash: …, drop: …, … }
  */
 export function runRaftSimulation(options: RaftSimulationOptions): RaftSimulationReport {
-  return new RaftSimulation(resolveSimulationOptions(options), options).run();
+  const resolved = resolveSimulationOptions(options);
+  // The core's commit rule has a test-only switch; a run is synchronous, so it is on for this run only.
+  plantedBugs.commitPreviousTerm = resolved.bug === 'commit-previous-term';
+  try {
+    return new RaftSimulation(resolved, options).run();
+  } finally {
+    plantedBugs.commitPreviousTerm = false;
+  }
 }
 
 class RaftSimulation {

@@ -20,7 +20,8 @@ linearizability of the client history.
   --keys N            keys the operations use (default 3)
   --fault-ms MS       how long faults are injected, in virtual ms (default 1500; 0: none)
   --snapshot-every N  compact the log every N applied entries (default 25; 0: never)
-  --bug NAME          plant a bug (forget-vote, lying-fsync, ack-before-fsync, no-dedup)
+  --bug NAME          plant a bug (forget-vote, lying-fsync, ack-before-fsync, no-dedup,
+                      commit-previous-term)
   --options JSON      any other RaftSimulationOptions, as JSON
   --max-failures N    failures to print in full (default 3)
   --help              this text

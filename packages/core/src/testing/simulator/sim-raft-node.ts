@@ -21,10 +21,12 @@ import { ReadQueue } from './read-queue.js';
 /**
  * Test-only bugs a simulation can plant, each breaking one safety rule, to show its checks fail:
  * the storage bugs of {@link SimStorageBug}; `ack-before-fsync`, a node that sends a Ready's
- * messages (vote grants, append acknowledgements) before its writes are durable; and `no-dedup`,
- * a state machine without client sessions, which runs a retried command again.
+ * messages (vote grants, append acknowledgements) before its writes are durable; `no-dedup`,
+ * a state machine without client sessions, which runs a retried command again; and
+ * `commit-previous-term`, a leader that commits an earlier term's entry by counting its replicas
+ * (the Raft paper's Figure 8, §5.4.2).
  */
-export type SimulationBug = SimStorageBug | 'ack-before-fsync' | 'no-dedup';
+export type SimulationBug = SimStorageBug | 'ack-before-fsync' | 'no-dedup' | 'commit-previous-term';
 
 /** Raft options a simulation passes to every node. */
 export type SimRaftConfig = Partial<Omit<RaftConfig, 'id' | 'storage' | 'random' | 'applied'>>;

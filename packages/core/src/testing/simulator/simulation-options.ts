@@ -80,7 +80,7 @@ export type ResolvedSimulationOptions = Required<Omit<RaftSimulationOptions, 'bu
   Pick<RaftSimulationOptions, 'bug' | 'nemesis' | 'customFaults'>;
 
 const WHERE = 'runRaftSimulation';
-const BUGS: readonly SimulationBug[] = ['forget-vote', 'lying-fsync', 'ack-before-fsync', 'no-dedup'];
+const BUGS: readonly SimulationBug[] = ['forget-vote', 'lying-fsync', 'ack-before-fsync', 'no-dedup', 'commit-previous-term'];
 
 const DEFAULTS = {
   nodes: 3,
