@@ -223,6 +223,37 @@ describe('QuorumNode', () => {
       for (const id of ['a', 'b', 'c']) expect(c.node(id).localKeys()).toEqual([]);
       expect(c.node('a').metrics().tombstonesPurged).toBe(1);
     });
+
+    it('a replica that missed the delete takes the tombstone from anti-entropy within the grace period: the value does not come back', () => {
+      const c = new SimCluster<string>({ ids: ['a', 'b', 'c'], config: { tombstoneGraceMs: 5000, antiEntropyIntervalMs: 60_000 } });
+      const { token } = write(c, 'a', 'k', 'v', { consistency: 'eventual', w: 3 });
+      c.partition([['a', 'b'], ['c']]);
+      const del = done(c.runUntilDone(c.at('a', (n) => n.delete('k', { consistency: 'eventual', sloppy: false, w: 2, token }))));
+      expect(del.ok).toBe(true);
+      expect(c.node('c').localVersions('k').map((v) => v.value)).toEqual(['v']); // c still holds the value
+      c.run(2000);
+      c.heal();
+      c.at('c', (n) => n.startAntiEntropy('a'));
+      c.runUntilQuiet();
+      expect(c.node('c').localVersions('k')[0]?.deleted).toBe(true);
+      expect(read(c, 'b', 'k', { consistency: 'eventual', r: 3 }).value).toBeUndefined();
+      c.run(7000); // past the grace period: purged everywhere, and nothing left to resurrect it
+      for (const id of ['a', 'b', 'c']) expect(c.node(id).localKeys()).toEqual([]);
+      expect(read(c, 'c', 'k', { consistency: 'eventual', r: 3 }).value).toBeUndefined();
+    });
+
+    it('a replica cut off for longer than the grace period brings the deleted value back (the documented limit)', () => {
+      const c = new SimCluster<string>({ ids: ['a', 'b', 'c'], config: { tombstoneGraceMs: 5000, antiEntropyIntervalMs: 60_000 } });
+      const { token } = write(c, 'a', 'k', 'v', { consistency: 'eventual', w: 3 });
+      c.partition([['a', 'b'], ['c']]);
+      expect(done(c.runUntilDone(c.at('a', (n) => n.delete('k', { consistency: 'eventual', sloppy: false, w: 2, token })))).ok).toBe(true);
+      c.run(7000); // a and b purge the tombstone while c is away
+      expect(c.node('a').localKeys()).toEqual([]);
+      c.heal();
+      c.at('c', (n) => n.startAntiEntropy('a'));
+      c.runUntilQuiet();
+      expect(c.node('a').localVersions('k').map((v) => v.value)).toEqual(['v']);
+    });
   });
 
   describe('anti-entropy', () => {
