@@ -103,14 +103,15 @@ export function testSaga(name: string, participants: readonly FakeParticipant[],
  * and when nothing is left to do, move time to the next timer. Throws when no timer is left.
  */
 export async function settle<T>(clock: ManualClock, promise: Promise<T>, maxRounds = 20_000): Promise<T> {
-  let state: { done: false } | { done: true; ok: true; value: T } | { done: true; ok: false; error: unknown } = { done: false };
+  type Settled = { done: false } | { done: true; ok: true; value: T } | { done: true; ok: false; error: unknown };
+  let state: Settled = { done: false };
   promise.then(
     (value) => (state = { done: true, ok: true, value }),
     (error: unknown) => (state = { done: true, ok: false, error }),
   );
   for (let round = 0; round < maxRounds; round++) {
     await flushPromises();
-    const s = state as typeof state;
+    const s = state as Settled; // set by the callbacks above: not narrowed to { done: false }
     if (s.done) {
       if (s.ok) return s.value;
       throw s.error;
