@@ -263,3 +263,30 @@ export type { QuorumFailureReason } from './replication/errors/quorum-not-reache
 // Transactions: the durable record log (two-phase commit's and the sagas' logs sit on it).
 export { RecordLog } from './transactions/log/record-log.js';
 export type { RecordLogOptions } from './transactions/log/record-log.js';
+
+// Transactions: sagas — defineSaga, the orchestrator with its persisted saga log, the pure saga state machine.
+export { defineSaga, isSagaDefinition } from './transactions/saga/define-saga.js';
+export type { SagaCompensationContext, SagaDefinition, SagaOptions, SagaRetryOptions, SagaStep, SagaStepContext } from './transactions/saga/define-saga.js';
+export { SagaOrchestrator } from './transactions/saga/saga-orchestrator.js';
+export type { SagaOrchestratorMetrics, SagaOrchestratorOpenOptions, SagaOrchestratorOptions, SagaStartOptions } from './transactions/saga/saga-orchestrator.js';
+export { MemorySagaLog } from './transactions/saga/saga-log.js';
+export type { SagaLog } from './transactions/saga/saga-log.js';
+export type {
+  SagaCompensationHistory,
+  SagaEvent,
+  SagaHistory,
+  SagaOutcome,
+  SagaStatus,
+  SagaStepHistory,
+  SagaStepStatus,
+  SagaSummary,
+} from './transactions/saga/saga-history.js';
+export { decodeSagaRecord, encodeSagaRecord } from './transactions/saga/saga-record.js';
+export type { SagaErrorInfo, SagaRecord, SagaRecordType } from './transactions/saga/saga-record.js';
+export { applySagaRecord, nextSagaAction } from './transactions/saga/saga-state.js';
+export type { CompensationPhase, SagaAction, SagaShape, SagaState, StepPhase, StepState } from './transactions/saga/saga-state.js';
+export { InvalidStepResultError, isInvalidStepResultError } from './transactions/saga/errors/invalid-step-result-error.js';
+export { SagaDefinitionMismatchError, isSagaDefinitionMismatchError } from './transactions/saga/errors/saga-definition-mismatch-error.js';
+export { SagaIdConflictError, isSagaIdConflictError } from './transactions/saga/errors/saga-id-conflict-error.js';
+export { SagaLogCorruptionError, isSagaLogCorruptionError } from './transactions/saga/errors/saga-log-corruption-error.js';
+export { SagaOrchestratorStoppedError, isSagaOrchestratorStoppedError } from './transactions/saga/errors/saga-orchestrator-stopped-error.js';

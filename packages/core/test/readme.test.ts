@@ -359,3 +359,18 @@ describe('examples/raft-http.ts', () => {
     expect(fsyncs).toBeGreaterThan(0);
   });
 });
+
+describe('examples/saga.ts', () => {
+  it('completes a paid order, compensates a declined one in reverse order, and keeps the history across a restart', async () => {
+    const { placeOrders } = await import('../examples/saga.js');
+    const { outcomes, history, calls } = await placeOrders();
+    expect(outcomes.map((o) => [o.id, o.status])).toEqual([
+      ['order-1', 'completed'],
+      ['order-2', 'compensated'],
+    ]);
+    expect(outcomes[0]?.results).toEqual({ reserve: 'hold-book', charge: 'pay-1200', ship: 'parcel-book' });
+    expect(outcomes[1]).toMatchObject({ failedStep: 'charge', error: { message: 'declined' } });
+    expect(history).toEqual(['reserve succeeded, undo done', 'charge failed, undo done', 'ship pending, undo -']);
+    expect(calls).toEqual(['reserve order-1:0', 'charge order-1:1', 'ship order-1:2', 'reserve order-2:0', 'refund order-2:1', 'release order-2:0']);
+  });
+});

@@ -175,8 +175,8 @@ export function defineSaga<I = unknown>(options: SagaOptions<I>): SagaDefinition
       try {
         new RetryPolicy(retry); // validates every option, naming it
       } catch (error) {
-        if (error instanceof TypeError) throw new TypeError(`${where}.retry: ${error.message}`);
-        if (error instanceof RangeError) throw new RangeError(`${where}.retry: ${error.message}`);
+        if (error instanceof TypeError) throw new TypeError(`${where}.retry: ${error.message}`, { cause: error });
+        if (error instanceof RangeError) throw new RangeError(`${where}.retry: ${error.message}`, { cause: error });
         throw error;
       }
     }

@@ -1,3 +1,6 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { isRetryExhaustedError } from '../../errors/retry-exhausted-error.js';
 import { ManualClock, flushPromises } from '../../testing/manual-clock.js';
 import { seededRandom } from '../../testing/seeded-random.js';
@@ -182,7 +185,7 @@ describe('SagaOrchestrator', () => {
     const pending = orchestrator.start(saga, { sku: 'x' }, { id: 'p1' });
     for (let i = 0; i < 5; i++) {
       await flushPromises();
-      clock.advance(clock.nextDueAt()! - clock.now());
+      clock.advance((clock.nextDueAt() ?? clock.now()) - clock.now());
     }
     await flushPromises();
     expect(orchestrator.get('p1')?.status).toBe('running');
@@ -445,5 +448,38 @@ describe('SagaOrchestrator', () => {
     errors.push(outcome.error);
     expect(errors[0]).toMatchObject({ name: 'RetryExhaustedError', code: 'ERETRYEXHAUSTED' });
     expect(isRetryExhaustedError(errors[0])).toBe(false); // it is a record of the error, not the error
+  });
+
+  it('open() keeps sagas in a RecordLog on disk, passing the log options through, and closes it on a bad log', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'saga-open-'));
+    try {
+      const clock = new ManualClock(0);
+      const syncs: number[] = [];
+      const saga = defineSaga<Input>({ name: 'disk', steps: [{ name: 'a', action: (c) => c.input.sku.repeat(50) }] });
+      const first = SagaOrchestrator.open({ dir, clock, maxSegmentBytes: 256, onSync: (s) => syncs.push(s) });
+      await settle(clock, first.start(saga, { sku: 'x' }, { id: 'd1' }));
+      await settle(clock, first.start(saga, { sku: 'y' }, { id: 'd2' }));
+      first.close();
+      first.close(); // idempotent
+      expect(syncs.length).toBe(8);
+      expect(readdirSync(dir).filter((f) => f.endsWith('.rec')).length).toBeGreaterThan(1); // rolled at 256 bytes
+      const other = defineSaga<Input>({ name: 'disk', steps: [{ name: 'b', action: () => 1 }] });
+      // 'disk' sagas have ended, so another definition of that name is fine for them
+      const second = SagaOrchestrator.open({ dir, clock, sagas: [other] });
+      expect(second.get('d2')).toMatchObject({ status: 'completed', results: { a: 'y'.repeat(50) } });
+      expect(second.list().map((x) => x.id)).toEqual(['d2', 'd1']);
+      second.close();
+      // an unfinished saga whose definition changed: open() refuses and leaves the log closed
+      const pending = SagaOrchestrator.open({ dir, clock });
+      void pending.start(defineSaga<Input>({ name: 'half', steps: [{ name: 'a', action: () => new Promise(() => undefined) }] }), { sku: 'x' }, { id: 'h' }).catch(() => undefined);
+      pending.close();
+      const changed = defineSaga<Input>({ name: 'half', steps: [{ name: 'z', action: () => 1 }] });
+      expect(() => SagaOrchestrator.open({ dir, clock, sagas: [changed] })).toThrow(/cannot be resumed/);
+      const third = SagaOrchestrator.open({ dir, clock });
+      expect(third.get('h')?.status).toBe('running');
+      third.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -10,13 +10,12 @@ import { SAGA_NAME_PATTERN, isSagaDefinition, type SagaDefinition, type SagaStep
 import { InvalidStepResultError } from './errors/invalid-step-result-error.js';
 import { SagaDefinitionMismatchError } from './errors/saga-definition-mismatch-error.js';
 import { SagaIdConflictError } from './errors/saga-id-conflict-error.js';
-import { SagaLogCorruptionError } from './errors/saga-log-corruption-error.js';
 import { SagaOrchestratorStoppedError } from './errors/saga-orchestrator-stopped-error.js';
 import type { SagaHistory, SagaOutcome, SagaStatus, SagaSummary } from './saga-history.js';
 import type { SagaLog } from './saga-log.js';
 import { decodeSagaRecord, encodeSagaRecord, errorInfo, type SagaRecord } from './saga-record.js';
 import { addAttemptEvent, historyOf, newRun, outcomeOf, recordEvent, resultsOf, summaryOf, type SagaRun } from './saga-run.js';
-import { SagaOrderError, applySagaRecord, nextSagaAction, type SagaShape, type SagaState } from './saga-state.js';
+import { applySagaRecord, nextSagaAction, type SagaShape, type SagaState } from './saga-state.js';
 
 /** Options of {@link SagaOrchestrator}. */
 export interface SagaOrchestratorOptions {
@@ -262,7 +261,7 @@ export class SagaOrchestrator {
       try {
         json = JSON.stringify(input === undefined ? null : input);
       } catch (error) {
-        throw new TypeError(`SagaOrchestrator.start: input must be JSON-serializable: ${errorInfo(error).message}`);
+        throw new TypeError(`SagaOrchestrator.start: input must be JSON-serializable: ${errorInfo(error).message}`, { cause: error });
       }
       if (json === undefined) throw new TypeError(`SagaOrchestrator.start: input must be JSON-serializable, got ${show(input)}`);
       const record: SagaRecord = {
@@ -368,20 +367,15 @@ export class SagaOrchestrator {
       if (!(bytes instanceof Uint8Array)) throw new TypeError(`SagaOrchestrator: options.records[${index}] must be a Uint8Array, got ${show(bytes)}`);
       const record = decodeSagaRecord(bytes, index);
       const run = this.runs.get(record.sagaId);
-      try {
-        this.apply(run, record, bytes, this.definitions.get(record.type === 'saga-started' ? record.saga : (run?.state.saga ?? '')));
-      } catch (error) {
-        if (error instanceof SagaOrderError) throw new SagaLogCorruptionError(index, error.message);
-        throw error;
-      }
+      this.apply(run, record, bytes, this.definitions.get(record.type === 'saga-started' ? record.saga : (run?.state.saga ?? '')), index);
     });
     // Definitions registered under the replayed names are checked now, not at the first resume.
     for (const run of this.runs.values()) if (run.definition !== undefined && run.state.phase !== 'ended') this.definitionFor(run.state);
   }
 
   /** Folds a record (already durable) into its saga. */
-  private apply(run: SagaRun | undefined, record: SagaRecord, bytes: Uint8Array, definition: SagaDefinition<unknown> | undefined): SagaRun {
-    const state = applySagaRecord(run?.state, record);
+  private apply(run: SagaRun | undefined, record: SagaRecord, bytes: Uint8Array, definition: SagaDefinition<unknown> | undefined, index = 0): SagaRun {
+    const state = applySagaRecord(run?.state, record, index);
     if (run === undefined) {
       run = newRun(state, definition);
       this.runs.set(state.id, run);

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import type { SagaRecord } from './saga-record.js';
-import { SagaOrderError, applySagaRecord, nextSagaAction, type SagaShape, type SagaState } from './saga-state.js';
+import { isSagaLogCorruptionError } from './errors/saga-log-corruption-error.js';
+import { applySagaRecord, nextSagaAction, type SagaShape, type SagaState } from './saga-state.js';
 
 const started = (steps = 3): SagaRecord => ({ type: 'saga-started', sagaId: 's', saga: 'x', steps: Array.from({ length: steps }, (_, i) => `s${i}`), input: null, at: 0 });
 const rec = (type: string, step?: number, extra: Record<string, unknown> = {}): SagaRecord =>
@@ -9,7 +10,7 @@ const failed = (step: number): SagaRecord => rec('step-failed', step, { error: {
 
 function fold(records: readonly SagaRecord[]): SagaState {
   let state: SagaState | undefined;
-  for (const r of records) state = applySagaRecord(state, r);
+  records.forEach((r, i) => (state = applySagaRecord(state, r, i)));
   return state as SagaState;
 }
 
@@ -74,7 +75,14 @@ describe('applySagaRecord and nextSagaAction', () => {
     ['compensated mid-compensation', [started(), rec('step-started', 0), failed(0), rec('compensation-started', 0), rec('saga-ended', undefined, { status: 'compensated' })]],
     ['a record after the end', [started(1), rec('step-started', 0), rec('step-succeeded', 0), rec('saga-ended', undefined, { status: 'completed' }), rec('step-started', 0)]],
   ])('refuses %s', (_what, records) => {
-    expect(() => fold(records)).toThrow(SagaOrderError);
+    let error: unknown;
+    try {
+      fold(records);
+    } catch (e) {
+      error = e;
+    }
+    expect(isSagaLogCorruptionError(error)).toBe(true);
+    expect(error).toMatchObject({ index: records.length - 1 }); // the offending record
   });
 
   /**

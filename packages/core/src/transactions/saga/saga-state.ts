@@ -1,3 +1,4 @@
+import { SagaLogCorruptionError } from './errors/saga-log-corruption-error.js';
 import type { SagaErrorInfo, SagaRecord } from './saga-record.js';
 
 /**
@@ -49,14 +50,6 @@ export interface SagaState {
   endedAt?: number;
 }
 
-/** A record that breaks the saga's order; the caller wraps it with the record's position. */
-export class SagaOrderError extends Error {
-  override readonly name = 'SagaOrderError';
-}
-
-function fail(reason: string): never {
-  throw new SagaOrderError(reason);
-}
 
 /** A fresh state for a `saga-started` record. */
 function started(record: Extract<SagaRecord, { type: 'saga-started' }>): SagaState {
@@ -76,9 +69,13 @@ function started(record: Extract<SagaRecord, { type: 'saga-started' }>): SagaSta
  * Folds one record into a saga's state: pure but for mutating `state` (returned; a new state
  * for `saga-started`). `state` is `undefined` for a saga not seen yet.
  *
- * @throws SagaOrderError when the record breaks an invariant of {@link SagaState}
+ * @param index the record's position in the log, for the error
+ * @throws SagaLogCorruptionError when the record breaks an invariant of {@link SagaState}
  */
-export function applySagaRecord(state: SagaState | undefined, record: SagaRecord): SagaState {
+export function applySagaRecord(state: SagaState | undefined, record: SagaRecord, index = 0): SagaState {
+  const fail = (reason: string): never => {
+    throw new SagaLogCorruptionError(index, reason);
+  };
   if (record.type === 'saga-started') {
     if (state !== undefined) fail(`saga ${record.sagaId} started twice`);
     return started(record);
@@ -161,7 +158,10 @@ export interface SagaShape {
  * - `none`: the saga has ended.
  */
 export type SagaAction =
-  | { readonly kind: 'start-step' | 'run-step' | 'start-compensation' | 'run-compensation'; readonly step: number }
+  | { readonly kind: 'start-step'; readonly step: number }
+  | { readonly kind: 'run-step'; readonly step: number }
+  | { readonly kind: 'start-compensation'; readonly step: number }
+  | { readonly kind: 'run-compensation'; readonly step: number }
   | { readonly kind: 'end'; readonly status: 'completed' | 'compensated' }
   | { readonly kind: 'none' };
 
@@ -175,7 +175,7 @@ export function nextSagaAction(state: SagaState, shape: SagaShape): SagaAction {
   if (state.phase === 'forward') {
     const i = state.steps.findIndex((s) => s.phase !== 'succeeded');
     if (i < 0) return { kind: 'end', status: 'completed' };
-    return { kind: (state.steps[i] as StepState).phase === 'pending' ? 'start-step' : 'run-step', step: i };
+    return (state.steps[i] as StepState).phase === 'pending' ? { kind: 'start-step', step: i } : { kind: 'run-step', step: i };
   }
   const running = state.steps.findIndex((s) => s.compensation === 'started');
   if (running >= 0) return { kind: 'run-compensation', step: running };
