@@ -20,7 +20,16 @@ export type KvCommand =
    * participant. The first decision recorded for a transaction wins; a later one changes nothing
    * and is answered with the first.
    */
-  | { readonly op: 'txn-decision'; readonly txId: string; readonly decision: TxnDecision; readonly participants: readonly string[] }
+  | {
+      readonly op: 'txn-decision';
+      readonly txId: string;
+      readonly decision: TxnDecision;
+      readonly participants: readonly string[];
+      /** The member whose coordinator recorded it (a restarted coordinator resumes its own). */
+      readonly coordinator: string;
+    }
+  /** Hands a coordinator a new epoch, greater than every one it had before (fencing after a restart). */
+  | { readonly op: 'txn-epoch'; readonly coordinator: string }
   /** Forgets a decision once every participant has acknowledged it (the END record of presumed abort). */
   | { readonly op: 'txn-end'; readonly txId: string };
 
@@ -47,7 +56,8 @@ export type KvResult =
   | { readonly type: 'txn-applied'; readonly txId: string; readonly revision: number; readonly duplicate: boolean }
   /** The transaction's decision as recorded; `first` is false when an earlier decision stood. */
   | { readonly type: 'txn-decision'; readonly txId: string; readonly decision: TxnDecision; readonly first: boolean }
-  | { readonly type: 'txn-ended'; readonly txId: string };
+  | { readonly type: 'txn-ended'; readonly txId: string }
+  | { readonly type: 'txn-epoch'; readonly coordinator: string; readonly epoch: number };
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -90,9 +100,15 @@ export function decodeCommand(bytes: Uint8Array): KvCommand | undefined {
     case 'txn-apply':
       return isString(c.txId) && isString(c.participant) && Array.isArray(c.writes) && c.writes.every(isTxnWrite) ? (c as KvCommand) : undefined;
     case 'txn-decision':
-      return isString(c.txId) && (c.decision === 'commit' || c.decision === 'abort') && Array.isArray(c.participants) && c.participants.every(isString)
+      return isString(c.txId) &&
+        (c.decision === 'commit' || c.decision === 'abort') &&
+        Array.isArray(c.participants) &&
+        c.participants.every(isString) &&
+        isString(c.coordinator)
         ? (c as KvCommand)
         : undefined;
+    case 'txn-epoch':
+      return isString(c.coordinator) ? (c as KvCommand) : undefined;
     case 'txn-end':
       return isString(c.txId) ? (c as KvCommand) : undefined;
     default:

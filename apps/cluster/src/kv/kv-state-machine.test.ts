@@ -235,20 +235,22 @@ describe('KvStateMachine transactions', () => {
   it('keeps the first decision of a transaction until it ends', () => {
     const kv = new KvStateMachine();
     expect(kv.decision('t')).toBeUndefined();
-    expect(kv.apply(bytes({ op: 'txn-decision', txId: 't', decision: 'commit', participants: ['n1', 'n2'] }), 1)).toEqual({
+    expect(kv.apply(bytes({ op: 'txn-decision', txId: 't', decision: 'commit', participants: ['n1', 'n2'], coordinator: 'n3' }), 1)).toEqual({
       type: 'txn-decision',
       txId: 't',
       decision: 'commit',
       first: true,
     });
     // An in-doubt participant's abort after the coordinator's commit is answered with the commit.
-    expect(kv.apply(bytes({ op: 'txn-decision', txId: 't', decision: 'abort', participants: ['n1', 'n2'] }), 2)).toEqual({
+    expect(kv.apply(bytes({ op: 'txn-decision', txId: 't', decision: 'abort', participants: ['n1', 'n2'], coordinator: 'n1' }), 2)).toEqual({
       type: 'txn-decision',
       txId: 't',
       decision: 'commit',
       first: false,
     });
-    expect(kv.decision('t')).toEqual({ decision: 'commit', participants: ['n1', 'n2'], index: 1 });
+    expect(kv.decision('t')).toEqual({ decision: 'commit', participants: ['n1', 'n2'], coordinator: 'n3', index: 1 });
+    expect(kv.decisionsOf('n3')).toEqual([{ txId: 't', decision: 'commit', participants: ['n1', 'n2'], coordinator: 'n3', index: 1 }]);
+    expect(kv.decisionsOf('n1')).toEqual([]);
     expect(kv.decisions).toBe(1);
     expect(kv.apply(bytes({ op: 'txn-end', txId: 't' }), 3)).toEqual({ type: 'txn-ended', txId: 't' });
     expect(kv.decision('t')).toBeUndefined();
@@ -258,11 +260,13 @@ describe('KvStateMachine transactions', () => {
   it('keeps applied transactions and open decisions across a snapshot, and restores a version-1 snapshot', () => {
     const kv = new KvStateMachine();
     kv.apply(bytes({ op: 'txn-apply', txId: 't1', participant: 'n1', writes: [{ key: 'a', value: '1' }] }), 1);
-    kv.apply(bytes({ op: 'txn-decision', txId: 't2', decision: 'abort', participants: ['n3'] }), 2);
+    kv.apply(bytes({ op: 'txn-decision', txId: 't2', decision: 'abort', participants: ['n3'], coordinator: 'n1' }), 2);
+    kv.apply(bytes({ op: 'txn-epoch', coordinator: 'n1' }), 3);
     const copy = new KvStateMachine();
     copy.restore(kv.snapshot());
-    expect(copy.decision('t2')).toEqual({ decision: 'abort', participants: ['n3'], index: 2 });
-    expect(copy.apply(bytes({ op: 'txn-apply', txId: 't1', participant: 'n1', writes: [{ key: 'a', value: 'again' }] }), 3)).toMatchObject({ duplicate: true });
+    expect(copy.decision('t2')).toEqual({ decision: 'abort', participants: ['n3'], coordinator: 'n1', index: 2 });
+    expect(copy.apply(bytes({ op: 'txn-epoch', coordinator: 'n1' }), 4)).toEqual({ type: 'txn-epoch', coordinator: 'n1', epoch: 2 });
+    expect(copy.apply(bytes({ op: 'txn-apply', txId: 't1', participant: 'n1', writes: [{ key: 'a', value: 'again' }] }), 5)).toMatchObject({ duplicate: true });
     expect(copy.get('a')).toEqual({ value: '1', revision: 1 });
     const v1 = new TextEncoder().encode(JSON.stringify({ v: 1, kv: [['k', 'v', 4]], requests: [], members: [] }));
     const old = new KvStateMachine();
@@ -273,6 +277,13 @@ describe('KvStateMachine transactions', () => {
     expect(() => old.restore(new TextEncoder().encode(JSON.stringify({ v: 2, kv: [], requests: [], members: [] })))).toThrow(TypeError);
   });
 
+  it('hands each coordinator increasing epochs', () => {
+    const kv = new KvStateMachine();
+    expect(kv.apply(bytes({ op: 'txn-epoch', coordinator: 'a' }), 1)).toEqual({ type: 'txn-epoch', coordinator: 'a', epoch: 1 });
+    expect(kv.apply(bytes({ op: 'txn-epoch', coordinator: 'b' }), 2)).toEqual({ type: 'txn-epoch', coordinator: 'b', epoch: 1 });
+    expect(kv.apply(bytes({ op: 'txn-epoch', coordinator: 'a' }), 3)).toEqual({ type: 'txn-epoch', coordinator: 'a', epoch: 2 });
+  });
+
   it('decodes only well-formed transaction commands', () => {
     const raw = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
     expect(decodeCommand(raw({ op: 'txn-apply', txId: 't', participant: 'p', writes: [{ key: 'k', value: null }] }))).toBeDefined();
@@ -280,7 +291,9 @@ describe('KvStateMachine transactions', () => {
     expect(decodeCommand(raw({ op: 'txn-apply', txId: 't', participant: 'p', writes: {} }))).toBeUndefined();
     expect(decodeCommand(raw({ op: 'txn-apply', txId: 't', writes: [] }))).toBeUndefined();
     expect(decodeCommand(raw({ op: 'txn-decision', txId: 't', decision: 'maybe', participants: [] }))).toBeUndefined();
-    expect(decodeCommand(raw({ op: 'txn-decision', txId: 't', decision: 'abort', participants: [1] }))).toBeUndefined();
+    expect(decodeCommand(raw({ op: 'txn-decision', txId: 't', decision: 'abort', participants: [1], coordinator: 'c' }))).toBeUndefined();
+    expect(decodeCommand(raw({ op: 'txn-decision', txId: 't', decision: 'abort', participants: [] }))).toBeUndefined();
+    expect(decodeCommand(raw({ op: 'txn-epoch' }))).toBeUndefined();
     expect(decodeCommand(raw({ op: 'txn-end' }))).toBeUndefined();
     expect(decodeCommand(raw({ op: 'txn-end', txId: 't' }))).toEqual({ op: 'txn-end', txId: 't' });
   });

@@ -22,6 +22,8 @@ export interface KvStateMachineOptions {
 export interface TxnDecisionRecord {
   readonly decision: TxnDecision;
   readonly participants: readonly string[];
+  /** The member whose coordinator recorded it. */
+  readonly coordinator: string;
   /** The Raft index of the entry that recorded it. */
   readonly index: number;
 }
@@ -33,7 +35,8 @@ interface SnapshotData {
   readonly members: ReadonlyArray<readonly [string, string]>;
   /** Version 2: the transactions' applied writes (for dedupe) and the decisions not ended yet. */
   readonly txns?: ReadonlyArray<readonly [string, string, KvResult]>;
-  readonly decisions?: ReadonlyArray<readonly [string, TxnDecision, readonly string[], number]>;
+  readonly decisions?: ReadonlyArray<readonly [string, TxnDecision, readonly string[], string, number]>;
+  readonly epochs?: ReadonlyArray<readonly [string, number]>;
 }
 
 const encoder = new TextEncoder();
@@ -58,6 +61,7 @@ export class KvStateMachine implements StateMachine<KvResult> {
   /** `(txId, participant)` pairs whose writes were applied, bounded as the request table. */
   readonly #appliedTxns: RequestTable;
   readonly #decisions = new Map<string, TxnDecisionRecord>();
+  readonly #epochs = new Map<string, number>();
   readonly #onMemberUrls: ((urls: ReadonlyMap<string, string>) => void) | undefined;
   #lastIndex = 0;
 
@@ -97,6 +101,13 @@ export class KvStateMachine implements StateMachine<KvResult> {
     return this.#decisions.get(txId);
   }
 
+  /** The decisions recorded by `coordinator`'s member and not ended, oldest first. */
+  decisionsOf(coordinator: string): Array<{ readonly txId: string } & TxnDecisionRecord> {
+    const out: Array<{ readonly txId: string } & TxnDecisionRecord> = [];
+    for (const [txId, d] of this.#decisions) if (d.coordinator === coordinator) out.push({ txId, ...d });
+    return out;
+  }
+
   /** How many decisions are recorded and not ended. */
   get decisions(): number {
     return this.#decisions.size;
@@ -113,7 +124,9 @@ export class KvStateMachine implements StateMachine<KvResult> {
       this.#onMemberUrls?.(this.#memberUrls);
       return { type: 'member-url', id: decoded.id };
     }
-    if (decoded.op === 'txn-apply' || decoded.op === 'txn-decision' || decoded.op === 'txn-end') return this.#transaction(decoded, index);
+    if (decoded.op === 'txn-apply' || decoded.op === 'txn-decision' || decoded.op === 'txn-end' || decoded.op === 'txn-epoch') {
+      return this.#transaction(decoded, index);
+    }
     const requestId = decoded.requestId;
     if (requestId === undefined) return this.#run(decoded, index);
     const fingerprint = `${decoded.op}\u0000${decoded.key}`;
@@ -124,7 +137,12 @@ export class KvStateMachine implements StateMachine<KvResult> {
     return result;
   }
 
-  #transaction(command: Extract<KvCommand, { op: 'txn-apply' | 'txn-decision' | 'txn-end' }>, index: number): KvResult {
+  #transaction(command: Extract<KvCommand, { op: 'txn-apply' | 'txn-decision' | 'txn-end' | 'txn-epoch' }>, index: number): KvResult {
+    if (command.op === 'txn-epoch') {
+      const epoch = (this.#epochs.get(command.coordinator) ?? 0) + 1;
+      this.#epochs.set(command.coordinator, epoch);
+      return { type: 'txn-epoch', coordinator: command.coordinator, epoch };
+    }
     const { txId } = command;
     switch (command.op) {
       case 'txn-apply': {
@@ -142,7 +160,7 @@ export class KvStateMachine implements StateMachine<KvResult> {
       case 'txn-decision': {
         const first = this.#decisions.get(txId);
         if (first !== undefined) return { type: 'txn-decision', txId, decision: first.decision, first: false };
-        this.#decisions.set(txId, { decision: command.decision, participants: [...command.participants], index });
+        this.#decisions.set(txId, { decision: command.decision, participants: [...command.participants], coordinator: command.coordinator, index });
         return { type: 'txn-decision', txId, decision: command.decision, first: true };
       }
       case 'txn-end':
@@ -151,7 +169,7 @@ export class KvStateMachine implements StateMachine<KvResult> {
     }
   }
 
-  #run(command: Exclude<KvCommand, { op: 'member-url' | 'txn-apply' | 'txn-decision' | 'txn-end' }>, index: number): KvResult {
+  #run(command: Exclude<KvCommand, { op: 'member-url' | 'txn-apply' | 'txn-decision' | 'txn-end' | 'txn-epoch' }>, index: number): KvResult {
     const { key } = command;
     switch (command.op) {
       case 'put':
@@ -178,7 +196,8 @@ export class KvStateMachine implements StateMachine<KvResult> {
       requests: this.#requests.entries().map(([id, record]) => [id, record.fingerprint, record.result] as const),
       members: [...this.#memberUrls],
       txns: this.#appliedTxns.entries().map(([id, record]) => [id, record.fingerprint, record.result] as const),
-      decisions: [...this.#decisions].map(([txId, d]) => [txId, d.decision, d.participants, d.index] as const),
+      decisions: [...this.#decisions].map(([txId, d]) => [txId, d.decision, d.participants, d.coordinator, d.index] as const),
+      epochs: [...this.#epochs],
     };
     return encoder.encode(JSON.stringify(data));
   }
@@ -192,7 +211,7 @@ export class KvStateMachine implements StateMachine<KvResult> {
   restore(data: Uint8Array): void {
     const raw: unknown = data.byteLength === 0 ? { v: 1, kv: [], requests: [], members: [] } : JSON.parse(decoder.decode(data));
     const candidate = raw as Partial<Record<keyof SnapshotData, unknown>> | null;
-    const v2 = candidate?.v === 2 && Array.isArray(candidate.txns) && Array.isArray(candidate.decisions);
+    const v2 = candidate?.v === 2 && Array.isArray(candidate.txns) && Array.isArray(candidate.decisions) && Array.isArray(candidate.epochs);
     if ((candidate?.v !== 1 && !v2) || !Array.isArray(candidate?.kv) || !Array.isArray(candidate.requests) || !Array.isArray(candidate.members)) {
       throw new TypeError('KvStateMachine.restore: not a snapshot of this state machine (version 1 or 2)');
     }
@@ -204,7 +223,11 @@ export class KvStateMachine implements StateMachine<KvResult> {
     for (const [id, url] of parsed.members) this.#memberUrls.set(id, url);
     this.#appliedTxns.restore((parsed.txns ?? []).map(([id, fingerprint, result]): [string, RequestRecord] => [id, { fingerprint, result }]));
     this.#decisions.clear();
-    for (const [txId, decision, participants, index] of parsed.decisions ?? []) this.#decisions.set(txId, { decision, participants, index });
+    for (const [txId, decision, participants, coordinator, index] of parsed.decisions ?? []) {
+      this.#decisions.set(txId, { decision, participants, coordinator, index });
+    }
+    this.#epochs.clear();
+    for (const [coordinator, epoch] of parsed.epochs ?? []) this.#epochs.set(coordinator, epoch);
     this.#onMemberUrls?.(this.#memberUrls);
   }
 }
