@@ -47,6 +47,13 @@ const scenarios: Scenario[] = [
     maxEndedSagas: 1,
   },
   {
+    name: 'cancels at the saga deadline a step that keeps hanging, and compensates it',
+    shape: { steps: 3, maxAttempts: 5, timeoutMs: 1_000 },
+    fates: (kind, step) => (kind === 'action' && step === 1 ? 'hang' : 'ok'),
+    expected: 'compensated',
+    sagaTimeoutMs: 2_500,
+  },
+  {
     name: 'three concurrent sagas sharing one log',
     shape: { steps: 2 },
     fates: (kind, step, call) => (kind === 'action' && step === 0 && call === 1 ? 'hang' : 'ok'),

@@ -18,6 +18,8 @@ export interface SagaOutcome {
   readonly failedStep?: string;
   /** Its error (`'compensated'` only). */
   readonly error?: SagaErrorInfo;
+  /** Why the saga was cancelled (by `cancel()` or its deadline), when it was (`'compensated'` only). */
+  readonly cancelled?: string;
 }
 
 /**
@@ -69,6 +71,8 @@ export interface SagaEvent {
   readonly step?: string;
   readonly attempt?: number;
   readonly error?: SagaErrorInfo;
+  /** A `saga-cancelled` record's reason. */
+  readonly reason?: string;
 }
 
 /** Everything known about one saga instance: what `get(id)` returns (for `GET /sagas/:id`). Plain JSON. */
@@ -81,6 +85,10 @@ export interface SagaHistory {
   readonly endedAt?: number;
   readonly failedStep?: string;
   readonly error?: SagaErrorInfo;
+  /** Why the saga was cancelled, when it was. */
+  readonly cancelled?: string;
+  /** When it is cancelled if still going forward (orchestrator clock, ms), when it has a deadline. */
+  readonly deadline?: number;
   readonly results: Readonly<Record<string, unknown>>;
   readonly steps: readonly SagaStepHistory[];
   /** Oldest first; at most the orchestrator's `maxEventsPerSaga` latest (logged records are always kept for a live saga). */

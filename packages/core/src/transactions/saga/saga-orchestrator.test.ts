@@ -482,4 +482,77 @@ describe('SagaOrchestrator', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('cancel() abandons the running step and compensates every started step, the running one included', async () => {
+    const { clock, calls, orchestrator } = setup();
+    const signals: AbortSignal[] = [];
+    const saga = defineSaga<Input>({
+      name: 'cx',
+      steps: [
+        step(calls, 'reserve'),
+        { ...step(calls, 'charge'), action: (c) => (signals.push(c.signal), new Promise(() => undefined)) },
+        step(calls, 'ship'),
+      ],
+    });
+    const pending = orchestrator.start(saga, { sku: 'x' }, { id: 'cx1' });
+    await flushPromises();
+    expect(orchestrator.get('cx1')?.steps[1]?.status).toBe('running');
+    expect(orchestrator.cancel('cx1', 'customer changed their mind')).toBe(true);
+    expect(signals[0]?.aborted).toBe(true);
+    expect(orchestrator.cancel('cx1')).toBe(false); // already compensating
+    const outcome = await settle(clock, pending);
+    expect(outcome).toMatchObject({ status: 'compensated', cancelled: 'customer changed their mind', results: { reserve: 'reserve:x' } });
+    expect(outcome.failedStep).toBeUndefined();
+    expect(calls.filter((c) => c.startsWith('undo'))).toEqual(['undo charge(cx1:1, failed)', 'undo reserve(cx1:0, reserve:x)']);
+    const history = orchestrator.get('cx1');
+    expect(history?.cancelled).toBe('customer changed their mind');
+    expect(history?.events.find((e) => e.type === 'saga-cancelled')).toMatchObject({ reason: 'customer changed their mind' });
+    expect(orchestrator.cancel('cx1')).toBe(false); // ended
+    expect(() => orchestrator.cancel('nope')).toThrow(RangeError);
+    expect(() => orchestrator.cancel('cx1', 5 as never)).toThrow(/reason must be a string/);
+  });
+
+  it('cancel() is refused once the pivot has succeeded', async () => {
+    const { clock, calls, orchestrator } = setup();
+    let release: (() => void) | undefined;
+    const saga = defineSaga<Input>({
+      name: 'cp',
+      steps: [{ ...step(calls, 'charge', { compensate: false }), pivot: true }, { name: 'ship', action: () => new Promise<void>((r) => (release = r)) }],
+    });
+    const pending = orchestrator.start(saga, { sku: 'x' }, { id: 'cp1' });
+    await flushPromises();
+    await flushPromises();
+    expect(orchestrator.cancel('cp1')).toBe(false);
+    release?.();
+    expect((await settle(clock, pending)).status).toBe('completed');
+  });
+
+  it('a saga deadline cancels it, holds across a restart, and arms no timer past the end', async () => {
+    const { clock, log, calls } = setup();
+    const saga = defineSaga<Input>({ name: 'dl', steps: [step(calls, 'a'), { ...step(calls, 'b'), action: () => new Promise(() => undefined) }] });
+    const first = new SagaOrchestrator({ log, clock });
+    void first.start(saga, { sku: 'x' }, { id: 'dl1', timeoutMs: 5_000 }).catch(() => undefined);
+    await flushPromises();
+    clock.advance(1_000);
+    first.close(); // the process dies 1 s in
+    expect(clock.pendingTimers).toBe(0);
+    clock.advance(1_000);
+    const second = new SagaOrchestrator({ log, records: log.records, sagas: [saga], clock });
+    expect(second.get('dl1')?.deadline).toBe(6_000);
+    second.resume();
+    const pending = second.wait('dl1');
+    clock.advance(2_999);
+    await flushPromises();
+    expect(second.get('dl1')?.status).toBe('running');
+    const outcome = await settle(clock, pending);
+    expect(clock.now()).toBe(6_000);
+    expect(outcome).toMatchObject({ status: 'compensated', cancelled: 'deadline passed (5000 ms)' });
+    expect(calls).toEqual(['a(dl1:0#1)', 'undo b(dl1:1, failed)', 'undo a(dl1:0, a:x)']);
+
+    const quick = defineSaga<Input>({ name: 'quick', steps: [{ name: 'a', action: () => 1 }] });
+    await settle(clock, second.start(quick, { sku: 'x' }, { id: 'q', timeoutMs: 60_000 }));
+    expect(clock.pendingTimers).toBe(0);
+    await expect(second.start(quick, { sku: 'x' }, { timeoutMs: 0 })).rejects.toThrow(/options\.timeoutMs must be a positive finite number, got 0/);
+    await expect(second.start(quick, { sku: 'x' }, { timeoutMs: '1' as never })).rejects.toThrow(TypeError);
+  });
 });

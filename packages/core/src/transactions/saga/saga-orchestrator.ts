@@ -66,6 +66,12 @@ export interface SagaStartOptions {
    * saga returns that saga's outcome. 1 to 100 of `A-Z a-z 0-9 . _ : -`. Default a random id.
    */
   readonly id?: string;
+  /**
+   * A deadline for the saga, in ms from now (logged, so it holds across restarts): if the saga
+   * is still going forward and its pivot has not succeeded by then, it is cancelled and
+   * compensates. Default none (each step's `timeoutMs` still bounds its attempts).
+   */
+  readonly timeoutMs?: number;
 }
 
 /** Live counters since construction. */
@@ -130,7 +136,6 @@ export class SagaOrchestrator {
   private readonly runs = new Map<string, SagaRun>();
   /** Ended sagas' ids, oldest first. */
   private readonly ended: string[] = [];
-  private readonly abort = new AbortController();
   private readonly sleepers = new Set<{ handle: TimerHandle; resolve: () => void }>();
   private stopCause: SagaOrchestratorStoppedError | undefined;
   private recordsSinceCompaction = 0;
@@ -264,13 +269,20 @@ export class SagaOrchestrator {
         throw new TypeError(`SagaOrchestrator.start: input must be JSON-serializable: ${errorInfo(error).message}`, { cause: error });
       }
       if (json === undefined) throw new TypeError(`SagaOrchestrator.start: input must be JSON-serializable, got ${show(input)}`);
+      const timeoutMs = options.timeoutMs;
+      if (timeoutMs !== undefined) {
+        if (typeof timeoutMs !== 'number') throw new TypeError(`SagaOrchestrator.start: options.timeoutMs must be a positive finite number, got ${show(timeoutMs)}`);
+        if (!(timeoutMs > 0) || timeoutMs === Infinity) throw new RangeError(`SagaOrchestrator.start: options.timeoutMs must be a positive finite number, got ${show(timeoutMs)}`);
+      }
+      const at = this.clock.now();
       const record: SagaRecord = {
         type: 'saga-started',
         sagaId: id,
         saga: saga.name,
         steps: saga.steps.map((s) => s.name),
         input: JSON.parse(json) as unknown,
-        at: this.clock.now(),
+        ...(timeoutMs === undefined ? {} : { deadline: at + timeoutMs }),
+        at,
       };
       const bytes = encodeSagaRecord(record);
       if (bytes.byteLength > this.maxRecordBytes) {
@@ -284,6 +296,36 @@ export class SagaOrchestrator {
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /**
+   * Cancels saga `id`: forces `saga-cancelled`, aborts the running step's signal (its outcome is
+   * no longer awaited), and compensates every step that started, the running one included.
+   * Refused (`false`) once the saga's pivot has succeeded (it can only go forward then), while it
+   * compensates, or after it ended.
+   *
+   * @param reason shown in the outcome and history (`cancelled`); at most 200 characters kept
+   * @returns whether this call turned the saga around
+   * @throws RangeError when no saga has that id
+   * @throws SagaDefinitionMismatchError for a replayed saga whose definition is not registered
+   * @throws SagaOrchestratorStoppedError after `close()` or a failed write
+   */
+  cancel(id: string, reason = 'cancelled'): boolean {
+    this.alive();
+    const run = this.runs.get(id);
+    if (run === undefined) throw new RangeError(`SagaOrchestrator.cancel: no saga has id ${show(id)}`);
+    if (typeof reason !== 'string') throw new TypeError(`SagaOrchestrator.cancel: reason must be a string, got ${show(reason)}`);
+    if (run.state.phase !== 'forward') return false;
+    run.definition ??= this.definitionFor(run.state);
+    const pivot = run.definition.pivotIndex;
+    if (pivot !== undefined && run.state.steps[pivot]?.phase === 'succeeded') return false;
+    this.write(run, { type: 'saga-cancelled', sagaId: id, reason: reason.slice(0, 200), at: this.clock.now() });
+    this.clearDeadline(run);
+    // The running call is abandoned; compensations get a fresh signal.
+    const abandoned = run.controller;
+    run.controller = new AbortController();
+    abandoned.abort(new Error(`saga ${id} cancelled: ${reason}`));
+    return true;
   }
 
   /**
@@ -413,6 +455,7 @@ export class SagaOrchestrator {
     const definition = run.definition as SagaDefinition<unknown>;
     const shape: SagaShape = { compensable: definition.steps.map((s) => s.compensate !== undefined) };
     const sagaId = run.state.id;
+    this.armDeadline(run);
     try {
       for (;;) {
         if (this.stopped) return;
@@ -426,6 +469,7 @@ export class SagaOrchestrator {
           case 'run-step': {
             const outcome = await this.runStep(run, action.step);
             if (this.stopped) return;
+            if (run.state.phase !== 'forward') break; // cancelled meanwhile: the outcome no longer counts
             const attempts = run.stepAttempts[action.step] ?? 0;
             const at = this.clock.now();
             if (outcome.ok) {
@@ -445,6 +489,7 @@ export class SagaOrchestrator {
             this.write(run, { type: 'compensation-done', sagaId, step: action.step, attempts: run.compensationAttempts[action.step] ?? 0, at: this.clock.now() });
             break;
           case 'end':
+            this.clearDeadline(run);
             this.write(run, { type: 'saga-ended', sagaId, status: action.status, at: this.clock.now() });
             this.finish(run);
             return;
@@ -469,7 +514,7 @@ export class SagaOrchestrator {
       try {
         const result = await retry.execute(
           ({ attempt, signal }) => this.attempt(run, i, false, timeout, signal, attempt, (context) => step.action(context)),
-          { signal: this.abort.signal },
+          { signal: run.controller.signal },
         );
         outcome = this.checkResult(step, result);
       } catch (error) {
@@ -493,7 +538,7 @@ export class SagaOrchestrator {
         await retry.execute(
           ({ attempt, signal }) =>
             this.attempt(run, i, true, timeout, signal, attempt, (context) => compensate({ ...context, succeeded, result: succeeded ? state?.result : undefined })),
-          { signal: this.abort.signal },
+          { signal: run.controller.signal },
         );
         return;
       } catch {
@@ -571,6 +616,28 @@ export class SagaOrchestrator {
     return policies;
   }
 
+  /** Arms the saga's deadline timer, if it has a deadline and none is armed: at the deadline, `cancel()`. */
+  private armDeadline(run: SagaRun): void {
+    const { deadline } = run.state;
+    if (deadline === undefined || run.deadlineTimer !== undefined || run.state.phase !== 'forward') return;
+    run.deadlineTimer = this.clock.setTimeout(() => {
+      run.deadlineTimer = undefined;
+      if (this.stopped) return;
+      try {
+        this.cancel(run.state.id, `deadline passed (${deadline - run.state.startedAt} ms)`);
+      } catch {
+        // a failed write stopped the orchestrator: nothing more to do here
+      }
+    }, deadline - this.clock.now());
+  }
+
+  private clearDeadline(run: SagaRun): void {
+    if (run.deadlineTimer !== undefined) {
+      this.clock.clearTimeout(run.deadlineTimer);
+      run.deadlineTimer = undefined;
+    }
+  }
+
   /** The saga ended: answer its waiters, forget the oldest ended sagas, compact when due. */
   private finish(run: SagaRun): void {
     const outcome = outcomeOf(run.state);
@@ -624,7 +691,10 @@ export class SagaOrchestrator {
   private stop(cause: unknown): void {
     if (this.stopCause !== undefined) return;
     this.stopCause = new SagaOrchestratorStoppedError(cause);
-    this.abort.abort(this.stopCause);
+    for (const run of this.runs.values()) {
+      this.clearDeadline(run);
+      run.controller.abort(this.stopCause);
+    }
     for (const sleeper of [...this.sleepers]) {
       this.clock.clearTimeout(sleeper.handle);
       sleeper.resolve();

@@ -11,6 +11,8 @@ const records: SagaRecord[] = [
   { type: 'compensation-started', sagaId: 's1', step: 0, at: 9 },
   { type: 'compensation-done', sagaId: 's1', step: 0, attempts: 1, at: 10 },
   { type: 'saga-ended', sagaId: 's1', status: 'compensated', at: 11 },
+  { type: 'saga-started', sagaId: 's2', saga: 'orders', steps: ['a'], input: null, deadline: 100, at: 5 },
+  { type: 'saga-cancelled', sagaId: 's2', reason: 'deadline', at: 6 },
 ];
 
 function corruption(bytes: Uint8Array, index = 4): string {
@@ -57,6 +59,8 @@ describe('saga records', () => {
     ['no saga name', bytesOf({ type: 'saga-started', sagaId: 's', steps: ['a'], input: 1, at: 1 }), /saga must be a non-empty string/],
     ['no steps', bytesOf({ type: 'saga-started', sagaId: 's', saga: 'x', steps: [], input: 1, at: 1 }), /steps must be a non-empty array of strings/],
     ['no input', bytesOf({ type: 'saga-started', sagaId: 's', saga: 'x', steps: ['a'], at: 1 }), /input is missing/],
+    ['a bad deadline', bytesOf({ type: 'saga-started', sagaId: 's', saga: 'x', steps: ['a'], input: 1, deadline: 'soon', at: 1 }), /deadline must be a finite number/],
+    ['a cancellation without a reason', bytesOf({ type: 'saga-cancelled', sagaId: 's', at: 1 }), /reason must be a string/],
     ['a bad status', bytesOf({ type: 'saga-ended', sagaId: 's', status: 'done', at: 1 }), /status must be 'completed' or 'compensated', got "done"/],
   ])('rejects %s with SagaLogCorruptionError and the record index', (_what, bytes, reason) => {
     expect(corruption(bytes)).toMatch(reason);

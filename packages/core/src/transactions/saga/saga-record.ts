@@ -14,8 +14,21 @@ export interface SagaErrorInfo {
  * forces each record (append + fsync) before it does what follows it (see design.md).
  */
 export type SagaRecord =
-  /** A saga instance began; `steps` are its step names, checked against the definition on resume. */
-  | { readonly type: 'saga-started'; readonly sagaId: string; readonly saga: string; readonly steps: readonly string[]; readonly input: unknown; readonly at: number }
+  /**
+   * A saga instance began; `steps` are its step names, checked against the definition on resume;
+   * `deadline` (orchestrator clock, ms), when set, is when it is cancelled if still going forward.
+   */
+  | {
+      readonly type: 'saga-started';
+      readonly sagaId: string;
+      readonly saga: string;
+      readonly steps: readonly string[];
+      readonly input: unknown;
+      readonly deadline?: number;
+      readonly at: number;
+    }
+  /** The saga was cancelled (by `cancel()` or its deadline) before its pivot succeeded: it compensates. */
+  | { readonly type: 'saga-cancelled'; readonly sagaId: string; readonly reason: string; readonly at: number }
   /** Step `step` is about to run for the first time: from here on it may have taken effect. */
   | { readonly type: 'step-started'; readonly sagaId: string; readonly step: number; readonly at: number }
   /** Step `step` succeeded with `result` (absent when the action returned `undefined`) after `attempts` attempts. */
@@ -73,6 +86,10 @@ export function decodeSagaRecord(bytes: Uint8Array, index = 0): SagaRecord {
         bad('saga-started: steps must be a non-empty array of strings');
       }
       if (!('input' in r)) bad('saga-started: input is missing');
+      if (r.deadline !== undefined && (typeof r.deadline !== 'number' || !Number.isFinite(r.deadline))) bad('saga-started: deadline must be a finite number');
+      break;
+    case 'saga-cancelled':
+      if (typeof r.reason !== 'string') bad('saga-cancelled: reason must be a string');
       break;
     case 'step-started':
     case 'compensation-started':

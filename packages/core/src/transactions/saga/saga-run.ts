@@ -19,6 +19,10 @@ export interface SagaRun {
   readonly compensationLastError: (SagaErrorInfo | undefined)[];
   /** True while a driver loop runs this saga (never two at once). */
   driving: boolean;
+  /** Aborts the saga's running call: on `cancel()` (then replaced by a fresh one) and on stop. */
+  controller: AbortController;
+  /** The deadline timer, while armed. */
+  deadlineTimer: unknown;
   readonly waiters: Array<{ resolve(outcome: SagaOutcome): void; reject(error: unknown): void }>;
 }
 
@@ -36,6 +40,8 @@ export function newRun(state: SagaState, definition: SagaDefinition<unknown> | u
     compensationAttempts: new Array<number>(n).fill(0),
     compensationLastError: new Array<SagaErrorInfo | undefined>(n).fill(undefined),
     driving: false,
+    controller: new AbortController(),
+    deadlineTimer: undefined,
     waiters: [],
   };
 }
@@ -43,6 +49,7 @@ export function newRun(state: SagaState, definition: SagaDefinition<unknown> | u
 /** The history event of a logged record. */
 export function recordEvent(state: SagaState, record: SagaRecord): SagaEvent {
   if (record.type === 'saga-started' || record.type === 'saga-ended') return { type: record.type, at: record.at };
+  if (record.type === 'saga-cancelled') return { type: record.type, at: record.at, reason: record.reason };
   const step = state.stepNames[record.step];
   if (record.type === 'step-failed') return { type: record.type, at: record.at, step, attempt: record.attempts, error: record.error };
   if (record.type === 'step-succeeded' || record.type === 'compensation-done') return { type: record.type, at: record.at, step, attempt: record.attempts };
@@ -82,6 +89,7 @@ export function outcomeOf(state: SagaState): SagaOutcome {
     outcome.failedStep = state.stepNames[state.failedStep];
     outcome.error = (state.steps[state.failedStep] as StepState).error;
   }
+  if (state.cancelled !== undefined) outcome.cancelled = state.cancelled;
   return outcome;
 }
 
@@ -137,6 +145,8 @@ export function historyOf(run: SagaRun): SagaHistory {
     history.failedStep = state.stepNames[state.failedStep];
     history.error = (state.steps[state.failedStep] as StepState).error;
   }
+  if (state.cancelled !== undefined) history.cancelled = state.cancelled;
+  if (state.deadline !== undefined) history.deadline = state.deadline;
   return history;
 }
 

@@ -19,6 +19,7 @@ interface Params {
   readonly sagas: number;
   readonly concurrent: boolean;
   readonly crashPoints: readonly number[];
+  readonly sagaTimeoutMs: number | undefined;
   readonly odds: { readonly fail: number; readonly loseReply: number; readonly hang: number };
 }
 
@@ -40,6 +41,7 @@ async function simulate(p: Params): Promise<Run> {
     concurrent: p.concurrent,
     compactAfterRecords: 7,
     maxEndedSagas: p.concurrent ? 1_000 : 1,
+    ...(p.sagaTimeoutMs === undefined ? {} : { sagaTimeoutMs: p.sagaTimeoutMs }),
   };
   const { world, known, crashes } = await runWithCrashes(scenario, p.crashPoints, p.seed);
   const problems: string[] = [];
@@ -61,6 +63,7 @@ const params: fc.Arbitrary<Params> = fc
     sagas: fc.integer({ min: 1, max: 3 }),
     concurrent: fc.boolean(),
     crashPoints: fc.array(fc.integer({ min: 1, max: 60 }), { maxLength: 3 }),
+    sagaTimeoutMs: fc.option(fc.integer({ min: 100, max: 5_000 }), { nil: undefined }),
     fail: fc.double({ min: 0, max: 0.4, noNaN: true }),
     loseReply: fc.double({ min: 0, max: 0.2, noNaN: true }),
     hang: fc.double({ min: 0, max: 0.2, noNaN: true }),
@@ -94,6 +97,7 @@ describe('saga simulations', () => {
         sagas: 1 + Math.floor(random() * 3),
         concurrent: random() < 0.5,
         crashPoints: Array.from({ length: Math.floor(random() * 4) }, () => 1 + Math.floor(random() * 50)),
+        sagaTimeoutMs: random() < 0.3 ? 200 + Math.floor(random() * 3_000) : undefined,
         odds: { fail: random() * 0.3, loseReply: random() * 0.15, hang: random() * 0.15 },
       };
       const run = await simulate(p);

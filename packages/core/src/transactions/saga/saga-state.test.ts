@@ -73,6 +73,8 @@ describe('applySagaRecord and nextSagaAction', () => {
     ['completed too early', [started(), rec('step-started', 0), rec('step-succeeded', 0), rec('saga-ended', undefined, { status: 'completed' })]],
     ['compensated without a failure', [started(), rec('saga-ended', undefined, { status: 'compensated' })]],
     ['compensated mid-compensation', [started(), rec('step-started', 0), failed(0), rec('compensation-started', 0), rec('saga-ended', undefined, { status: 'compensated' })]],
+    ['a cancellation while compensating', [started(), rec('step-started', 0), failed(0), rec('saga-cancelled', undefined, { reason: 'r' })]],
+    ['a step outcome after a cancellation', [started(), rec('step-started', 0), rec('saga-cancelled', undefined, { reason: 'r' }), rec('step-succeeded', 0)]],
     ['a record after the end', [started(1), rec('step-started', 0), rec('step-succeeded', 0), rec('saga-ended', undefined, { status: 'completed' }), rec('step-started', 0)]],
   ])('refuses %s', (_what, records) => {
     let error: unknown;
@@ -83,6 +85,13 @@ describe('applySagaRecord and nextSagaAction', () => {
     }
     expect(isSagaLogCorruptionError(error)).toBe(true);
     expect(error).toMatchObject({ index: records.length - 1 }); // the offending record
+  });
+
+  it('turns around on a cancellation, compensating the running step', () => {
+    const log = [started(), rec('step-started', 0), rec('step-succeeded', 0), rec('step-started', 1), rec('saga-cancelled', undefined, { reason: 'r' })];
+    expect(fold(log)).toMatchObject({ phase: 'compensating', status: 'compensating', cancelled: 'r' });
+    expect(fold(log).failedStep).toBeUndefined();
+    expect(nextSagaAction(fold(log), all)).toEqual({ kind: 'start-compensation', step: 1 });
   });
 
   /**

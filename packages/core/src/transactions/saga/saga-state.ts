@@ -31,7 +31,8 @@ export interface StepState {
  * A saga instance's state, folded from its records by {@link applySagaRecord}. Invariants (each
  * record is checked against them, so a log that breaks one is reported, not obeyed):
  * - steps start in order, each after the one before it succeeded; at most one is `'started'`;
- * - `phase` is `'compensating'` exactly after a `step-failed`; no step starts after that;
+ * - `phase` is `'compensating'` exactly after a `step-failed` or a `saga-cancelled` (only while
+ *   going forward); no step starts, and no step outcome is taken, after that;
  * - compensations start one at a time, in strictly decreasing step order, only for steps that
  *   started, each at most once;
  * - nothing follows `saga-ended`.
@@ -47,6 +48,10 @@ export interface SagaState {
   readonly steps: StepState[];
   /** The step whose failure made the saga compensate. */
   failedStep?: number;
+  /** Why the saga was cancelled, when it was. */
+  cancelled?: string;
+  /** When the saga is cancelled if still going forward (orchestrator clock, ms). */
+  readonly deadline?: number;
   endedAt?: number;
 }
 
@@ -62,6 +67,7 @@ function started(record: Extract<SagaRecord, { type: 'saga-started' }>): SagaSta
     phase: 'forward',
     status: 'running',
     steps: record.steps.map(() => ({ phase: 'pending', attempts: 0, compensation: 'none', compensationAttempts: 0 })),
+    ...(record.deadline === undefined ? {} : { deadline: record.deadline }),
   };
 }
 
@@ -82,11 +88,18 @@ export function applySagaRecord(state: SagaState | undefined, record: SagaRecord
   }
   if (state === undefined) return fail(`${record.type} for saga ${record.sagaId}, which never started`);
   if (state.phase === 'ended') fail(`${record.type} after saga ${state.id} ended`);
+  if (record.type === 'saga-cancelled') {
+    if (state.phase !== 'forward') fail('saga-cancelled while compensating');
+    state.phase = 'compensating';
+    state.status = 'compensating';
+    state.cancelled = record.reason;
+    return state;
+  }
   if (record.type === 'saga-ended') {
     if (record.status === 'completed') {
       if (state.phase !== 'forward' || state.steps.some((s) => s.phase !== 'succeeded')) fail('saga-ended completed before every step succeeded');
     } else {
-      if (state.phase !== 'compensating') fail('saga-ended compensated without a failed step');
+      if (state.phase !== 'compensating') fail('saga-ended compensated without a failed step or a cancellation');
       if (state.steps.some((s) => s.compensation === 'started')) fail('saga-ended compensated with a compensation running');
     }
     state.phase = 'ended';

@@ -21,6 +21,8 @@ export interface Scenario {
   readonly compactAfterRecords?: number;
   /** The orchestrator's `maxEndedSagas` (default 1,000). */
   readonly maxEndedSagas?: number;
+  /** The sagas' deadline (`start()`'s `timeoutMs`). Default none. */
+  readonly sagaTimeoutMs?: number;
   /** Start every saga at once rather than one after the other. */
   readonly concurrent?: boolean;
 }
@@ -58,12 +60,12 @@ function open(w: World, fs: CrashFs, scenario: Scenario, seed: number): SagaOrch
  * known to have ended, wait for it if the log has it, else (re)start it with the same id.
  * Returns the outcomes it saw, or stops at the crash.
  */
-async function live(w: World, orchestrator: SagaOrchestrator | undefined, ids: string[], known: Map<string, string>, concurrent: boolean): Promise<boolean> {
+async function live(w: World, orchestrator: SagaOrchestrator | undefined, ids: string[], known: Map<string, string>, concurrent: boolean, sagaTimeoutMs: number | undefined): Promise<boolean> {
   if (orchestrator === undefined) return false;
   try {
     orchestrator.resume();
     const run = (id: string): Promise<void> =>
-      (orchestrator.get(id) === undefined ? orchestrator.start(w.saga, { order: 1 }, { id }) : orchestrator.wait(id)).then((outcome) => {
+      (orchestrator.get(id) === undefined ? orchestrator.start(w.saga, { order: 1 }, { id, ...(sagaTimeoutMs === undefined ? {} : { timeoutMs: sagaTimeoutMs }) }) : orchestrator.wait(id)).then((outcome) => {
         known.set(id, outcome.status);
       });
     const todo = ids.filter((id) => !known.has(id));
@@ -100,7 +102,7 @@ export async function runWithCrashes(
   const known = new Map<string, string>();
   let fs = new CrashFs(crashPoints[0] ?? Infinity);
   for (let life = 0; ; life++) {
-    const done = await live(w, open(w, fs, scenario, seed + life), ids, known, scenario.concurrent === true);
+    const done = await live(w, open(w, fs, scenario, seed + life), ids, known, scenario.concurrent === true, scenario.sagaTimeoutMs);
     // A crash after the last outcome (a compaction after the saga ended) also counts.
     if (done) return { world: w, known, steps: fs.steps, crashes: life + (fs.steps >= (crashPoints[life] ?? Infinity) ? 1 : 0) };
     if (life > 50) throw new Error('more than 50 lives');
