@@ -8,7 +8,7 @@ import { DuplicateTransactionError } from './errors/duplicate-transaction-error.
 import { TransactionInDoubtError } from './errors/transaction-in-doubt-error.js';
 import { TransactionStoppedError } from './errors/transaction-stopped-error.js';
 import { MESSAGE_LIMITS, type TransactionMessage, checkTransactionMessage } from './messages.js';
-import type { AbortReason, Decision, ParticipantWork, PartyId, TxId, TxWrite, VoteReport } from './types.js';
+import type { AbortReason, ParticipantWork, PartyId, TxId, TxWrite, VoteReport } from './types.js';
 
 /** How a runtime hands a message to the network. Sending may fail or lose it: the protocol re-sends. */
 export interface TransactionTransport {
@@ -248,15 +248,15 @@ export class TwoPhaseCoordinator {
     if (entries.length === 0) throw new TypeError('TwoPhaseCoordinator: request.participants needs at least one participant');
     for (const [id, work] of entries) {
       // Validate as the participant will: build the prepare and check it.
-      const writes = (work as ParticipantWork | undefined)?.writes;
+      const writes = (work as ParticipantWork | undefined)?.writes as readonly TxWrite[];
       const reads = (work as ParticipantWork | undefined)?.reads ?? [];
       try {
         checkTransactionMessage({ type: 'prepare', txId, from: this.id, to: id, epoch: 0, order: 0, writes, reads });
       } catch (error) {
         throw new TypeError(`TwoPhaseCoordinator: request.participants[${JSON.stringify(id)}]: ${(error as Error).message.replace('two-phase commit: message.', '')}`, { cause: error });
       }
-      if (writes!.length === 0 && reads.length === 0) throw new TypeError(`TwoPhaseCoordinator: request.participants[${JSON.stringify(id)}] has neither writes nor reads`);
-      participants[id] = { writes: writes!.map((w) => ({ key: w.key, value: w.value })), reads: [...reads] };
+      if (writes.length === 0 && reads.length === 0) throw new TypeError(`TwoPhaseCoordinator: request.participants[${JSON.stringify(id)}] has neither writes nor reads`);
+      participants[id] = { writes: writes.map((w) => ({ key: w.key, value: w.value })), reads: [...reads] };
     }
     return { txId, participants, timeoutMs };
   }

@@ -1,0 +1,109 @@
+import { describe, expect, it } from '@jest/globals';
+import { CrashFs } from '../../raft/wal/crash-fs.js';
+import { seededRandom } from '../../testing/seeded-random.js';
+import { RecordLog } from '../log/record-log.js';
+import { FileDecisionLog } from './decision-log.js';
+import { isTransactionRecordError } from './errors/transaction-record-error.js';
+
+describe('FileDecisionLog', () => {
+  it('is first-wins: a second record for a transaction answers the first decision', async () => {
+    const log = FileDecisionLog.open({ dir: '/d', fs: new CrashFs() });
+    expect(await log.record('t1', 'abort', ['a'])).toBe('abort');
+    expect(await log.record('t1', 'commit', ['a'])).toBe('abort');
+    expect(log.recordSync('t2', 'commit', ['a', 'b'])).toBe('commit');
+    expect(log.recordSync('t2', 'abort', [])).toBe('commit');
+    expect(await log.lookup('t2')).toBe('commit');
+    expect(await log.lookup('nope')).toBeUndefined();
+  });
+
+  it('forces a commit (it survives a power cut) but not an abort; END is lazy', async () => {
+    const disk = new CrashFs();
+    const log = FileDecisionLog.open({ dir: '/d', fs: disk });
+    await log.recover();
+    await log.record('aborted', 'abort', ['a']);
+    await log.record('committed', 'commit', ['a', 'b']);
+    await log.record('lazy', 'abort', ['a']);
+    for (let seed = 1; seed <= 10; seed++) {
+      const after = FileDecisionLog.open({ dir: '/d', fs: disk.afterCrash(seededRandom(seed)) });
+      expect(after.lookupSync('committed')).toBe('commit');
+      expect(after.lookupSync('aborted')).toBe('abort'); // synced with the commit that followed it
+      expect(['abort', undefined]).toContain(after.lookupSync('lazy'));
+    }
+  });
+
+  it('shares one fsync between commits recorded in the same turn (group commit)', async () => {
+    const disk = new CrashFs();
+    const log = FileDecisionLog.open({ dir: '/d', fs: disk });
+    await log.recover();
+    const before = disk.steps;
+    await Promise.all([log.record('a', 'commit', ['p']), log.record('b', 'commit', ['p']), log.record('c', 'commit', ['p'])]);
+    expect(disk.steps - before).toBe(2); // one write, one fsync
+  });
+
+  it('hands out increasing epochs and the decisions not ended, across restarts', async () => {
+    const disk = new CrashFs();
+    const first = FileDecisionLog.open({ dir: '/d', fs: disk });
+    expect(await first.recover()).toEqual({ epoch: 1, pending: [] });
+    await first.record('t1', 'commit', ['a', 'b']);
+    await first.record('t2', 'commit', ['a']);
+    await first.end('t2');
+    first.close();
+    const second = FileDecisionLog.open({ dir: '/d', fs: disk.afterCrash(seededRandom(1)) });
+    const { epoch, pending } = await second.recover();
+    expect(epoch).toBe(2);
+    expect(second.epoch).toBe(2);
+    expect(pending.map((d) => d.txId)).toContain('t1');
+    expect(pending.find((d) => d.txId === 't1')).toEqual({ txId: 't1', decision: 'commit', participants: ['a', 'b'] });
+  });
+
+  it('compacts every compactEvery ENDs, keeping the epoch and the open decisions', async () => {
+    const disk = new CrashFs();
+    const log = FileDecisionLog.open({ dir: '/d', fs: disk, compactEvery: 2, maxSegmentBytes: 64 });
+    await log.recover();
+    for (let i = 0; i < 6; i++) await log.record(`t${i}`, 'commit', ['a']);
+    for (let i = 0; i < 4; i++) await log.end(`t${i}`);
+    expect(log.size).toBe(2);
+    log.close();
+    const names = disk.list();
+    expect(names).toHaveLength(1);
+    const again = FileDecisionLog.open({ dir: '/d', fs: disk });
+    expect((await again.recover()).pending.map((d) => d.txId).sort()).toEqual(['t4', 't5']);
+    expect(again.epoch).toBe(2);
+  });
+
+  it('refuses records that pass the checksum but are not decision-log records', () => {
+    for (const [bytes, reason] of [
+      [new TextEncoder().encode('{not json'), /not JSON/],
+      [new TextEncoder().encode('{"type":"decision","txId":"t","decision":"maybe","participants":[]}'), /not a decision-log record/],
+      [new TextEncoder().encode('7'), /not an object/],
+    ] as const) {
+      const disk = new CrashFs();
+      const { log } = RecordLog.open({ dir: '/d', fs: disk });
+      log.append(bytes);
+      log.sync();
+      log.close();
+      let caught: unknown;
+      try {
+        FileDecisionLog.open({ dir: '/d', fs: disk });
+      } catch (error) {
+        caught = error;
+      }
+      expect(isTransactionRecordError(caught)).toBe(true);
+      expect(String((caught as Error).message)).toMatch(reason);
+      expect(caught).toMatchObject({ log: 'decision', index: 0 });
+    }
+    const disk = new CrashFs();
+    const { log } = RecordLog.open({ dir: '/d', fs: disk });
+    log.append(new TextEncoder().encode('{"type":"epoch","epoch":2}'));
+    log.append(new TextEncoder().encode('{"type":"epoch","epoch":2}'));
+    log.sync();
+    expect(() => FileDecisionLog.open({ dir: '/d', fs: disk })).toThrow(/epoch 2 after epoch 2/);
+    expect(() => FileDecisionLog.open({ dir: '/e', fs: disk, compactEvery: 0 })).toThrow(/compactEvery must be a positive integer/);
+  });
+
+  it('rejects the commits of a group when the fsync fails', async () => {
+    const disk = new CrashFs(4);
+    const log = FileDecisionLog.open({ dir: '/d', fs: disk });
+    await expect(log.record('t', 'commit', ['a'])).rejects.toThrow(/crash/);
+  });
+});
