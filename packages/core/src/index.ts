@@ -268,7 +268,7 @@ export type { RecordLogOptions } from './transactions/log/record-log.js';
 export { defineSaga, isSagaDefinition } from './transactions/saga/define-saga.js';
 export type { SagaCompensationContext, SagaDefinition, SagaOptions, SagaRetryOptions, SagaStep, SagaStepContext } from './transactions/saga/define-saga.js';
 export { SagaOrchestrator } from './transactions/saga/saga-orchestrator.js';
-export type { SagaOrchestratorMetrics, SagaOrchestratorOpenOptions, SagaOrchestratorOptions, SagaStartOptions } from './transactions/saga/saga-orchestrator.js';
+export type { SagaOrchestratorMetrics, SagaOrchestratorOpenOptions, SagaOrchestratorOptions, SagaStartOptions } from './transactions/saga/saga-orchestrator-options.js';
 export { MemorySagaLog } from './transactions/saga/saga-log.js';
 export type { SagaLog } from './transactions/saga/saga-log.js';
 export type {

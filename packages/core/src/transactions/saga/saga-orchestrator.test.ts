@@ -11,7 +11,8 @@ import { isSagaIdConflictError } from './errors/saga-id-conflict-error.js';
 import { isSagaLogCorruptionError } from './errors/saga-log-corruption-error.js';
 import { isSagaOrchestratorStoppedError } from './errors/saga-orchestrator-stopped-error.js';
 import { MemorySagaLog } from './saga-log.js';
-import { SagaOrchestrator, type SagaOrchestratorOptions } from './saga-orchestrator.js';
+import { SagaOrchestrator } from './saga-orchestrator.js';
+import type { SagaOrchestratorOptions } from './saga-orchestrator-options.js';
 import { decodeSagaRecord, encodeSagaRecord } from './saga-record.js';
 import { settle } from './test-participants.js';
 

@@ -1,97 +1,29 @@
-import { exponentialBackoff, type Backoff } from '../../policies/backoff/backoff.js';
-import { RetryPolicy } from '../../policies/retry.js';
-import { TimeoutPolicy } from '../../policies/timeout.js';
+import { exponentialBackoff } from '../../policies/backoff/backoff.js';
 import { show } from '../../policies/validate.js';
-import type { WalFs } from '../../raft/wal/wal-fs.js';
-import { systemClock, type Clock, type TimerHandle } from '../../time/clock.js';
+import { systemClock, type Clock } from '../../time/clock.js';
 import { systemRandom, type Random } from '../../time/random.js';
 import { RecordLog } from '../log/record-log.js';
-import { SAGA_NAME_PATTERN, isSagaDefinition, type SagaDefinition, type SagaStep } from './define-saga.js';
-import { InvalidStepResultError } from './errors/invalid-step-result-error.js';
+import { isSagaDefinition, type SagaDefinition } from './define-saga.js';
 import { SagaDefinitionMismatchError } from './errors/saga-definition-mismatch-error.js';
 import { SagaIdConflictError } from './errors/saga-id-conflict-error.js';
 import { SagaOrchestratorStoppedError } from './errors/saga-orchestrator-stopped-error.js';
 import type { SagaHistory, SagaOutcome, SagaStatus, SagaSummary } from './saga-history.js';
 import type { SagaLog } from './saga-log.js';
+import {
+  checkClock,
+  checkId,
+  integer,
+  type SagaOrchestratorMetrics,
+  type SagaOrchestratorOpenOptions,
+  type SagaOrchestratorOptions,
+  type SagaStartOptions,
+} from './saga-orchestrator-options.js';
 import { decodeSagaRecord, encodeSagaRecord, errorInfo, type SagaRecord } from './saga-record.js';
-import { addAttemptEvent, historyOf, newRun, outcomeOf, recordEvent, resultsOf, summaryOf, type SagaRun } from './saga-run.js';
+import { historyOf, newRun, outcomeOf, recordEvent, summaryOf, type SagaRun } from './saga-run.js';
+import { SagaStepRunner } from './saga-step-runner.js';
 import { applySagaRecord, nextSagaAction, type SagaShape, type SagaState } from './saga-state.js';
 
-/** Options of {@link SagaOrchestrator}. */
-export interface SagaOrchestratorOptions {
-  /** Where records are forced (a `RecordLog`, or a {@link SagaLog}); required. */
-  readonly log: SagaLog;
-  /** The records the log held at open (`RecordLog.open(...).records`), replayed at construction. Default none. */
-  readonly records?: readonly Uint8Array[];
-  /** Sagas to know by name, for `resume()` (`start()` registers its saga too). Default none. */
-  readonly sagas?: readonly SagaDefinition<never>[];
-  /** Time for timestamps, retry waits and timeouts (default the system clock). */
-  readonly clock?: Clock;
-  /** Jitter and generated saga ids (default `Math.random`). */
-  readonly random?: Random;
-  /** Ended sagas kept for `get`, `list` and id deduplication, newest first (default 1,000). */
-  readonly maxEndedSagas?: number;
-  /**
-   * Compact the log (when it can) once this many records were written since the last compaction
-   * and a saga ends: the new log holds the running sagas and the kept ended ones (default 10,000).
-   */
-  readonly compactAfterRecords?: number;
-  /** The largest record, in bytes: bounds a saga's input and each step's result (default 1 MiB). */
-  readonly maxRecordBytes?: number;
-  /** Failed-attempt events kept per saga in its history (default 100; logged records are always shown). */
-  readonly maxEventsPerSaga?: number;
-  /**
-   * The wait between rounds of retries for what may never give up: compensations, and steps
-   * after the pivot (default exponential from 1 s, ×2, capped at 60 s, equal jitter).
-   */
-  readonly roundBackoff?: Backoff;
-}
-
-/** Options of {@link SagaOrchestrator.open}: the orchestrator's, with a `RecordLog` directory instead of `log`. */
-export interface SagaOrchestratorOpenOptions extends Omit<SagaOrchestratorOptions, 'log' | 'records'> {
-  /** The log's directory (created if missing). */
-  readonly dir: string;
-  /** The file operations (default `nodeWalFs`). */
-  readonly fs?: WalFs;
-  /** The log's segment size (default 16 MiB). */
-  readonly maxSegmentBytes?: number;
-  /** Called after each fsync with its duration in seconds (for a histogram). */
-  readonly onSync?: (seconds: number) => void;
-}
-
-/** Options of {@link SagaOrchestrator.start}. */
-export interface SagaStartOptions {
-  /**
-   * The saga instance's id, its idempotency key: starting again with the id of a running or kept
-   * saga returns that saga's outcome. 1 to 100 of `A-Z a-z 0-9 . _ : -`. Default a random id.
-   */
-  readonly id?: string;
-  /**
-   * A deadline for the saga, in ms from now (logged, so it holds across restarts): if the saga
-   * is still going forward and its pivot has not succeeded by then, it is cancelled and
-   * compensates. Default none (each step's `timeoutMs` still bounds its attempts).
-   */
-  readonly timeoutMs?: number;
-}
-
-/** Live counters since construction. */
-export interface SagaOrchestratorMetrics {
-  readonly started: number;
-  readonly completed: number;
-  readonly compensated: number;
-  /** Sagas running or compensating now (known to this orchestrator). */
-  readonly active: number;
-  /** Records forced since construction. */
-  readonly records: number;
-  readonly compactions: number;
-}
-
 const MiB = 1024 * 1024;
-type StepOutcome = { readonly ok: true; readonly result: unknown } | { readonly ok: false; readonly error: unknown };
-interface StepPolicies {
-  readonly retry: RetryPolicy;
-  readonly timeout: TimeoutPolicy | undefined;
-}
 
 /**
  * Runs sagas (see `defineSaga`) with every transition forced to a log first, so that a crash at
@@ -129,14 +61,12 @@ export class SagaOrchestrator {
   private readonly compactAfterRecords: number;
   private readonly maxRecordBytes: number;
   private readonly maxEventsPerSaga: number;
-  private readonly roundBackoff: Backoff;
   private readonly definitions = new Map<string, SagaDefinition<unknown>>();
-  private readonly policies = new WeakMap<SagaStep<unknown>, StepPolicies>();
   /** Every known saga, in start order (a Map keeps insertion order). */
   private readonly runs = new Map<string, SagaRun>();
   /** Ended sagas' ids, oldest first. */
   private readonly ended: string[] = [];
-  private readonly sleepers = new Set<{ handle: TimerHandle; resolve: () => void }>();
+  private readonly steps: SagaStepRunner;
   private stopCause: SagaOrchestratorStoppedError | undefined;
   private recordsSinceCompaction = 0;
   private counters = { started: 0, completed: 0, compensated: 0, records: 0, compactions: 0 };
@@ -167,7 +97,15 @@ export class SagaOrchestrator {
     if (options.roundBackoff !== undefined && (typeof options.roundBackoff !== 'object' || typeof options.roundBackoff?.delay !== 'function')) {
       throw new TypeError(`${where}: options.roundBackoff must be a Backoff ({ delay }), got ${show(options.roundBackoff)}`);
     }
-    this.roundBackoff = options.roundBackoff ?? exponentialBackoff({ initialDelayMs: 1_000, maxDelayMs: 60_000, jitter: 'equal' });
+    const roundBackoff = options.roundBackoff ?? exponentialBackoff({ initialDelayMs: 1_000, maxDelayMs: 60_000, jitter: 'equal' });
+    this.steps = new SagaStepRunner({
+      clock: this.clock,
+      random: this.random,
+      roundBackoff,
+      maxRecordBytes: this.maxRecordBytes,
+      maxEventsPerSaga: this.maxEventsPerSaga,
+      isStopped: () => this.stopped,
+    });
     if (options.sagas !== undefined) {
       if (!Array.isArray(options.sagas)) throw new TypeError(`${where}: options.sagas must be an array of defineSaga() results, got ${show(options.sagas)}`);
       options.sagas.forEach((saga: unknown, i) => this.register(saga as SagaDefinition<unknown>, `${where}: options.sagas[${i}]`));
@@ -467,7 +405,7 @@ export class SagaOrchestrator {
             this.write(run, { type: 'step-started', sagaId, step: action.step, at: this.clock.now() });
             break;
           case 'run-step': {
-            const outcome = await this.runStep(run, action.step);
+            const outcome = await this.steps.runStep(run, action.step);
             if (this.stopped) return;
             if (run.state.phase !== 'forward') break; // cancelled meanwhile: the outcome no longer counts
             const attempts = run.stepAttempts[action.step] ?? 0;
@@ -484,7 +422,7 @@ export class SagaOrchestrator {
             this.write(run, { type: 'compensation-started', sagaId, step: action.step, at: this.clock.now() });
             break;
           case 'run-compensation':
-            await this.runCompensation(run, action.step);
+            await this.steps.runCompensation(run, action.step);
             if (this.stopped) return;
             this.write(run, { type: 'compensation-done', sagaId, step: action.step, attempts: run.compensationAttempts[action.step] ?? 0, at: this.clock.now() });
             break;
@@ -501,119 +439,6 @@ export class SagaOrchestrator {
     } finally {
       run.driving = false;
     }
-  }
-
-  /** Runs step `i`'s action to an outcome: the retry policy's, or forever after the pivot. */
-  private async runStep(run: SagaRun, i: number): Promise<StepOutcome> {
-    const definition = run.definition as SagaDefinition<unknown>;
-    const step = definition.steps[i] as SagaStep<unknown>;
-    const forever = definition.pivotIndex !== undefined && i > definition.pivotIndex;
-    const { retry, timeout } = this.policiesOf(step);
-    for (let round = 1; ; round++) {
-      let outcome: StepOutcome;
-      try {
-        const result = await retry.execute(
-          ({ attempt, signal }) => this.attempt(run, i, false, timeout, signal, attempt, (context) => step.action(context)),
-          { signal: run.controller.signal },
-        );
-        outcome = this.checkResult(step, result);
-      } catch (error) {
-        outcome = { ok: false, error };
-      }
-      if (this.stopped || outcome.ok || !forever) return outcome;
-      await this.sleep(this.roundBackoff.delay(round, 0, this.random));
-      if (this.stopped) return outcome;
-    }
-  }
-
-  /** Runs step `i`'s compensation until it succeeds: rounds of its retry policy, with `roundBackoff` between. */
-  private async runCompensation(run: SagaRun, i: number): Promise<void> {
-    const step = (run.definition as SagaDefinition<unknown>).steps[i] as SagaStep<unknown>;
-    const compensate = step.compensate as NonNullable<SagaStep<unknown>['compensate']>;
-    const { retry, timeout } = this.policiesOf(step);
-    const state = run.state.steps[i];
-    const succeeded = state?.phase === 'succeeded';
-    for (let round = 1; ; round++) {
-      try {
-        await retry.execute(
-          ({ attempt, signal }) =>
-            this.attempt(run, i, true, timeout, signal, attempt, (context) => compensate({ ...context, succeeded, result: succeeded ? state?.result : undefined })),
-          { signal: run.controller.signal },
-        );
-        return;
-      } catch {
-        if (this.stopped) return;
-      }
-      await this.sleep(this.roundBackoff.delay(round, 0, this.random));
-      if (this.stopped) return;
-    }
-  }
-
-  /** One attempt of an action or compensation, under the step's timeout, counted and recorded in the history. */
-  private async attempt(
-    run: SagaRun,
-    i: number,
-    compensation: boolean,
-    timeout: TimeoutPolicy | undefined,
-    signal: AbortSignal,
-    attempt: number,
-    call: (context: Parameters<SagaStep<unknown>['action']>[0]) => unknown,
-  ): Promise<unknown> {
-    const counts = compensation ? run.compensationAttempts : run.stepAttempts;
-    counts[i] = (counts[i] ?? 0) + 1;
-    const { state } = run;
-    // Forward: only earlier steps have succeeded. Compensating: every succeeded step's result.
-    const results = resultsOf(state);
-    const base = {
-      sagaId: state.id,
-      stepIndex: i,
-      stepName: state.stepNames[i] as string,
-      idempotencyKey: `${state.id}:${i}`,
-      input: state.input,
-      results: Object.freeze(results),
-    };
-    const invoke = (s: AbortSignal, n: number): unknown => call(Object.freeze({ ...base, attempt: n, signal: s }));
-    try {
-      return await (timeout === undefined ? invoke(signal, attempt) : timeout.execute(({ signal: s }) => invoke(s, attempt), { signal, attempt }));
-    } catch (error) {
-      if (!this.stopped) {
-        const info = errorInfo(error);
-        (compensation ? run.compensationLastError : run.stepLastError)[i] = info;
-        const type = compensation ? 'compensation-attempt-failed' : 'attempt-failed';
-        addAttemptEvent(run, { type, at: this.clock.now(), step: base.stepName, attempt: counts[i], error: info }, this.maxEventsPerSaga);
-      }
-      throw error;
-    }
-  }
-
-  /** A result the log can hold: JSON, within `maxRecordBytes` (with the record around it). */
-  private checkResult(step: SagaStep<unknown>, result: unknown): StepOutcome {
-    if (result === undefined) return { ok: true, result };
-    let json: string | undefined;
-    try {
-      json = JSON.stringify(result);
-    } catch (error) {
-      return { ok: false, error: new InvalidStepResultError(step.name, `not JSON-serializable (${errorInfo(error).message})`) };
-    }
-    if (json === undefined) return { ok: false, error: new InvalidStepResultError(step.name, `not JSON-serializable (${typeof result})`) };
-    // 200 bytes cover the record's other fields; a string of n UTF-16 units encodes to ≤ 3n bytes.
-    const fits = json.length * 3 + 200 <= this.maxRecordBytes || new TextEncoder().encode(json).byteLength + 200 <= this.maxRecordBytes;
-    if (!fits) {
-      return { ok: false, error: new InvalidStepResultError(step.name, `larger than maxRecordBytes (${this.maxRecordBytes})`) };
-    }
-    return { ok: true, result: JSON.parse(json) as unknown };
-  }
-
-  private policiesOf(step: SagaStep<unknown>): StepPolicies {
-    let policies = this.policies.get(step);
-    if (policies === undefined) {
-      policies = {
-        retry: new RetryPolicy({ ...step.retry, clock: this.clock, random: this.random }),
-        timeout: step.timeoutMs === undefined ? undefined : new TimeoutPolicy({ timeoutMs: step.timeoutMs, strategy: 'aggressive', clock: this.clock }),
-      };
-      this.policies.set(step, policies);
-    }
-    return policies;
   }
 
   /** Arms the saga's deadline timer, if it has a deadline and none is armed: at the deadline, `cancel()`. */
@@ -669,21 +494,6 @@ export class SagaOrchestrator {
     }
   }
 
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.stopped) return resolve();
-      const sleeper = {
-        handle: undefined as TimerHandle,
-        resolve: () => {
-          this.sleepers.delete(sleeper);
-          resolve();
-        },
-      };
-      sleeper.handle = this.clock.setTimeout(sleeper.resolve, ms);
-      this.sleepers.add(sleeper);
-    });
-  }
-
   private alive(): void {
     if (this.stopCause !== undefined) throw this.stopCause;
   }
@@ -695,10 +505,7 @@ export class SagaOrchestrator {
       this.clearDeadline(run);
       run.controller.abort(this.stopCause);
     }
-    for (const sleeper of [...this.sleepers]) {
-      this.clock.clearTimeout(sleeper.handle);
-      sleeper.resolve();
-    }
+    this.steps.wakeAll();
     for (const run of this.runs.values()) for (const waiter of run.waiters.splice(0)) waiter.reject(this.stopCause);
     try {
       this.ownedLog?.close();
@@ -706,25 +513,4 @@ export class SagaOrchestrator {
       // a crashed disk: nothing more to lose
     }
   }
-}
-
-function checkClock(clock: unknown): Clock {
-  const c = clock as Partial<Clock> | null;
-  if (typeof c !== 'object' || c === null || typeof c.now !== 'function' || typeof c.setTimeout !== 'function' || typeof c.clearTimeout !== 'function') {
-    throw new TypeError(`SagaOrchestrator: options.clock must be a Clock (now, setTimeout, clearTimeout), got ${show(clock)}`);
-  }
-  return clock as Clock;
-}
-
-function integer(where: string, name: string, value: unknown, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number') throw new TypeError(`${where}: options.${name} must be an integer ≥ ${min}, got ${show(value)}`);
-  if (!Number.isInteger(value) || value < min) throw new RangeError(`${where}: options.${name} must be an integer ≥ ${min}, got ${show(value)}`);
-  return value;
-}
-
-function checkId(id: unknown): string {
-  if (typeof id !== 'string') throw new TypeError(`SagaOrchestrator.start: options.id must be a string, got ${show(id)}`);
-  if (!SAGA_NAME_PATTERN.test(id)) throw new RangeError(`SagaOrchestrator.start: options.id must be 1 to 100 of A-Z a-z 0-9 . _ : -, got ${show(id)}`);
-  return id;
 }
