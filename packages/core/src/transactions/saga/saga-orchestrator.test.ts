@@ -384,6 +384,7 @@ describe('SagaOrchestrator', () => {
     expect(orchestrator.list({ status: 'compensated' })).toEqual([expect.objectContaining({ id: 'l2', failedStep: 's' })]);
     expect(orchestrator.list({ limit: 1 }).map((s) => s.id)).toEqual(['l3']);
     expect(() => orchestrator.list({ limit: -1 })).toThrow(RangeError);
+    expect(() => orchestrator.list({ status: 'done' as never })).toThrow(/options\.status must be one of running, compensating, completed, compensated, got "done"/);
   });
 
   it('compacts the log down to the sagas it keeps, on its own after compactAfterRecords', async () => {
@@ -422,6 +423,8 @@ describe('SagaOrchestrator', () => {
     await expect(orchestrator.start(saga, (() => 1) as never)).rejects.toThrow(/input must be JSON-serializable/);
     await expect(orchestrator.start(saga, { sku: 'x'.repeat(400) })).rejects.toThrow(/input must encode to at most 300 bytes/);
     expect(() => orchestrator.register(defineSaga({ name: 'v', steps: [{ name: 's', action: () => 1 }] }))).toThrow(/another saga named "v"/);
+    expect(() => orchestrator.register({} as never)).toThrow(/^SagaOrchestrator\.register: saga must be a defineSaga\(\) result/);
+    expect(() => orchestrator.register(saga)).not.toThrow(); // the same definition again
     const bad: Array<[Partial<SagaOrchestratorOptions>, RegExp]> = [
       [{ log: undefined }, /options\.log must be a RecordLog or a SagaLog/],
       [{ clock: {} as never }, /options\.clock must be a Clock/],

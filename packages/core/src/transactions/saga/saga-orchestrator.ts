@@ -24,6 +24,7 @@ import { SagaStepRunner } from './saga-step-runner.js';
 import { applySagaRecord, nextSagaAction, type SagaShape, type SagaState } from './saga-state.js';
 
 const MiB = 1024 * 1024;
+const STATUSES: readonly SagaStatus[] = ['running', 'compensating', 'completed', 'compensated'];
 
 /**
  * Runs sagas (see `defineSaga`) with every transition forced to a log first, so that a crash at
@@ -108,7 +109,7 @@ export class SagaOrchestrator {
     });
     if (options.sagas !== undefined) {
       if (!Array.isArray(options.sagas)) throw new TypeError(`${where}: options.sagas must be an array of defineSaga() results, got ${show(options.sagas)}`);
-      options.sagas.forEach((saga: unknown, i) => this.register(saga as SagaDefinition<unknown>, `${where}: options.sagas[${i}]`));
+      options.sagas.forEach((saga: unknown, i) => this.registerAs(saga as SagaDefinition<never>, `${where}: options.sagas[${i}]`));
     }
     if (options.records !== undefined) {
       if (!Array.isArray(options.records)) throw new TypeError(`${where}: options.records must be an array of Uint8Array, got ${show(options.records)}`);
@@ -150,7 +151,11 @@ export class SagaOrchestrator {
    * @throws TypeError when `saga` is not a `defineSaga()` result
    * @throws RangeError when another saga of that name is registered
    */
-  register(saga: SagaDefinition<never>, where = 'SagaOrchestrator.register: saga'): void {
+  register(saga: SagaDefinition<never>): void {
+    this.registerAs(saga, 'SagaOrchestrator.register: saga');
+  }
+
+  private registerAs(saga: SagaDefinition<never>, where: string): void {
     if (!isSagaDefinition(saga)) throw new TypeError(`${where} must be a defineSaga() result, got ${show(saga)}`);
     const known = this.definitions.get(saga.name);
     if (known !== undefined && known !== saga) throw new RangeError(`${where}: another saga named ${JSON.stringify(saga.name)} is registered`);
@@ -187,7 +192,7 @@ export class SagaOrchestrator {
   start<I>(saga: SagaDefinition<I>, input: I, options: SagaStartOptions = {}): Promise<SagaOutcome> {
     try {
       this.alive();
-      this.register(saga as SagaDefinition<never>, 'SagaOrchestrator.start: saga');
+      this.registerAs(saga as SagaDefinition<never>, 'SagaOrchestrator.start: saga');
       if (typeof options !== 'object' || options === null) throw new TypeError(`SagaOrchestrator.start: options must be an object, got ${show(options)}`);
       const id = options.id === undefined ? this.newId() : checkId(options.id);
       const existing = this.runs.get(id);
@@ -267,7 +272,8 @@ export class SagaOrchestrator {
   }
 
   /**
-   * The outcome of saga `id` once it ends (at once for an ended saga it keeps).
+   * The outcome of saga `id` once it ends (at once for an ended saga it keeps). A replayed saga
+   * ends only once `resume()` (or a `start()` with its id) continues it.
    *
    * @throws (rejects) RangeError when no saga has that id (never started, or forgotten)
    * @throws (rejects) SagaOrchestratorStoppedError when the orchestrator stops first
@@ -290,9 +296,13 @@ export class SagaOrchestrator {
    * The sagas it knows, newest first: every running one and up to `maxEndedSagas` ended ones.
    *
    * @param options `status`: only those; `limit`: at most that many (default 100)
+   * @throws RangeError / TypeError for a bad `status` or `limit`
    */
   list(options: { readonly status?: SagaStatus; readonly limit?: number } = {}): SagaSummary[] {
     const limit = integer('SagaOrchestrator.list', 'limit', options.limit, 100, 0);
+    if (options.status !== undefined && !STATUSES.includes(options.status)) {
+      throw new RangeError(`SagaOrchestrator.list: options.status must be one of ${STATUSES.join(', ')}, got ${show(options.status)}`);
+    }
     const out: SagaSummary[] = [];
     const runs = [...this.runs.values()];
     for (let i = runs.length - 1; i >= 0 && out.length < limit; i--) {
