@@ -264,6 +264,60 @@ export type { QuorumFailureReason } from './replication/errors/quorum-not-reache
 export { RecordLog } from './transactions/log/record-log.js';
 export type { RecordLogOptions } from './transactions/log/record-log.js';
 
+// Transactions: two-phase commit — the pure coordinator and participant, their runtimes, the
+// pluggable decision log (file-backed default), message validation, errors.
+export { Coordinator } from './transactions/two-phase-commit/coordinator.js';
+export type {
+  CoordinatorConfig,
+  CoordinatorReady,
+  CoordinatorRecord,
+  Inquiry,
+  RecordedDecision,
+  TransactionOutcome,
+  TransactionStatus,
+} from './transactions/two-phase-commit/coordinator.js';
+export { Participant } from './transactions/two-phase-commit/participant.js';
+export type {
+  InDoubtTransaction,
+  LockPolicy,
+  ParticipantAnomalies,
+  ParticipantConfig,
+  ParticipantEffect,
+  ParticipantReady,
+} from './transactions/two-phase-commit/participant.js';
+export { decodeParticipantRecord, encodeParticipantRecord } from './transactions/two-phase-commit/participant-record.js';
+export type { ParticipantRecord } from './transactions/two-phase-commit/participant-record.js';
+export type { LockInfo } from './transactions/two-phase-commit/lock-table.js';
+export {
+  MESSAGE_LIMITS as TRANSACTION_MESSAGE_LIMITS,
+  TRANSACTION_MESSAGE_TYPES,
+  checkTransactionMessage,
+} from './transactions/two-phase-commit/messages.js';
+export type {
+  AckMessage,
+  DecisionMessage,
+  PrepareMessage,
+  StatusMessage,
+  TransactionMessage,
+  TransactionVoteMessage,
+} from './transactions/two-phase-commit/messages.js';
+export type { AbortReason, Decision, ParticipantWork, PartyId, TxId, TxWrite, VoteReport, VoteValue } from './transactions/two-phase-commit/types.js';
+export { FileDecisionLog } from './transactions/two-phase-commit/decision-log.js';
+export type { DecisionLog, FileDecisionLogOptions } from './transactions/two-phase-commit/decision-log.js';
+export { TwoPhaseCoordinator } from './transactions/two-phase-commit/two-phase-coordinator.js';
+export type {
+  TransactionRequest,
+  TransactionResult,
+  TransactionTransport,
+  TwoPhaseCoordinatorOptions,
+} from './transactions/two-phase-commit/two-phase-coordinator.js';
+export { TwoPhaseParticipant } from './transactions/two-phase-commit/two-phase-participant.js';
+export type { ParticipantStore, TwoPhaseParticipantOptions } from './transactions/two-phase-commit/two-phase-participant.js';
+export { DuplicateTransactionError, isDuplicateTransactionError } from './transactions/two-phase-commit/errors/duplicate-transaction-error.js';
+export { TransactionInDoubtError, isTransactionInDoubtError } from './transactions/two-phase-commit/errors/transaction-in-doubt-error.js';
+export { TransactionRecordError, isTransactionRecordError } from './transactions/two-phase-commit/errors/transaction-record-error.js';
+export { TransactionStoppedError, isTransactionStoppedError } from './transactions/two-phase-commit/errors/transaction-stopped-error.js';
+
 // Transactions: sagas — defineSaga, the orchestrator with its persisted saga log, the pure saga state machine.
 export { defineSaga, isSagaDefinition } from './transactions/saga/define-saga.js';
 export type { SagaCompensationContext, SagaDefinition, SagaOptions, SagaRetryOptions, SagaStep, SagaStepContext } from './transactions/saga/define-saga.js';

@@ -374,3 +374,10 @@ describe('examples/saga.ts', () => {
     expect(calls).toEqual(['reserve order-1:0', 'charge order-1:1', 'ship order-1:2', 'reserve order-2:0', 'refund order-2:1', 'release order-2:0']);
   });
 });
+
+describe('examples/two-phase-commit.ts', () => {
+  it('moves money between two participants atomically, on disk', async () => {
+    const { transfer } = await import('../examples/two-phase-commit.js');
+    await expect(transfer(30)).resolves.toEqual({ status: 'committed', a: '70', b: '30' });
+  });
+});

@@ -2,7 +2,7 @@ import { type Backoff, exponentialBackoff } from '../../policies/backoff/backoff
 import { checkNonNegativeInteger, checkPositiveInteger } from '../../policies/validate.js';
 import type { Random } from '../../time/random.js';
 import { DuplicateTransactionError } from './errors/duplicate-transaction-error.js';
-import type { TransactionMessage, VoteMessage } from './messages.js';
+import type { TransactionMessage, TransactionVoteMessage } from './messages.js';
 import type { AbortReason, Decision, ParticipantWork, PartyId, TxId, VoteReport } from './types.js';
 
 /** A decision as a decision log holds it: the transaction, the outcome, who must hear it. */
@@ -318,7 +318,7 @@ export class Coordinator {
     return [...this.#txs.keys()];
   }
 
-  #vote(m: VoteMessage): void {
+  #vote(m: TransactionVoteMessage): void {
     const tx = this.#txs.get(m.txId);
     if (tx === undefined) {
       const done = this.#finished.get(m.txId);

@@ -18,7 +18,7 @@ export interface PrepareMessage {
 }
 
 /** Participant → coordinator: the vote on `txId` (`reads`: the read keys' values, for yes and read-only). */
-export interface VoteMessage {
+export interface TransactionVoteMessage {
   readonly type: 'vote';
   readonly txId: TxId;
   readonly from: PartyId;
@@ -54,7 +54,7 @@ export interface StatusMessage {
 }
 
 /** Every message of the two-phase commit protocol, discriminated by `type`. */
-export type TransactionMessage = PrepareMessage | VoteMessage | DecisionMessage | AckMessage | StatusMessage;
+export type TransactionMessage = PrepareMessage | TransactionVoteMessage | DecisionMessage | AckMessage | StatusMessage;
 
 /** The message types, for validation and routing. */
 export const TRANSACTION_MESSAGE_TYPES: ReadonlySet<string> = new Set(['prepare', 'vote', 'commit', 'abort', 'ack', 'status']);
