@@ -7,6 +7,7 @@ import { seededRandom } from '../../testing/seeded-random.js';
 import { CrashFs } from '../wal/crash-fs.js';
 import { isNodeStoppedError } from './errors/node-stopped-error.js';
 import { FilePersistentStorage } from './file-persistent-storage.js';
+import { needsSync } from './persistent-storage.js';
 import { RaftNode } from './raft-node.js';
 import { LogMachine, text } from './test-cluster.js';
 
@@ -196,5 +197,19 @@ describe('FilePersistentStorage under crashes (in-memory disk)', () => {
       }
     }
     expect(crashes).toBeGreaterThan(steps.steps);
+  });
+});
+
+describe('needsSync', () => {
+  const hardState = { term: 2, vote: 'a', commit: 5 };
+  const none = { snapshot: undefined, entriesToPersist: [], hardState: undefined };
+  it('asks for an fsync for entries, a snapshot, a new term or vote; not for a commit index alone', () => {
+    expect(needsSync(none, hardState)).toBe(false);
+    expect(needsSync({ ...none, hardState: { ...hardState, commit: 9 } }, hardState)).toBe(false);
+    expect(needsSync({ ...none, hardState: { ...hardState, term: 3 } }, hardState)).toBe(true);
+    expect(needsSync({ ...none, hardState: { ...hardState, vote: 'b' } }, hardState)).toBe(true);
+    expect(needsSync({ ...none, entriesToPersist: [{ index: 6, term: 2, type: 'normal', data: new Uint8Array(1) }] }, hardState)).toBe(true);
+    const snapshot = { metadata: { index: 9, term: 2, confState: { voters: ['a'] } }, data: new Uint8Array(0) };
+    expect(needsSync({ ...none, snapshot }, hardState)).toBe(true);
   });
 });

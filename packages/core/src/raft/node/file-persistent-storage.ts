@@ -1,10 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import type { Entry } from '../entry.js';
-import type { ConfState, HardState } from '../raft-state.js';
+import type { ConfState } from '../raft-state.js';
 import type { Snapshot } from '../snapshot.js';
 import type { InitialState } from '../storage.js';
 import { FileStorage, type FileStorageOptions } from '../wal/file-storage.js';
-import type { PersistentStorage, ReadyWrite } from './persistent-storage.js';
+import { type PersistentStorage, type ReadyWrite, needsSync } from './persistent-storage.js';
 
 /** Options of {@link FilePersistentStorage.open}: those of `FileStorage.open`, plus a sync hook. */
 export interface FilePersistentStorageOptions extends FileStorageOptions {
@@ -85,7 +85,7 @@ export class FilePersistentStorage implements PersistentStorage {
    * counted a quorum, one fsync per round of proposals.
    */
   async save(write: ReadyWrite): Promise<void> {
-    if (!mustSync(write, this.file.initialState().hardState)) {
+    if (!needsSync(write, this.file.initialState().hardState)) {
       if (write.hardState !== undefined) this.file.setHardState(write.hardState);
       return;
     }
@@ -129,9 +129,3 @@ export class FilePersistentStorage implements PersistentStorage {
   }
 }
 
-/** Whether `write` must be fsynced before the Ready's messages go out: all but a commit-only change. */
-function mustSync(write: ReadyWrite, stored: HardState): boolean {
-  if (write.snapshot !== undefined || write.entriesToPersist.length > 0) return true;
-  const next = write.hardState;
-  return next !== undefined && (next.term !== stored.term || next.vote !== stored.vote);
-}

@@ -38,3 +38,14 @@ export interface PersistentStorage extends Storage {
   /** The latest snapshot (index 0 and empty data when none). */
   snapshot(): Snapshot;
 }
+
+/**
+ * Whether a Ready's write must reach the disk before what depends on it: a snapshot, entries, or
+ * a new term or vote. A change of the commit index alone need not (etcd's `MustSync`; see
+ * `FilePersistentStorage.save`).
+ */
+export function needsSync(ready: ReadyWrite, stored: HardState): boolean {
+  if (ready.snapshot !== undefined || ready.entriesToPersist.length > 0) return true;
+  const next = ready.hardState;
+  return next !== undefined && (next.term !== stored.term || next.vote !== stored.vote);
+}

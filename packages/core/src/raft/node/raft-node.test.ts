@@ -65,6 +65,29 @@ describe('RaftNode', () => {
     for (const machine of cluster.machines.values()) expect(machine.applied).toEqual(['x']);
   });
 
+  it('answers a proposal before it sends the commit to the followers (a commit needs no fsync)', async () => {
+    const cluster = new TestCluster(['a', 'b', 'c']);
+    const leader = await cluster.elect();
+    await cluster.run(100);
+    const events: string[] = [];
+    cluster.onSend = (from, messages) => {
+      if (from !== leader.id) return;
+      for (const m of messages) if (m.type === 'append') events.push(`append entries=${m.entries.length} commit=${m.commit}`);
+    };
+    const index = leader.status().lastIndex + 1;
+    const proposal = leader.propose(text('x')).then((result) => events.push(`applied ${result}`));
+    await cluster.run(100);
+    await proposal;
+    const sent = events.indexOf(`append entries=1 commit=${index - 1}`);
+    const applied = events.indexOf('applied 1');
+    const commit = events.indexOf(`append entries=0 commit=${index}`);
+    expect(sent).toBeGreaterThanOrEqual(0);
+    expect(applied).toBeGreaterThan(sent);
+    expect(commit).toBeGreaterThan(applied); // the followers hear of the commit after the caller did
+    await cluster.run(100);
+    for (const machine of cluster.machines.values()) expect(machine.applied).toEqual(['x']);
+  });
+
   it('rejects a follower proposal with NotLeaderError naming the leader', async () => {
     const cluster = new TestCluster(['a', 'b', 'c']);
     const leader = await cluster.elect();

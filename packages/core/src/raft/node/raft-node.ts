@@ -11,7 +11,7 @@ import type { ConfState, RaftRole } from '../raft-state.js';
 import { NodeStoppedError } from './errors/node-stopped-error.js';
 import { NotLeaderError } from './errors/not-leader-error.js';
 import { RequestLostError } from './errors/request-lost-error.js';
-import type { PersistentStorage } from './persistent-storage.js';
+import { type PersistentStorage, needsSync } from './persistent-storage.js';
 import type { StateMachine } from './state-machine.js';
 import type { Transport } from './transport.js';
 
@@ -130,6 +130,9 @@ export class RaftNode<R = unknown> {
   #leaderId: NodeId | undefined;
   #timer: TimerHandle | undefined;
   #driving = false;
+  /** Messages {@link RaftNode.#sendSoon} holds until the end of the turn. */
+  #soon: Message[] = [];
+  #soonScheduled = false;
   #stopped = false;
   #idle: Promise<void> = Promise.resolve();
   #ready: Promise<void>;
@@ -412,24 +415,42 @@ export class RaftNode<R = unknown> {
       await this.#ready;
       while (!this.#stopped && this.#raft.hasReady()) {
         const ready = this.#raft.ready();
-        if (ready.snapshot !== undefined || ready.entriesToPersist.length > 0 || ready.hardState !== undefined) {
+        const sync = needsSync(ready, this.#storage.initialState().hardState);
+        if (!sync && ready.committedEntries.length > 0 && (ready.softState?.role ?? this.#state.role) === 'leader') {
+          // A leader's commit: apply first, so the proposals' callers are answered (their
+          // replies written) before the commit goes out to the followers — whose handling of
+          // it would otherwise compete for the CPU with those replies. Nothing here waits on
+          // the disk, so the order is free (only a commit index that needs no fsync is saved).
+          if (ready.hardState !== undefined) await this.#storage.save(ready);
+          if (this.#stopped) return;
+          await this.#apply(ready);
+          if (this.#stopped) return;
+          this.#sendSoon(ready.messages);
+        } else if (ready.snapshot !== undefined || ready.entriesToPersist.length > 0 || ready.hardState !== undefined) {
           // A leader's appends and heartbeats go out before its own write (Raft thesis §10.2.1),
           // so that its fsync and the followers' overlap: the core counts the leader's own
           // acknowledgement only at advance(), after the write, so nothing commits on a copy
           // that is not durable. Votes and acknowledgements still wait (Raft Figure 2).
           const early = this.#leaderReplication(ready);
           if (early !== undefined) {
-            this.#transport.send(early);
+            this.#send(early);
             // One turn of the event loop, so that the transport puts them on the wire before a
-            // synchronous fsync blocks the loop (FilePersistentStorage's does).
-            await new Promise<void>((resolve) => setImmediate(resolve));
-            if (this.#stopped) return;
+            // synchronous fsync blocks the loop (FilePersistentStorage's does) — but only when
+            // the write needs one: a Ready that only moves the commit index (the leader's, once
+            // a quorum acknowledged) is not fsynced, and its entries are applied at once.
+            if (sync) {
+              await new Promise<void>((resolve) => setImmediate(resolve));
+              if (this.#stopped) return;
+            }
           }
           await this.#storage.save(ready); // durable before any vote or acknowledgement goes out (Raft Figure 2)
           if (this.#stopped) return;
-          this.#transport.send(early === undefined ? ready.messages : ready.messages.filter((m) => !isReplication(m)));
-        } else this.#transport.send(ready.messages);
-        await this.#apply(ready);
+          this.#send(early === undefined ? ready.messages : ready.messages.filter((m) => !isReplication(m)));
+          await this.#apply(ready);
+        } else {
+          this.#send(ready.messages);
+          await this.#apply(ready);
+        }
         if (this.#stopped) return;
         this.#raft.advance();
         // Send is fire-and-forget: report snapshots delivered; a lost one is probed again.
@@ -441,6 +462,31 @@ export class RaftNode<R = unknown> {
     } finally {
       this.#driving = false; // set synchronously after the last hasReady() check: no input is missed
     }
+  }
+
+  /** Sends now, after whatever {@link RaftNode.#sendSoon} still holds (messages keep their order). */
+  #send(messages: readonly Message[]): void {
+    this.#flushSoon();
+    if (messages.length > 0) this.#transport.send(messages);
+  }
+
+  /** Sends at the end of this turn of the event loop, or before the next {@link RaftNode.#send}. */
+  #sendSoon(messages: readonly Message[]): void {
+    if (messages.length === 0) return;
+    this.#soon.push(...messages);
+    if (this.#soonScheduled) return;
+    this.#soonScheduled = true;
+    setImmediate(() => {
+      this.#soonScheduled = false;
+      if (!this.#stopped) this.#flushSoon();
+    });
+  }
+
+  #flushSoon(): void {
+    if (this.#soon.length === 0) return;
+    const messages = this.#soon;
+    this.#soon = [];
+    this.#transport.send(messages);
   }
 
   // The appends and heartbeats of a Ready that a leader may send before its write is durable:

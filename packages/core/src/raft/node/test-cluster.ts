@@ -31,6 +31,8 @@ export class TestCluster {
   readonly storages = new Map<NodeId, MemoryPersistentStorage>();
   /** Nodes cut off from everyone. */
   readonly isolated = new Set<NodeId>();
+  /** Called with every batch a node hands its transport, before delivery. */
+  onSend: ((from: NodeId, messages: readonly Message[]) => void) | undefined;
   private seed: number;
 
   constructor(
@@ -49,7 +51,12 @@ export class TestCluster {
     const node = new RaftNode<number>({
       id,
       storage: this.storages.get(id) as MemoryPersistentStorage,
-      transport: { send: (messages) => this.deliver(id, messages) },
+      transport: {
+        send: (messages) => {
+          this.onSend?.(id, messages);
+          this.deliver(id, messages);
+        },
+      },
       stateMachine: machine,
       clock: this.clock,
       random: seededRandom(this.seed++),

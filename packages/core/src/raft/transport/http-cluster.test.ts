@@ -35,13 +35,18 @@ class HttpCluster {
     const nodes = new Map<NodeId, RaftNode<number>>();
     const servers = new Map<NodeId, TestServer>();
     const faults = new Map(ids.map((id) => [id, new TransportFaults({ random: seededRandom(id.charCodeAt(0)) })]));
+    const transports = new Map<NodeId, HttpTransport>();
     for (const id of ids) {
-      const handler = createPeerHandler({ token, receive: (m) => nodes.get(id)?.receive(m), faults: faults.get(id) });
+      // Answers carry messages back (a follower's acknowledgement rides on the append's answer).
+      const replies = { holdReply: (peer: NodeId, answer: (frame: Uint8Array | undefined) => void) => transports.get(id)?.holdReply(peer, answer) };
+      const handler = createPeerHandler({ token, receive: (m) => nodes.get(id)?.receive(m), faults: faults.get(id), replies });
       servers.set(id, await startServer(handler));
     }
     const peers = Object.fromEntries(ids.map((id) => [id, (servers.get(id) as TestServer).url]));
     ids.forEach((id, i) => {
       const transport = new HttpTransport({ id, peers, token, faults: faults.get(id) });
+      transport.setReceiver((m) => nodes.get(id)?.receive(m));
+      transports.set(id, transport);
       const machine = new LogMachine();
       const node = new RaftNode<number>({
         id,
@@ -103,6 +108,8 @@ describe('RaftNode cluster over HttpTransport', () => {
     await c.runUntil(() => result !== undefined && [...c.members.values()].every((m) => m.machine.applied.length === 1), 'replication');
     expect(result).toBe(1);
     for (const m of c.members.values()) expect(m.machine.applied).toEqual(['x=1']);
+    // The followers' acknowledgements came back in the answers to the leader's requests.
+    expect(first.transport.peerStates().every((p) => p.received > 0)).toBe(true);
 
     // Cut the leader off: its rule drops what it sends to, and what it gets from, the others.
     const firstTerm = first.node.status().term;

@@ -9,7 +9,7 @@ import type { NodeId } from '../entry.js';
 import type { Message } from '../messages.js';
 import type { Transport } from '../node/transport.js';
 import { checkToken } from './cluster-token.js';
-import { encodeFrame, encodeMessage } from './message-codec.js';
+import { decodeFrame, encodeFrame, encodeMessage } from './message-codec.js';
 import type { TransportFaults } from './transport-faults.js';
 
 /** Options of {@link HttpTransport}. Durations in ms, sizes in bytes. */
@@ -61,8 +61,29 @@ export interface PeerState {
   readonly sent: number;
   /** Messages dropped: breaker open, queue full, request failed, or the fault hook. */
   readonly dropped: number;
+  /** Messages the peer sent back in its answers (see {@link HttpTransport.setReceiver}). */
+  readonly received: number;
+  /** Messages this node sent back in its answers to the peer's requests (see {@link HttpTransport.holdReply}). */
+  readonly replied: number;
   /** The last request failure's message, if any. */
   readonly lastError: string | undefined;
+}
+
+/**
+ * The most bytes of messages one answer carries back ({@link HttpTransport.holdReply}); a
+ * requester aborts an answer whose body is bigger. Messages past it take their own request.
+ */
+export const MAX_REPLY_BYTES = 1024 * 1024;
+
+/** The request header by which a requester says it takes messages back in the answer. */
+export const REPLIES_HEADER = 'x-bulwark-replies';
+
+/** A held answer to one of the peer's requests (see {@link HttpTransport.holdReply}). */
+interface HeldReply {
+  readonly answer: (frame: Uint8Array | undefined) => void;
+  readonly batch: Uint8Array[];
+  bytes: number;
+  done: boolean;
 }
 
 /** The breaker defaults for a peer: 3 failed requests in a row open it; a trial after 1 s. */
@@ -83,6 +104,10 @@ interface Link {
   inflight: number;
   sent: number;
   dropped: number;
+  received: number;
+  replied: number;
+  /** Answers to the peer's requests, held to carry this node's messages back (oldest first). */
+  held: HeldReply[];
   scheduled: boolean;
   lastError: string | undefined;
   /** Requests in flight, each with what settles it. */
@@ -130,6 +155,9 @@ function parsePeerUrl(id: NodeId, url: unknown, path: string): { hostname: strin
  *   Raft retries by itself — and a half-open trial request tells when the peer is back.
  * - **Bounded**: per-peer queue capped at `maxQueueBytes` (oldest dropped), requests aborted
  *   after `requestTimeoutMs`.
+ * - **Answers carry messages back** (with {@link HttpTransport.setReceiver} here and
+ *   {@link HttpTransport.holdReply} behind the peer's handler): a follower's acknowledgement
+ *   comes back in the answer to the append it acknowledges, not in a request of its own.
  *
  * `send` never throws and never blocks; delivery is best effort (Raft tolerates loss,
  * duplication and reordering; requests in flight at once may arrive out of order).
@@ -158,6 +186,7 @@ export class HttpTransport implements Transport {
   readonly #links = new Map<NodeId, Link>();
   readonly #delays = new Set<TimerHandle>();
   #closed = false;
+  #receive: ((message: Message) => void) | undefined;
   /** Messages addressed to no known peer. */
   #unroutable = 0;
 
@@ -204,6 +233,7 @@ export class HttpTransport implements Transport {
       this.#links.delete(id);
       link.removed = true;
       this.#dropQueue(link);
+      this.#releaseHeld(link);
       link.breaker.shutdown();
     }
     for (const [id, { url, target }] of next) {
@@ -224,6 +254,9 @@ export class HttpTransport implements Transport {
         inflight: 0,
         sent: 0,
         dropped: 0,
+        received: 0,
+        replied: 0,
+        held: [],
         scheduled: false,
         lastError: undefined,
         requests: new Map(),
@@ -258,7 +291,7 @@ export class HttpTransport implements Transport {
         }
       }
       const bytes = this.#encode(link, message);
-      if (bytes !== undefined) this.#enqueue(link, bytes);
+      if (bytes !== undefined) this.#route(link, bytes);
     }
     if (delayed !== undefined) {
       const held = delayed;
@@ -272,6 +305,43 @@ export class HttpTransport implements Transport {
     }
   }
 
+  /**
+   * Where the messages peers send back in their answers go (usually `(m) => node.receive(m)`,
+   * as the peer handler's `receive`). Once set, requests ask for them (header
+   * `x-bulwark-replies: 1`): a peer running {@link createPeerHandler} with `replies` answers with
+   * the messages its node sent this node while handling the request — a follower's append
+   * acknowledgement rides on the answer to the append — instead of a request of its own. That
+   * halves the HTTP exchanges (and syscalls) per replicated entry. A receiver that throws is
+   * ignored for that message.
+   *
+   * @throws {TypeError} when `receive` is not a function
+   */
+  setReceiver(receive: (message: Message) => void): void {
+    if (typeof receive !== 'function') throw new TypeError(`${WHERE}: setReceiver(receive) needs a function`);
+    this.#receive = receive;
+  }
+
+  /**
+   * Holds the answer to a request from `peer` (the peer handler calls it once the request's
+   * messages are delivered): messages this transport is given for `peer` before the end of the
+   * current turn of the event loop go in that answer — `answer(frame)`, once, with an encoded
+   * frame of at most {@link MAX_REPLY_BYTES} — instead of a request of their own; with none by
+   * then, `answer(undefined)` (answer 204). A node that handles a message synchronously (its
+   * storage's fsync is synchronous, as `FilePersistentStorage`'s) sends its response within the
+   * turn. Answers held for an unknown peer, a broken-open one, or after `close()` are released
+   * at once. Messages the fault hook delays never ride on an answer.
+   */
+  holdReply(peer: NodeId, answer: (frame: Uint8Array | undefined) => void): void {
+    const link = this.#links.get(peer);
+    if (this.#closed || link === undefined || link.breaker.opened || link.breaker.isShutdown) {
+      answer(undefined);
+      return;
+    }
+    const held: HeldReply = { answer, batch: [], bytes: 0, done: false };
+    link.held.push(held);
+    setImmediate(() => this.#answer(link, held));
+  }
+
   /** Each peer's link: breaker state, requests in flight, queue and counters. */
   peerStates(): PeerState[] {
     return [...this.#links.values()].map((link) => ({
@@ -282,6 +352,8 @@ export class HttpTransport implements Transport {
       queuedBytes: link.queuedBytes,
       sent: link.sent,
       dropped: link.dropped,
+      received: link.received,
+      replied: link.replied,
       lastError: link.lastError,
     }));
   }
@@ -302,6 +374,7 @@ export class HttpTransport implements Transport {
     this.#delays.clear();
     for (const link of this.#links.values()) {
       this.#dropQueue(link);
+      this.#releaseHeld(link);
       for (const [request, finish] of link.requests) {
         finish(new Error('transport closed'));
         request.destroy();
@@ -319,6 +392,46 @@ export class HttpTransport implements Transport {
       link.dropped++;
       link.lastError = error instanceof Error ? error.message : String(error);
       return undefined;
+    }
+  }
+
+  // A message rides on a held answer to the peer when one is open and has room; otherwise it queues.
+  #route(link: Link, bytes: Uint8Array): void {
+    const held = link.held[0];
+    if (held !== undefined && held.bytes + bytes.byteLength <= Math.min(this.#maxBatchBytes, MAX_REPLY_BYTES)) {
+      const first = held.batch.length === 0;
+      held.batch.push(bytes);
+      held.bytes += bytes.byteLength;
+      // One microtask later, so that every message of this call (a Ready's) goes in the answer.
+      if (first) queueMicrotask(() => this.#answer(link, held));
+      return;
+    }
+    this.#enqueue(link, bytes);
+  }
+
+  #answer(link: Link, held: HeldReply): void {
+    if (held.done) return;
+    held.done = true;
+    const at = link.held.indexOf(held);
+    if (at >= 0) link.held.splice(at, 1);
+    if (held.batch.length > 0) link.replied += held.batch.length;
+    try {
+      held.answer(held.batch.length === 0 ? undefined : encodeFrame(held.batch));
+    } catch {
+      // the answer's socket is gone: Raft resends what was lost
+    }
+  }
+
+  #releaseHeld(link: Link): void {
+    for (const held of link.held.splice(0)) {
+      if (held.done) continue;
+      held.done = true;
+      if (held.batch.length > 0) link.dropped += held.batch.length;
+      try {
+        held.answer(undefined);
+      } catch {
+        // as in #answer
+      }
     }
   }
 
@@ -381,18 +494,14 @@ export class HttpTransport implements Transport {
     link.inflight++;
     let settled = false;
     const { hostname, port, path } = link.target;
-    const sent = http.request({
-      agent: this.#agent,
-      hostname,
-      port,
-      path,
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${this.#token}`,
-        'content-type': 'application/octet-stream',
-        'content-length': body.byteLength,
-      },
-    });
+    const headers: http.OutgoingHttpHeaders = {
+      authorization: `Bearer ${this.#token}`,
+      'content-type': 'application/octet-stream',
+      'content-length': body.byteLength,
+    };
+    const receive = this.#receive;
+    if (receive !== undefined) headers[REPLIES_HEADER] = '1';
+    const sent = http.request({ agent: this.#agent, hostname, port, path, method: 'POST', headers });
     const finish = (error: Error | undefined): void => {
       if (settled) return;
       settled = true;
@@ -424,8 +533,45 @@ export class HttpTransport implements Transport {
     sent.on('response', (response) => {
       const status = response.statusCode ?? 0;
       response.on('error', (error) => finish(error));
-      response.on('end', () => finish(status >= 200 && status < 300 ? undefined : new Error(`${link.id} answered ${status}`)));
-      response.resume(); // read the (empty) body, so the socket goes back to the agent
+      if (status !== 200 || receive === undefined) {
+        response.on('end', () => finish(status >= 200 && status < 300 ? undefined : new Error(`${link.id} answered ${status}`)));
+        response.resume(); // read the (empty) body, so the socket goes back to the agent
+        return;
+      }
+      // 200: the peer's messages for this node, sent back in the answer.
+      const chunks: Buffer[] = [];
+      let size = 0;
+      response.on('data', (chunk: Buffer) => {
+        size += chunk.byteLength;
+        if (size > MAX_REPLY_BYTES) {
+          const error = new Error(`${link.id} answered with over ${MAX_REPLY_BYTES} bytes`);
+          finish(error);
+          sent.destroy(error);
+          return;
+        }
+        chunks.push(chunk);
+      });
+      response.on('end', () => {
+        if (settled) return;
+        let messages: Message[];
+        try {
+          messages = size === 0 ? [] : decodeFrame(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+        } catch (error) {
+          finish(error instanceof Error ? error : new Error(String(error)));
+          return;
+        }
+        finish(undefined);
+        if (this.#closed) return;
+        for (const message of messages) {
+          if (message.to !== this.id || (this.#faults !== undefined && !this.#faults.inbound(message.from))) continue;
+          link.received++;
+          try {
+            receive(message);
+          } catch {
+            // a message the node refuses is dropped, as the peer handler would
+          }
+        }
+      });
     });
     sent.on('error', (error) => finish(error));
     sent.end(body);

@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { NodeId } from '../entry.js';
 import type { Message } from '../messages.js';
 import { bearerToken, checkToken, digest, tokenMatches } from './cluster-token.js';
 import { isFrameError } from './errors/frame-error.js';
+import { REPLIES_HEADER } from './http-transport.js';
 import { decodeFrame } from './message-codec.js';
 import type { TransportFaults } from './transport-faults.js';
 
@@ -19,6 +21,18 @@ export interface PeerHandlerOptions {
   readonly maxBodyBytes?: number;
   /** The fault hook (drops messages from peers whose link is cut inbound); default none. */
   readonly faults?: TransportFaults;
+  /**
+   * This node's `HttpTransport` (or anything with its `holdReply`), to send this node's messages
+   * for the requester back in the answer, when the requester asks (`x-bulwark-replies: 1`, sent
+   * by a transport with a receiver): the answer is then 200 with a frame, or 204 when the node
+   * sent the requester nothing within the turn. Default none: always 204 at once.
+   */
+  readonly replies?: PeerReplies;
+}
+
+/** What {@link PeerHandlerOptions.replies} needs: `HttpTransport.holdReply`. */
+export interface PeerReplies {
+  holdReply(peer: NodeId, answer: (frame: Uint8Array | undefined) => void): void;
 }
 
 /** The default {@link PeerHandlerOptions.maxBodyBytes}: 8 MiB. */
@@ -33,7 +47,8 @@ export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
  *   closing the connection instead of reading on;
  * - 400 with JSON `{ error: 'bad-frame', message, offset }` when the frame does not decode
  *   (nothing is delivered), or `{ error: 'rejected', message }` when `receive` threw;
- * - 204 once every message went to `receive`.
+ * - 204 once every message went to `receive`; or, with `replies` and a requester that asks,
+ *   200 with a frame of this node's messages for the requester (see {@link PeerReplies}).
  * It never throws: whatever a peer sends, the process keeps running.
  *
  * @example
@@ -49,9 +64,10 @@ export function createPeerHandler(options: PeerHandlerOptions): (req: IncomingMe
     throw new TypeError(`createPeerHandler: options.maxBodyBytes must be a positive integer, got ${String(maxBodyBytes)}`);
   }
   const expected = digest(token);
-  const { receive, faults } = options;
+  const { receive, faults, replies } = options;
+  if (replies !== undefined && typeof replies?.holdReply !== 'function') throw new TypeError('createPeerHandler: options.replies must have a holdReply() method');
 
-  const deliver = (res: ServerResponse, body: Uint8Array): void => {
+  const deliver = (req: IncomingMessage, res: ServerResponse, body: Uint8Array): void => {
     let messages: Message[];
     try {
       messages = decodeFrame(body);
@@ -60,6 +76,23 @@ export function createPeerHandler(options: PeerHandlerOptions): (req: IncomingMe
       reply(res, 400, { error: 'bad-frame', message: error.message, offset: error.offset });
       return;
     }
+    // Hold the answer before delivering, so that what the node sends back at once rides on it too.
+    const sender = replies !== undefined && req.headers[REPLIES_HEADER] === '1' ? soleSender(messages) : undefined;
+    let delivered = false;
+    let early: { frame: Uint8Array | undefined } | undefined;
+    const answer = (frame: Uint8Array | undefined): void => {
+      if (res.writableEnded || res.destroyed) return; // answered 400, or the requester is gone
+      if (frame === undefined) {
+        res.statusCode = 204;
+        res.end();
+        return;
+      }
+      res.statusCode = 200;
+      res.setHeader('content-type', 'application/octet-stream');
+      res.setHeader('content-length', frame.byteLength);
+      res.end(frame);
+    };
+    if (sender !== undefined) replies?.holdReply(sender, (frame) => (delivered ? answer(frame) : (early = { frame })));
     let failure: unknown;
     for (const message of messages) {
       if (faults !== undefined && !faults.inbound(message.from)) continue;
@@ -69,10 +102,13 @@ export function createPeerHandler(options: PeerHandlerOptions): (req: IncomingMe
         failure ??= error;
       }
     }
-    if (failure === undefined) {
+    delivered = true;
+    if (failure !== undefined) {
+      reply(res, 400, { error: 'rejected', message: failure instanceof Error ? failure.message : String(failure) });
+    } else if (sender === undefined) {
       res.statusCode = 204;
       res.end();
-    } else reply(res, 400, { error: 'rejected', message: failure instanceof Error ? failure.message : String(failure) });
+    } else if (early !== undefined) answer(early.frame);
   };
 
   return (req, res) => {
@@ -92,7 +128,7 @@ export function createPeerHandler(options: PeerHandlerOptions): (req: IncomingMe
       if (parsed instanceof Uint8Array) {
         // An Express raw() body parser already read it.
         if (parsed.byteLength > maxBodyBytes) tooLarge(req, res, maxBodyBytes);
-        else deliver(res, parsed);
+        else deliver(req, res, parsed);
         return;
       }
       if (req.readableEnded) {
@@ -121,7 +157,7 @@ export function createPeerHandler(options: PeerHandlerOptions): (req: IncomingMe
       req.on('end', () => {
         if (over || res.headersSent) return;
         try {
-          deliver(res, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+          deliver(req, res, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
         } catch (error) {
           reply(res, 500, { error: 'internal', message: error instanceof Error ? error.message : String(error) });
         }
@@ -133,6 +169,12 @@ export function createPeerHandler(options: PeerHandlerOptions): (req: IncomingMe
       if (!res.headersSent) reply(res, 500, { error: 'internal', message: error instanceof Error ? error.message : String(error) });
     }
   };
+}
+
+// The one node every message is from (the requester), or undefined.
+function soleSender(messages: readonly Message[]): NodeId | undefined {
+  const from = messages[0]?.from;
+  return from !== undefined && messages.every((m) => m.from === from) ? from : undefined;
 }
 
 function reply(res: ServerResponse, status: number, body: object): void {
