@@ -165,10 +165,10 @@ export { FilePersistentStorage } from './raft/node/file-persistent-storage.js';
 export type { FilePersistentStorageOptions } from './raft/node/file-persistent-storage.js';
 
 // Raft peer transport over HTTP: keep-alive, batching, pipelining, a breaker per peer, a fault hook.
-export { HttpTransport, PEER_BREAKER_DEFAULTS } from './raft/transport/http-transport.js';
+export { HttpTransport, MAX_REPLY_BYTES, PEER_BREAKER_DEFAULTS, REPLIES_HEADER } from './raft/transport/http-transport.js';
 export type { HttpTransportOptions, PeerState } from './raft/transport/http-transport.js';
 export { createPeerHandler, DEFAULT_MAX_BODY_BYTES } from './raft/transport/peer-handler.js';
-export type { PeerHandlerOptions } from './raft/transport/peer-handler.js';
+export type { PeerHandlerOptions, PeerReplies } from './raft/transport/peer-handler.js';
 export { TransportFaults } from './raft/transport/transport-faults.js';
 export type { TransportFaultRule, OutboundFault, TransportFaultsDescription } from './raft/transport/transport-faults.js';
 export { encodeMessages, decodeFrame } from './raft/transport/message-codec.js';
