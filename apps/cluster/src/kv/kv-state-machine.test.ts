@@ -253,8 +253,11 @@ describe('KvStateMachine transactions', () => {
     expect(kv.decisionsOf('n1')).toEqual([]);
     expect(kv.decisions).toBe(1);
     expect(kv.apply(bytes({ op: 'txn-end', txId: 't' }), 3)).toEqual({ type: 'txn-ended', txId: 't' });
-    expect(kv.decision('t')).toBeUndefined();
+    // Ended: out of the open decisions, kept in the bounded history, still first-wins.
     expect(kv.decisions).toBe(0);
+    expect(kv.decisionsOf('n3')).toEqual([]);
+    expect(kv.decision('t')).toEqual({ decision: 'commit', participants: ['n1', 'n2'], coordinator: 'n3', index: 1, ended: true });
+    expect(kv.apply(bytes({ op: 'txn-decision', txId: 't', decision: 'abort', participants: [], coordinator: 'n1' }), 4)).toMatchObject({ decision: 'commit', first: false });
   });
 
   it('keeps applied transactions and open decisions across a snapshot, and restores a version-1 snapshot', () => {
@@ -275,6 +278,19 @@ describe('KvStateMachine transactions', () => {
     expect(old.decisions).toBe(0);
     // A version 2 snapshot without its transaction tables is not one.
     expect(() => old.restore(new TextEncoder().encode(JSON.stringify({ v: 2, kv: [], requests: [], members: [] })))).toThrow(TypeError);
+  });
+
+  it('forgets the oldest ended decisions beyond maxRequestIds, and keeps the history across a snapshot', () => {
+    const kv = new KvStateMachine({ maxRequestIds: 2 });
+    for (const [i, txId] of ['t1', 't2', 't3'].entries()) {
+      kv.apply(bytes({ op: 'txn-decision', txId, decision: 'commit', participants: ['a'], coordinator: 'c' }), 2 * i + 1);
+      kv.apply(bytes({ op: 'txn-end', txId }), 2 * i + 2);
+    }
+    expect(kv.decision('t1')).toBeUndefined();
+    const copy = new KvStateMachine({ maxRequestIds: 2 });
+    copy.restore(kv.snapshot());
+    expect(copy.decision('t2')).toMatchObject({ ended: true });
+    expect(copy.decision('t3')).toMatchObject({ ended: true, index: 5 });
   });
 
   it('hands each coordinator increasing epochs', () => {

@@ -26,6 +26,8 @@ export interface TxnDecisionRecord {
   readonly coordinator: string;
   /** The Raft index of the entry that recorded it. */
   readonly index: number;
+  /** Every participant acknowledged it (`txn-end`): kept for `GET /transactions/:id`, in a bounded history. */
+  readonly ended?: true;
 }
 
 interface SnapshotData {
@@ -37,6 +39,7 @@ interface SnapshotData {
   readonly txns?: ReadonlyArray<readonly [string, string, KvResult]>;
   readonly decisions?: ReadonlyArray<readonly [string, TxnDecision, readonly string[], string, number]>;
   readonly epochs?: ReadonlyArray<readonly [string, number]>;
+  readonly ended?: ReadonlyArray<readonly [string, TxnDecision, readonly string[], string, number]>;
 }
 
 const encoder = new TextEncoder();
@@ -62,12 +65,16 @@ export class KvStateMachine implements StateMachine<KvResult> {
   readonly #appliedTxns: RequestTable;
   readonly #decisions = new Map<string, TxnDecisionRecord>();
   readonly #epochs = new Map<string, number>();
+  /** Ended decisions, oldest first, at most `maxRequestIds`. */
+  readonly #ended = new Map<string, TxnDecisionRecord>();
+  readonly #maxEnded: number;
   readonly #onMemberUrls: ((urls: ReadonlyMap<string, string>) => void) | undefined;
   #lastIndex = 0;
 
   constructor(options: KvStateMachineOptions = {}) {
     this.#requests = new RequestTable(options.maxRequestIds ?? 100_000);
     this.#appliedTxns = new RequestTable(options.maxRequestIds ?? 100_000);
+    this.#maxEnded = options.maxRequestIds ?? 100_000;
     this.#onMemberUrls = options.onMemberUrls;
   }
 
@@ -96,9 +103,12 @@ export class KvStateMachine implements StateMachine<KvResult> {
     return this.#memberUrls;
   }
 
-  /** The recorded decision of a transaction not ended yet, or undefined (none recorded, or ended). */
+  /**
+   * The recorded decision of a transaction: open, or ended (`ended: true`, while the bounded
+   * history of ended ones holds it), or undefined (none recorded: presumed abort).
+   */
   decision(txId: string): TxnDecisionRecord | undefined {
-    return this.#decisions.get(txId);
+    return this.#decisions.get(txId) ?? this.#ended.get(txId);
   }
 
   /** The decisions recorded by `coordinator`'s member and not ended, oldest first. */
@@ -158,15 +168,25 @@ export class KvStateMachine implements StateMachine<KvResult> {
         return result;
       }
       case 'txn-decision': {
-        const first = this.#decisions.get(txId);
+        const first = this.decision(txId);
         if (first !== undefined) return { type: 'txn-decision', txId, decision: first.decision, first: false };
         this.#decisions.set(txId, { decision: command.decision, participants: [...command.participants], coordinator: command.coordinator, index });
         return { type: 'txn-decision', txId, decision: command.decision, first: true };
       }
-      case 'txn-end':
-        this.#decisions.delete(txId);
+      case 'txn-end': {
+        const open = this.#decisions.get(txId);
+        if (open !== undefined) {
+          this.#decisions.delete(txId);
+          this.#remember(txId, { ...open, ended: true });
+        }
         return { type: 'txn-ended', txId };
+      }
     }
+  }
+
+  #remember(txId: string, record: TxnDecisionRecord): void {
+    this.#ended.set(txId, record);
+    while (this.#ended.size > this.#maxEnded) this.#ended.delete(this.#ended.keys().next().value as string);
   }
 
   #run(command: Exclude<KvCommand, { op: 'member-url' | 'txn-apply' | 'txn-decision' | 'txn-end' | 'txn-epoch' }>, index: number): KvResult {
@@ -198,6 +218,7 @@ export class KvStateMachine implements StateMachine<KvResult> {
       txns: this.#appliedTxns.entries().map(([id, record]) => [id, record.fingerprint, record.result] as const),
       decisions: [...this.#decisions].map(([txId, d]) => [txId, d.decision, d.participants, d.coordinator, d.index] as const),
       epochs: [...this.#epochs],
+      ended: [...this.#ended].map(([txId, d]) => [txId, d.decision, d.participants, d.coordinator, d.index] as const),
     };
     return encoder.encode(JSON.stringify(data));
   }
@@ -211,7 +232,8 @@ export class KvStateMachine implements StateMachine<KvResult> {
   restore(data: Uint8Array): void {
     const raw: unknown = data.byteLength === 0 ? { v: 1, kv: [], requests: [], members: [] } : JSON.parse(decoder.decode(data));
     const candidate = raw as Partial<Record<keyof SnapshotData, unknown>> | null;
-    const v2 = candidate?.v === 2 && Array.isArray(candidate.txns) && Array.isArray(candidate.decisions) && Array.isArray(candidate.epochs);
+    const v2 =
+      candidate?.v === 2 && Array.isArray(candidate.txns) && Array.isArray(candidate.decisions) && Array.isArray(candidate.epochs) && Array.isArray(candidate.ended);
     if ((candidate?.v !== 1 && !v2) || !Array.isArray(candidate?.kv) || !Array.isArray(candidate.requests) || !Array.isArray(candidate.members)) {
       throw new TypeError('KvStateMachine.restore: not a snapshot of this state machine (version 1 or 2)');
     }
@@ -228,6 +250,8 @@ export class KvStateMachine implements StateMachine<KvResult> {
     }
     this.#epochs.clear();
     for (const [coordinator, epoch] of parsed.epochs ?? []) this.#epochs.set(coordinator, epoch);
+    this.#ended.clear();
+    for (const [txId, decision, participants, coordinator, index] of parsed.ended ?? []) this.#remember(txId, { decision, participants, coordinator, index, ended: true });
     this.#onMemberUrls?.(this.#memberUrls);
   }
 }
