@@ -84,6 +84,11 @@ export function decodeCommand(bytes: Uint8Array): KvCommand | undefined {
   } catch {
     return undefined;
   }
+  return commandFromJson(parsed);
+}
+
+/** The command a parsed JSON value is, or `undefined` when it is not one (wrong or missing fields). */
+export function commandFromJson(parsed: unknown): KvCommand | undefined {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
   const c = parsed as Record<string, unknown>;
   switch (c.op) {
