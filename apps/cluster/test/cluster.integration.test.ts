@@ -46,6 +46,15 @@ describe('three members in one process, over real HTTP', () => {
     expect(follower.members.every((m: { matchIndex: unknown }) => m.matchIndex === null)).toBe(true);
   });
 
+  it("carries the followers' acknowledgements back in the answers to the leader's appends", async () => {
+    const before = new Map(cluster.member('a').runtime.peerStates().map((p) => [p.id, p.received]));
+    const put = await cluster.request('a', '/kv/acked', json('PUT', { value: 'x' }));
+    expect(put.status).toBe(200);
+    // The put returned once one follower acknowledged; the other's may still be on its way.
+    await until(() => cluster.member('a').runtime.peerStates().every((p) => p.received > (before.get(p.id) ?? 0)), 'acknowledgements in answers from both followers');
+    for (const id of ['b', 'c']) expect(cluster.member(id).runtime.peerStates().find((p) => p.id === 'a')?.replied).toBeGreaterThan(0);
+  });
+
   it('puts and gets on the leader, and reads linearizably from a follower', async () => {
     const put = await cluster.request('a', '/kv/greeting', json('PUT', { value: 'hello' }));
     expect(put.status).toBe(200);

@@ -10,7 +10,7 @@ import {
   systemClock,
   systemRandom,
 } from '@bulwark/core';
-import type { Clock, Disposable, PeerState, PersistentStorage, PolicyRegistry, Random, RaftNodeOptions, Transport } from '@bulwark/core';
+import type { Clock, Disposable, Message, PeerState, PersistentStorage, PolicyRegistry, Random, RaftNodeOptions, Transport } from '@bulwark/core';
 import { registerMetrics, registerRaftMetrics } from '@bulwark/prometheus';
 import type { MetricsHandle, RaftMetricsHandle } from '@bulwark/prometheus';
 import { Registry } from 'prom-client';
@@ -38,6 +38,10 @@ export interface ClusterTransport extends Transport {
   setPeers?(peers: Readonly<Record<string, string>>): void;
   peerStates?(): readonly PeerState[];
   close?(): Promise<void>;
+  /** Where messages that peers send back in their answers go (`HttpTransport.setReceiver`). */
+  setReceiver?(receive: (message: Message) => void): void;
+  /** Holds the answer to a peer's request for this node's messages (`HttpTransport.holdReply`). */
+  holdReply?(peer: string, answer: (frame: Uint8Array | undefined) => void): void;
 }
 
 /** What a runtime is built from. {@link ClusterRuntime.open} makes the production parts from the config. */
@@ -160,7 +164,13 @@ export class ClusterRuntime {
       });
     this.#reads = { linearizable: barrier('linearizable'), lease: barrier('lease') };
     this.leaderClient = new LeaderClient(this.registry, config.token, config.nodeId);
-    this.peerHandler = createPeerHandler({ token: config.token, receive: (message) => this.node.receive(message), faults: this.faults, maxBodyBytes: MAX_PEER_BODY_BYTES });
+    // Followers acknowledge in the answers to the leader's appends (one HTTP exchange per
+    // message, not two), when the transport can carry messages back.
+    const receive = (message: Message): void => this.node.receive(message);
+    const transport = parts.transport;
+    const replies = typeof transport.holdReply === 'function' && typeof transport.setReceiver === 'function' ? { holdReply: transport.holdReply.bind(transport) } : undefined;
+    if (replies !== undefined) transport.setReceiver?.(receive);
+    this.peerHandler = createPeerHandler({ token: config.token, receive, faults: this.faults, maxBodyBytes: MAX_PEER_BODY_BYTES, replies });
     const observe = (): void => {
       const s = this.node.status();
       this.elections.observe(s.term, s.leaderId, this.clock.now());
