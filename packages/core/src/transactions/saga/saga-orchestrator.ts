@@ -76,6 +76,7 @@ export class SagaOrchestrator {
    * Replays `records` (each saga's state as its records left it; nothing runs until `resume()`
    * or a `start()` with its id).
    *
+   * @param ownedLog internal (`open()`): a log the orchestrator closes when it stops
    * @throws TypeError / RangeError naming a bad option
    * @throws SagaLogCorruptionError when a record is not a saga record or breaks a saga's order
    */
