@@ -19,7 +19,7 @@ export interface SagaStepContext<I> {
   readonly input: I;
   /** The results of the steps that succeeded before this one, by step name (JSON round-tripped). */
   readonly results: Readonly<Record<string, unknown>>;
-  /** 1 for the first attempt in this process, 2 for the first retry, and so on. */
+  /** 1 for the first attempt in this process, 2 for the first retry, and so on (across rounds of retries). */
   readonly attempt: number;
   /** Aborted when the attempt times out or the orchestrator stops: pass it on to `fetch`. */
   readonly signal: AbortSignal;

@@ -193,6 +193,8 @@ describe('SagaOrchestrator', () => {
     expect(orchestrator.get('p1')?.steps[2]).toMatchObject({ status: 'running', lastError: { message: 'ship failed' } });
     const attempts = orchestrator.get('p1')?.steps[2]?.attempts ?? 0;
     expect(attempts).toBeGreaterThan(2); // past one round of maxAttempts 2
+    const shipCalls = calls.filter((c) => c.startsWith('ship('));
+    expect(shipCalls.slice(0, 3)).toEqual(['ship(p1:2#1)', 'ship(p1:2#2)', 'ship(p1:2#3)']); // attempts count across rounds
     shipUp = true;
     const outcome = await settle(clock, pending);
     expect(outcome.status).toBe('completed');
@@ -214,13 +216,15 @@ describe('SagaOrchestrator', () => {
   it('retries a compensation until it succeeds, in rounds with backoff between them', async () => {
     const { clock, orchestrator } = setup({ roundBackoff: { delay: (round) => round * 1_000 } });
     let undoCalls = 0;
+    const seen: unknown[] = [];
     const saga = defineSaga<Input>({
       name: 'cr',
       steps: [
         {
           name: 'a',
           action: () => 'done',
-          compensate: () => {
+          compensate: (c) => {
+            seen.push([c.attempt, c.succeeded, c.result, c.idempotencyKey, Object.isFrozen(c)]);
             if (++undoCalls < 5) throw new Error('undo down');
           },
           retry: { maxAttempts: 2, backoff: { delay: () => 1 } },
@@ -235,6 +239,7 @@ describe('SagaOrchestrator', () => {
     const outcome = await settle(clock, pending);
     expect(outcome.status).toBe('compensated');
     expect(undoCalls).toBe(5);
+    expect(seen).toEqual([1, 2, 3, 4, 5].map((n) => [n, true, 'done', 'cr1:0', true]));
     const history = orchestrator.get('cr1');
     expect(history?.steps[0]?.compensation).toMatchObject({ status: 'done', attempts: 5 });
     expect(history?.events.filter((e) => e.type === 'compensation-attempt-failed')).toHaveLength(4);

@@ -70,7 +70,7 @@ export class SagaStepRunner {
       let outcome: StepOutcome;
       try {
         const result = await retry.execute(
-          ({ attempt, signal }) => this.attempt(run, i, false, timeout, signal, attempt, (context) => step.action(context)),
+          ({ signal }) => this.attempt(run, i, false, timeout, signal, (context) => step.action(context)),
           { signal: run.controller.signal },
         );
         outcome = this.checkResult(step, result);
@@ -93,8 +93,8 @@ export class SagaStepRunner {
     for (let round = 1; ; round++) {
       try {
         await retry.execute(
-          ({ attempt, signal }) =>
-            this.attempt(run, i, true, timeout, signal, attempt, (context) => compensate({ ...context, succeeded, result: succeeded ? state?.result : undefined })),
+          ({ signal }) =>
+            this.attempt(run, i, true, timeout, signal, (context) => compensate(Object.freeze({ ...context, succeeded, result: succeeded ? state?.result : undefined }))),
           { signal: run.controller.signal },
         );
         return;
@@ -113,7 +113,6 @@ export class SagaStepRunner {
     compensation: boolean,
     timeout: TimeoutPolicy | undefined,
     signal: AbortSignal,
-    attempt: number,
     call: (context: Parameters<SagaStep<unknown>['action']>[0]) => unknown,
   ): Promise<unknown> {
     const counts = compensation ? run.compensationAttempts : run.stepAttempts;
@@ -129,15 +128,17 @@ export class SagaStepRunner {
       input: state.input,
       results: Object.freeze(results),
     };
-    const invoke = (s: AbortSignal, n: number): unknown => call(Object.freeze({ ...base, attempt: n, signal: s }));
+    // Attempts count across the rounds of retries (after the pivot, and for compensations).
+    const n = counts[i];
+    const invoke = (s: AbortSignal): unknown => call(Object.freeze({ ...base, attempt: n, signal: s }));
     try {
-      return await (timeout === undefined ? invoke(signal, attempt) : timeout.execute(({ signal: s }) => invoke(s, attempt), { signal, attempt }));
+      return await (timeout === undefined ? invoke(signal) : timeout.execute(({ signal: s }) => invoke(s), { signal, attempt: n }));
     } catch (error) {
       if (!this.isStopped()) {
         const info = errorInfo(error);
         (compensation ? run.compensationLastError : run.stepLastError)[i] = info;
         const type = compensation ? 'compensation-attempt-failed' : 'attempt-failed';
-        addAttemptEvent(run, { type, at: this.clock.now(), step: base.stepName, attempt: counts[i], error: info }, this.maxEventsPerSaga);
+        addAttemptEvent(run, { type, at: this.clock.now(), step: base.stepName, attempt: n, error: info }, this.maxEventsPerSaga);
       }
       throw error;
     }
