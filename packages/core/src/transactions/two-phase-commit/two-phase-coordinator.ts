@@ -201,10 +201,11 @@ export class TwoPhaseCoordinator {
    *
    * @throws {TypeError} naming the bad field (see `checkTransactionMessage`)
    * @throws {RangeError} when it is addressed to another coordinator
+   * @throws {TransactionStoppedError} after `stop()`
    */
   receive(message: unknown): void {
     const checked = checkTransactionMessage(message);
-    if (this.#stopped) return;
+    if (this.#stopped) throw new TransactionStoppedError('coordinator');
     this.#core.step(checked);
     this.#kick();
   }

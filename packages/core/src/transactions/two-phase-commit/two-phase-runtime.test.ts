@@ -284,6 +284,53 @@ describe('TwoPhaseCoordinator and TwoPhaseParticipant', () => {
     await coordinator.stop();
     expect(isTransactionStoppedError(await first.catch((e: unknown) => e))).toBe(true);
     expect(isTransactionStoppedError(await coordinator.transact({ participants: twoKeys }).catch((e: unknown) => e))).toBe(true);
+    expect(() => coordinator.receive({ type: 'ack', txId: 'same', from: 'a', to: 'c' })).toThrow(/coordinator is stopped/);
+  });
+
+  it('passes its options on: defaultTimeoutMs, resendTicks, lockPolicy, maxLockWaitTicks, inDoubtAfterTicks, backoff, onSync', async () => {
+    const net = new Net();
+    const syncs: number[] = [];
+    const store = new MapStore();
+    const p = TwoPhaseParticipant.open(
+      participantOptions(net, 'a', new CrashFs(), store, { lockPolicy: 'ordered', maxLockWaitTicks: 5, inDoubtAfterTicks: 4, backoff: { delay: () => 1000 }, onSync: (s) => syncs.push(s) }),
+    );
+    const coordinator = await TwoPhaseCoordinator.open({
+      id: 'c',
+      decisionLog: FileDecisionLog.open({ dir: '/c', fs: new CrashFs() }),
+      transport: net.transport,
+      clock: net.clock,
+      random: seededRandom(1),
+      tickMs: 10,
+      defaultTimeoutMs: 300,
+      resendTicks: 7,
+    });
+    net.parties.set('a', p).set('c', coordinator);
+    // b never answers: the prepare to it is re-sent every 7 ticks, and the default deadline aborts.
+    const prepares: number[] = [];
+    const statuses: number[] = [];
+    net.filter = (m) => {
+      if (m.type === 'prepare' && m.to === 'b') prepares.push(net.clock.now());
+      if (m.type === 'status') statuses.push(net.clock.now());
+      return m.to !== 'b' && !(m.type === 'abort');
+    };
+    const pending = coordinator.transact({ id: 'young', participants: twoKeys });
+    await net.run(0);
+    expect(syncs.length).toBe(1); // PREPARED forced, timed
+    await net.run(250);
+    expect(prepares.map((t) => t - (prepares[0] as number))).toEqual([0, 70, 140, 210]);
+    // Ordered locks: an older prepare waits for the young holder; it gives up after 5 ticks.
+    net.sent.length = 0;
+    p.receive({ type: 'prepare', txId: 'old', from: 'c', to: 'a', epoch: coordinator.epoch, order: 1, writes: [{ key: 'x', value: 'o' }], reads: [] });
+    await net.run(40);
+    expect(net.sent.filter((m) => m.type === 'vote')).toEqual([]);
+    await net.run(20);
+    expect(net.sent.filter((m) => m.type === 'vote')).toEqual([{ type: 'vote', txId: 'old', from: 'a', to: 'c', vote: 'no', reason: 'lock-timeout' }]);
+    expect((await pending).reason).toBe('timeout');
+    // The abort was dropped: 'young' is in doubt; it asked after 4 ticks, then waits 1000 ticks.
+    await net.run(500);
+    expect(statuses.map((t) => t - (prepares[0] as number))).toEqual([40]);
+    await coordinator.stop();
+    await p.stop();
   });
 
   it('a participant whose log fails stops (failure kept) and refuses further messages', async () => {
