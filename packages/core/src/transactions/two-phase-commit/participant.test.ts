@@ -165,6 +165,18 @@ describe('Participant', () => {
     expect(p.locks()).toEqual([]);
   });
 
+  it('an abort while the store is reading releases the locks; the late read result is ignored', () => {
+    const p = make();
+    p.step(prepare('t1'));
+    take(p);
+    p.step(abort('t1'));
+    expect(take(p)).toEqual({ records: [], sync: false, messages: [], effects: [] });
+    expect(p.locks()).toEqual([]);
+    p.readDone('t1', { x: 'v' });
+    expect(p.hasReady()).toBe(false);
+    expect(p.transactionState('t1')).toBe('aborted');
+  });
+
   it('votes no (store-failed) when the store cannot read, before voting', () => {
     const p = make();
     p.step(prepare('t1'));
