@@ -304,6 +304,7 @@ export type {
 export type { AbortReason, Decision, ParticipantWork, PartyId, TxId, TxWrite, VoteReport, VoteValue } from './transactions/two-phase-commit/types.js';
 export { FileDecisionLog } from './transactions/two-phase-commit/decision-log.js';
 export type { DecisionLog, FileDecisionLogOptions } from './transactions/two-phase-commit/decision-log.js';
+export { answerStatusQuery } from './transactions/two-phase-commit/answer-status-query.js';
 export { TwoPhaseCoordinator } from './transactions/two-phase-commit/two-phase-coordinator.js';
 export type {
   TransactionRequest,

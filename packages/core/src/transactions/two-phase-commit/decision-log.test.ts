@@ -107,3 +107,14 @@ describe('FileDecisionLog', () => {
     await expect(log.record('t', 'commit', ['a'])).rejects.toThrow(/crash/);
   });
 });
+
+describe('answerStatusQuery', () => {
+  it('answers the recorded decision, else abort recorded first (so a later commit loses)', async () => {
+    const { answerStatusQuery } = await import('./answer-status-query.js');
+    const log = FileDecisionLog.open({ dir: '/d', fs: new CrashFs() });
+    await log.record('done', 'commit', ['p']);
+    expect(await answerStatusQuery(log, { type: 'status', txId: 'done', from: 'p', to: 'c' }, { from: 'm2' })).toEqual({ type: 'commit', txId: 'done', from: 'm2', to: 'p', epoch: 0 });
+    expect(await answerStatusQuery(log, { type: 'status', txId: 'ghost', from: 'p', to: 'c' }, { from: 'm2', epoch: 3 })).toEqual({ type: 'abort', txId: 'ghost', from: 'm2', to: 'p', epoch: 3 });
+    expect(await log.record('ghost', 'commit', ['p'])).toBe('abort');
+  });
+});

@@ -2,6 +2,7 @@ import { type Backoff, exponentialBackoff } from '../../policies/backoff/backoff
 import { checkPositive, show } from '../../policies/validate.js';
 import type { Clock, TimerHandle } from '../../time/clock.js';
 import type { Random } from '../../time/random.js';
+import { answerStatusQuery } from './answer-status-query.js';
 import { Coordinator, type CoordinatorRecord, type TransactionOutcome, type TransactionStatus } from './coordinator.js';
 import type { DecisionLog } from './decision-log.js';
 import { DuplicateTransactionError } from './errors/duplicate-transaction-error.js';
@@ -341,8 +342,7 @@ export class TwoPhaseCoordinator {
   // abort — recorded first, so nobody can commit the transaction after we answered.
   async #answer(txId: TxId, to: PartyId): Promise<void> {
     try {
-      const decision = (await this.#log.lookup(txId)) ?? (await this.#log.record(txId, 'abort', [to]));
-      this.#send({ type: decision, txId, from: this.id, to, epoch: this.#core.epoch });
+      this.#send(await answerStatusQuery(this.#log, { type: 'status', txId, from: to, to: this.id }, { from: this.id, epoch: this.#core.epoch }));
     } catch {
       // The participant asks again.
     }
