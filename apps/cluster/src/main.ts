@@ -1,6 +1,6 @@
 // The cluster member: `node apps/cluster/dist/main.js` with NODE_ID, PORT, PEERS, DATA_DIR and
 // CLUSTER_TOKEN in the environment (see README.md). Prints `ready <id> <url>` once listening;
-// stops gracefully on SIGTERM or SIGINT (exit 0).
+// stops gracefully on SIGTERM or SIGINT (exit 0); exits 1 when its Raft node stops on a failure.
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
 import type { LoggerService } from '@nestjs/common';
@@ -8,6 +8,7 @@ import { isConfigError } from './config/config-error.js';
 import { loadConfig } from './config/cluster-config.js';
 import type { ClusterConfig } from './config/cluster-config.js';
 import { ClusterRuntime } from './cluster/cluster-runtime.js';
+import { exitOnNodeFailure } from './cluster/exit-on-failure.js';
 import { createClusterApp } from './create-app.js';
 
 /** Nest's warnings and errors, on stderr: stdout carries only the `ready` line. */
@@ -39,6 +40,10 @@ try {
 } catch (error) {
   fail(`bulwark cluster: cannot open the data of ${config.nodeId}: ${error instanceof Error ? error.message : String(error)}`, 1);
 }
+
+// A node stopped by a failure (a failed fsync, say) would answer 503 for good: exit instead, so
+// that a supervisor restarts the member and it replays its log.
+exitOnNodeFailure(runtime.node, { log: (line) => process.stderr.write(`${line}\n`), exit: (code) => process.exit(code) });
 
 const app = await createClusterApp(runtime, { logger: stderrLogger });
 try {

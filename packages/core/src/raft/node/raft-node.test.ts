@@ -88,6 +88,42 @@ describe('RaftNode', () => {
     for (const machine of cluster.machines.values()) expect(machine.applied).toEqual(['x']);
   });
 
+  it('onStop fires once: with the storage failure as cause when a write fails, without one on stop()', async () => {
+    const cluster = new TestCluster(['a', 'b', 'c']);
+    const leader = await cluster.elect();
+    await cluster.run(100);
+    const reasons = new Map<string, unknown[]>();
+    for (const node of cluster.nodes.values()) {
+      const seen: unknown[] = [];
+      reasons.set(node.id, seen);
+      node.onStop((reason) => seen.push(reason));
+      node.onStop(() => {
+        throw new Error('a listener that throws changes nothing');
+      });
+    }
+    const broken = new Error('fsync failed: EIO');
+    const storage = cluster.storages.get(leader.id) as MemoryPersistentStorage;
+    storage.save = async () => {
+      throw broken;
+    };
+    const outcome = leader.propose(text('x')).catch((error: unknown) => error);
+    await cluster.run(50);
+    expect(isNodeStoppedError(await outcome)).toBe(true);
+    const [failure, ...more] = reasons.get(leader.id) as unknown[];
+    expect(more).toEqual([]);
+    expect(isNodeStoppedError(failure)).toBe(true);
+    expect((failure as Error).cause).toBe(broken);
+    expect(leader.status().stopped).toBe(true);
+    await leader.stop(); // already stopped: no second event
+    expect(reasons.get(leader.id)).toHaveLength(1);
+    const follower = [...cluster.nodes.values()].find((n) => n.id !== leader.id) as RaftNode<number>;
+    await follower.stop();
+    const [stopped] = reasons.get(follower.id) as unknown[];
+    expect(isNodeStoppedError(stopped)).toBe(true);
+    expect((stopped as Error).cause).toBeUndefined();
+    for (const node of cluster.nodes.values()) await node.stop();
+  });
+
   it('rejects a follower proposal with NotLeaderError naming the leader', async () => {
     const cluster = new TestCluster(['a', 'b', 'c']);
     const leader = await cluster.elect();

@@ -143,6 +143,7 @@ export class RaftNode<R = unknown> {
   #state: RaftNodeStateChange;
   readonly #stateChanged = new EventSource<RaftNodeStateChange>();
   readonly #leaderChanged = new EventSource<RaftNodeStateChange>();
+  readonly #stoppedEvent = new EventSource<NodeStoppedError>();
 
   /**
    * Fires after a Ready in which this node's role, term or known leader changed (once the
@@ -155,6 +156,17 @@ export class RaftNode<R = unknown> {
 
   /** Like {@link RaftNode.onStateChange}, but only when the known leader changed (elections). */
   readonly onLeaderChange: Event<RaftNodeStateChange> = this.#leaderChanged.event;
+
+  /**
+   * Fires once when the node stops: on `stop()` (a {@link NodeStoppedError} without `cause`),
+   * or because its storage or state machine failed (`cause` holds the error — a failed fsync,
+   * say: the node cannot go on, and a process should exit so its supervisor restarts it).
+   * Listener errors are ignored.
+   *
+   * @example
+   * node.onStop((reason) => { if (reason.cause !== undefined) { log(reason.cause); process.exit(1); } });
+   */
+  readonly onStop: Event<NodeStoppedError> = this.#stoppedEvent.event;
 
   constructor(options: RaftNodeOptions<R>) {
     if (typeof options !== 'object' || options === null) throw new TypeError('RaftNode: options must be an object');
@@ -610,6 +622,11 @@ export class RaftNode<R = unknown> {
     for (const read of this.#reads.values()) read.reject(reason);
     this.#proposals.clear();
     this.#reads.clear();
+    try {
+      this.#stoppedEvent.emit(reason);
+    } catch {
+      // a listener's error must not break the stop
+    }
   }
 }
 
