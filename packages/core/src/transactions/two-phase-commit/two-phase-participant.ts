@@ -1,4 +1,5 @@
 import type { Backoff } from '../../policies/backoff/backoff.js';
+import { type TimeoutPolicy, timeout } from '../../policies/timeout.js';
 import { checkPositive, checkPositiveInteger } from '../../policies/validate.js';
 import type { WalFs } from '../../raft/wal/wal-fs.js';
 import type { Clock, TimerHandle } from '../../time/clock.js';
@@ -51,6 +52,13 @@ export interface TwoPhaseParticipantOptions {
   readonly inDoubtAfterTicks?: number;
   /** Delays between status queries of an in-doubt transaction, in ticks; forever. */
   readonly backoff?: Backoff;
+  /**
+   * A limit on each store call, in ms (core's `timeout` policy, aggressive, on `clock`): a read
+   * that takes longer votes no (`store-failed`); an apply that takes longer counts as failed and
+   * is retried (apply is idempotent by `txId`, so a slow first call finishing late is harmless).
+   * Default 10 000.
+   */
+  readonly storeTimeoutMs?: number;
   /** Compact the log after this many records. Default 10 000. */
   readonly compactEvery?: number;
   /** The log's file operations (default `nodeWalFs`). */
@@ -82,6 +90,7 @@ export class TwoPhaseParticipant {
   readonly #clock: Clock;
   readonly #tickMs: number;
   readonly #compactEvery: number;
+  readonly #storeTimeout: TimeoutPolicy;
   #appended = 0;
   #tickTimer: TimerHandle | undefined;
   #driving = false;
@@ -89,7 +98,15 @@ export class TwoPhaseParticipant {
   #failure: unknown;
   #effects = 0;
 
-  private constructor(options: TwoPhaseParticipantOptions, core: Participant, log: RecordLog, tickMs: number, compactEvery: number, appended: number) {
+  private constructor(
+    options: TwoPhaseParticipantOptions,
+    core: Participant,
+    log: RecordLog,
+    tickMs: number,
+    compactEvery: number,
+    appended: number,
+    storeTimeoutMs: number,
+  ) {
     this.id = options.id;
     this.#core = core;
     this.#log = log;
@@ -99,6 +116,7 @@ export class TwoPhaseParticipant {
     this.#tickMs = tickMs;
     this.#compactEvery = compactEvery;
     this.#appended = appended;
+    this.#storeTimeout = timeout({ timeoutMs: storeTimeoutMs, strategy: 'aggressive', clock: options.clock });
     this.#armTick();
     this.#kick();
   }
@@ -125,6 +143,7 @@ export class TwoPhaseParticipant {
     if (typeof options.random !== 'function') throw new TypeError('TwoPhaseParticipant: options.random must be a function returning [0, 1)');
     const tickMs = checkPositive('TwoPhaseParticipant', 'tickMs', options.tickMs ?? 50);
     const compactEvery = checkPositiveInteger('TwoPhaseParticipant', 'compactEvery', options.compactEvery ?? 10_000);
+    const storeTimeoutMs = checkPositive('TwoPhaseParticipant', 'storeTimeoutMs', options.storeTimeoutMs ?? 10_000);
     const { log, records } = RecordLog.open({
       dir: options.dir,
       ...(options.fs === undefined ? {} : { fs: options.fs }),
@@ -145,7 +164,7 @@ export class TwoPhaseParticipant {
       log.close();
       throw error;
     }
-    return new TwoPhaseParticipant(options, core, log, tickMs, compactEvery, records.length);
+    return new TwoPhaseParticipant(options, core, log, tickMs, compactEvery, records.length, storeTimeoutMs);
   }
 
   /**
@@ -270,13 +289,15 @@ export class TwoPhaseParticipant {
       this.#kick();
     };
     if (effect.type === 'read') {
-      Promise.all(effect.keys.map(async (key) => [key, (await this.#store.read(key)) ?? null] as const)).then(
+      const read = (): Promise<Array<readonly [string, string | null]>> =>
+        Promise.all(effect.keys.map(async (key) => [key, (await this.#store.read(key)) ?? null] as const));
+      this.#storeTimeout.execute(read).then(
         (pairs) => done(() => this.#core.readDone(effect.txId, Object.fromEntries(pairs))),
         () => done(() => this.#core.readFailed(effect.txId)),
       );
     } else {
-      Promise.resolve()
-        .then(() => this.#store.apply(effect.txId, effect.writes))
+      this.#storeTimeout
+        .execute(() => this.#store.apply(effect.txId, effect.writes))
         .then(
           () => done(() => this.#core.applied(effect.txId)),
           () => done(() => this.#core.applyFailed(effect.txId)),

@@ -261,6 +261,31 @@ describe('TwoPhaseCoordinator and TwoPhaseParticipant', () => {
     expect(coordinator.activeCount).toBe(0);
   });
 
+  it('limits each store call with storeTimeoutMs: a hung apply is retried, a hung read votes no', async () => {
+    const net = new Net();
+    const store = new MapStore();
+    let hang = 1;
+    const slow: ParticipantStore = {
+      read: (key) => (key === 'stuck' ? new Promise<string>(() => undefined) : store.read(key)),
+      apply: (txId, writes) => (hang-- > 0 ? new Promise<void>(() => undefined) : store.apply(txId, writes)),
+    };
+    const p = TwoPhaseParticipant.open(participantOptions(net, 'a', new CrashFs(), slow, { storeTimeoutMs: 100 }));
+    net.parties.set('a', p);
+    p.receive({ type: 'prepare', txId: 't1', from: 'c', to: 'a', epoch: 1, order: 1, writes: [{ key: 'x', value: '1' }], reads: [] });
+    await net.run(0);
+    p.receive({ type: 'commit', txId: 't1', from: 'c', to: 'a', epoch: 1 });
+    await net.run(50);
+    expect(p.inDoubt()).toMatchObject([{ txId: 't1', state: 'applying' }]);
+    await net.run(1000);
+    expect(store.values.get('x')).toBe('1');
+    expect(p.inDoubt()).toEqual([]);
+    p.receive({ type: 'prepare', txId: 't2', from: 'c', to: 'a', epoch: 1, order: 2, writes: [{ key: 'stuck', value: '1' }], reads: [] });
+    await net.run(150);
+    expect(net.sent.filter((m) => m.type === 'vote' && m.txId === 't2')).toEqual([{ type: 'vote', txId: 't2', from: 'a', to: 'c', vote: 'no', reason: 'store-failed' }]);
+    expect(() => TwoPhaseParticipant.open(participantOptions(net, 'b', new CrashFs(), store, { storeTimeoutMs: 0 }))).toThrow(/storeTimeoutMs/);
+    await p.stop();
+  });
+
   it('validates requests and messages, naming the field', async () => {
     const { coordinator, a } = await setup();
     await expect(coordinator.transact({ participants: {} })).rejects.toThrow(/at least one participant/);
