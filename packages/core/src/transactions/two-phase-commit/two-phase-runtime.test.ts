@@ -430,7 +430,7 @@ describe('TwoPhaseCoordinator and TwoPhaseParticipant under faults (seeded)', ()
 
   // Runtimes on a ManualClock with drops, duplicates and participant power cuts; after healing:
   // a transaction's writes are applied at every writer or none, as the client heard; no locks.
-  for (let seed = 1; seed <= 12; seed++) {
+  for (let seed = 1; seed <= 16; seed++) {
     it(`seed ${seed}`, async () => {
       const random = seededRandom(seed);
       const net = new Net();
@@ -444,14 +444,17 @@ describe('TwoPhaseCoordinator and TwoPhaseParticipant under faults (seeded)', ()
         net.parties.set(id, p);
       };
       ids.forEach(open);
-      const coordinator = await TwoPhaseCoordinator.open({
-        id: 'c',
-        decisionLog: FileDecisionLog.open({ dir: '/c', fs: new CrashFs() }),
-        transport: net.transport,
-        clock: net.clock,
-        random: seededRandom(seed),
-        tickMs: 10,
-      });
+      let coordinatorDisk = new CrashFs();
+      const openCoordinator = (): Promise<TwoPhaseCoordinator> =>
+        TwoPhaseCoordinator.open({
+          id: 'c',
+          decisionLog: FileDecisionLog.open({ dir: '/c', fs: coordinatorDisk }),
+          transport: net.transport,
+          clock: net.clock,
+          random: seededRandom(seed),
+          tickMs: 10,
+        });
+      let coordinator = await openCoordinator();
       net.parties.set('c', coordinator);
       let healing = false;
       let dropped = 0;
@@ -472,12 +475,22 @@ describe('TwoPhaseCoordinator and TwoPhaseParticipant under faults (seeded)', ()
           disks.set(victim, (disks.get(victim) as CrashFs).afterCrash(random));
           open(victim);
         }
+        if (random() < 0.1) {
+          // The coordinator loses power: its callers hear TransactionStoppedError (unknown outcome).
+          await coordinator.stop();
+          net.parties.delete('c');
+          await net.run(30);
+          coordinatorDisk = coordinatorDisk.afterCrash(random);
+          coordinator = await openCoordinator();
+          net.parties.set('c', coordinator);
+        }
       }
       healing = true;
       expect(dropped).toBeGreaterThan(0);
       await net.run(20_000);
       for (const [txId, pending] of results) {
         const outcome = (await pending) as { status?: string };
+        if (outcome.status === undefined) expect(isTransactionStoppedError(outcome) || isTransactionInDoubtError(outcome)).toBe(true);
         const work = works[Number(txId.slice(1))] as Record<string, unknown>;
         const applied = Object.keys(work).filter((id) => (stores.get(id) as MapStore).applied.has(txId));
         expect([0, Object.keys(work).length]).toContain(applied.length);
