@@ -4,7 +4,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { BULWARK_REGISTRY } from '@bulwark/nestjs';
 import { BulwarkHealthIndicator } from '@bulwark/nestjs/terminus';
-import { CLUSTER_RUNTIME } from './cluster/cluster.constants.js';
+import { CLUSTER_RUNTIME, TRANSACTIONS_SERVICE } from './cluster/cluster.constants.js';
 import type { ClusterRuntime } from './cluster/cluster-runtime.js';
 import { ClusterController } from './http/cluster.controller.js';
 import { HealthController } from './http/health.controller.js';
@@ -12,22 +12,28 @@ import { JsonExceptionFilter } from './http/json-exception.filter.js';
 import { KvController } from './http/kv.controller.js';
 import { MetricsController } from './http/metrics.controller.js';
 import { StatusPageController } from './http/status-page.controller.js';
+import { TransactionsController } from './transactions/transactions.controller.js';
+import { TransactionsLifecycle } from './transactions/transactions-lifecycle.js';
+import type { TransactionsService } from './transactions/transactions-service.js';
 
 /**
  * The cluster member's Nest module, over a {@link ClusterRuntime} built beforehand: the KV and
  * cluster controllers, `/health` (terminus, with `@bulwark/nestjs`'s indicator over the
  * member's registry), `/metrics` (the runtime's prom-client registry: the policy metrics and the
- * Raft collector of `@bulwark/prometheus`) and the status page.
+ * Raft collector of `@bulwark/prometheus`), the status page, and `/transactions` (two-phase
+ * commit over the member's {@link TransactionsService}, started and stopped with the app).
  */
 @Module({})
 export class AppModule {
-  static forRuntime(runtime: ClusterRuntime): DynamicModule {
+  static forRuntime(runtime: ClusterRuntime, transactions: TransactionsService): DynamicModule {
     return {
       module: AppModule,
       imports: [TerminusModule.forRoot({ logger: false })],
-      controllers: [KvController, ClusterController, HealthController, MetricsController, StatusPageController],
+      controllers: [KvController, ClusterController, HealthController, MetricsController, StatusPageController, TransactionsController],
       providers: [
         { provide: CLUSTER_RUNTIME, useValue: runtime },
+        { provide: TRANSACTIONS_SERVICE, useValue: transactions },
+        TransactionsLifecycle,
         // The terminus indicator of @bulwark/nestjs reads the member's registry under this token.
         // BulwarkModule itself is not imported: its global interceptor would wrap every request in
         // observables for decorators this app does not use (~6% of a put's CPU in a profile).

@@ -1,17 +1,24 @@
 import type { NextFunction, Request, Response } from 'express';
 import express from 'express';
 import type { LoggerService } from '@nestjs/common';
+import { systemRandom } from '@bulwark/core';
+import type { Random } from '@bulwark/core';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import type { ClusterRuntime } from './cluster/cluster-runtime.js';
 import { MAX_BODY_BYTES } from './http/validation.js';
+import { TransactionsService } from './transactions/transactions-service.js';
 
 /** Options of {@link createClusterApp}. */
 export interface ClusterAppOptions {
   /** Nest's logger (default none: the member prints only its `ready` line and its errors). */
   readonly logger?: LoggerService | false;
+  /** Randomness of the transactions' backoff and ids (default the system's). */
+  readonly random?: Random;
+  /** Where the member's two-phase commit participant keeps its log (default `DATA_DIR/<id>/transactions`). */
+  readonly transactionsDir?: string;
 }
 
 /** Answers a body the JSON parser refused in the service's error shape, naming the field `body`. */
@@ -34,14 +41,17 @@ function bodyErrors(error: unknown, _req: Request, res: Response, next: NextFunc
  * The member's Nest application over `runtime`, not yet listening: the peer endpoint
  * `POST /raft/messages` (core's `createPeerHandler`, ahead of any body parser, since it reads
  * binary frames itself), then a JSON body parser (any content type, at most
- * {@link MAX_BODY_BYTES}; malformed → 400, too big → 413, naming `body`), then the Nest routes.
+ * {@link MAX_BODY_BYTES}; malformed → 400, too big → 413, naming `body`), then the Nest routes,
+ * with the member's {@link TransactionsService} (its participant log opened now; its coordinator
+ * starts with the app and waits for a leader).
  *
  * @example
  * const app = await createClusterApp(runtime);
  * await app.listen(0, '127.0.0.1');
  */
 export async function createClusterApp(runtime: ClusterRuntime, options: ClusterAppOptions = {}): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRuntime(runtime), new ExpressAdapter(), {
+  const transactions = new TransactionsService(runtime, { clock: runtime.clock, random: options.random ?? systemRandom, dir: options.transactionsDir });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRuntime(runtime, transactions), new ExpressAdapter(), {
     bodyParser: false,
     logger: options.logger ?? false,
     abortOnError: false,

@@ -2,6 +2,9 @@
 // real HttpTransport and peer handler between them, over in-memory storage. Raft's time is a
 // ManualClock that the tests never advance, so no election happens unless a test calls
 // campaign(): leadership is deterministic, and nothing depends on the machine's speed.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { HttpTransport, MemoryPersistentStorage, TransportFaults } from '@bulwark/core';
 import { ManualClock, seededRandom } from '@bulwark/core/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -52,6 +55,8 @@ export async function until(condition: () => boolean, what: string, timeoutMs = 
 export async function startInProcessCluster(ids: readonly string[], overrides: Partial<ClusterConfig> = {}): Promise<InProcessCluster> {
   const clock = new ManualClock(Date.UTC(2026, 0, 1));
   const members: Member[] = [];
+  // The transactions' participant logs are files: one temporary directory for the cluster.
+  const transactionsRoot = mkdtempSync(join(tmpdir(), 'bulwark-in-process-'));
   for (const [i, id] of ids.entries()) {
     const config: ClusterConfig = {
       nodeId: id,
@@ -78,7 +83,7 @@ export async function startInProcessCluster(ids: readonly string[], overrides: P
       clock,
       random: seededRandom(i + 1),
     });
-    const app = await createClusterApp(runtime);
+    const app = await createClusterApp(runtime, { random: seededRandom(200 + i), transactionsDir: join(transactionsRoot, id) });
     await app.listen(0, '127.0.0.1');
     members.push({ id, runtime, app, url: (await app.getUrl()).replace('[::1]', '127.0.0.1') });
   }
@@ -127,6 +132,7 @@ export async function startInProcessCluster(ids: readonly string[], overrides: P
     },
     async stop() {
       for (const m of members) await stopMember(m);
+      rmSync(transactionsRoot, { recursive: true, force: true });
     },
     stopMember: (id) => stopMember(member(id)),
   };

@@ -1,2 +1,4 @@
 /** The injection token of the member's {@link ClusterRuntime}. */
 export const CLUSTER_RUNTIME = Symbol('CLUSTER_RUNTIME');
+/** The injection token of the member's `TransactionsService` (two-phase commit). */
+export const TRANSACTIONS_SERVICE = Symbol('TRANSACTIONS_SERVICE');

@@ -1,0 +1,178 @@
+import { join } from 'node:path';
+import { TwoPhaseCoordinator, TwoPhaseParticipant, exponentialBackoff } from '@bulwark/core';
+import type { Clock, Random, TransactionMessage, TransactionResult, TransactionStatus, TxWrite } from '@bulwark/core';
+import { nodeDataDir } from '../config/cluster-config.js';
+import type { ClusterRuntime } from '../cluster/cluster-runtime.js';
+import { HttpTransactionTransport } from './http-transaction-transport.js';
+import { KeyOwners } from './key-owners.js';
+import { KvParticipantStore } from './kv-participant-store.js';
+import { RaftDecisionLog } from './raft-decision-log.js';
+import { TxnProposer, TxnUnavailableError } from './txn-proposer.js';
+
+/** Messages a participant takes; the others (votes, acks, status queries) are the coordinator's. */
+const PARTICIPANT_MESSAGES: ReadonlySet<string> = new Set(['prepare', 'commit', 'abort']);
+
+/** A client's transaction, validated: the writes (a `null` value deletes) and the keys to read. */
+export interface ClientTransaction {
+  readonly id?: string;
+  readonly writes: readonly TxWrite[];
+  readonly reads: readonly string[];
+  readonly timeoutMs?: number;
+}
+
+/** A finished transaction as the status page lists it. */
+export interface RecentTransaction {
+  readonly id: string;
+  readonly status: 'committed' | 'aborted' | 'in-doubt';
+  readonly reason?: string;
+  readonly participants: readonly string[];
+  readonly atMs: number;
+}
+
+/** How many finished transactions the status page lists. */
+const RECENT = 20;
+
+/**
+ * A member's two-phase commit: a coordinator for the transactions clients send it, and a
+ * participant for the keys it owns ({@link KeyOwners}: consistent hashing over the voters). The
+ * coordinator's decisions go through the cluster's Raft log ({@link RaftDecisionLog}), so any
+ * member answers an in-doubt participant; the participant's PREPARED records go to its own
+ * durable log under `DATA_DIR/<id>/transactions/participant`, and committed writes to the
+ * replicated KV ({@link KvParticipantStore}). Messages travel by {@link HttpTransactionTransport}.
+ *
+ * The coordinator needs a leader to start (its epoch is a Raft command): {@link TransactionsService.start}
+ * keeps trying in the background, and until then {@link TransactionsService.transact} rejects
+ * with `TxnUnavailableError`.
+ */
+export class TransactionsService {
+  readonly participant: TwoPhaseParticipant;
+  readonly transport: HttpTransactionTransport;
+  readonly proposer: TxnProposer;
+  readonly #runtime: ClusterRuntime;
+  readonly #owners = new KeyOwners();
+  readonly #clock: Clock;
+  readonly #random: Random;
+  readonly #recent: RecentTransaction[] = [];
+  #coordinator: TwoPhaseCoordinator | undefined;
+  #starting: Promise<void> | undefined;
+  #stopped = false;
+
+  constructor(runtime: ClusterRuntime, options: { readonly clock: Clock; readonly random: Random; readonly dir?: string }) {
+    this.#runtime = runtime;
+    this.#clock = options.clock;
+    this.#random = options.random;
+    this.proposer = new TxnProposer(runtime);
+    const id = runtime.config.nodeId;
+    this.transport = new HttpTransactionTransport({
+      selfId: id,
+      token: runtime.config.token,
+      urlOf: (member) => runtime.memberUrl(member),
+      deliverLocal: (message) => this.receive(message),
+      registry: runtime.registry,
+    });
+    const readBarrier = (consistency: 'linearizable') => runtime.readBarrier(consistency);
+    this.participant = TwoPhaseParticipant.open({
+      id,
+      dir: join(options.dir ?? join(nodeDataDir(runtime.config), 'transactions'), 'participant'),
+      store: new KvParticipantStore(id, runtime.kv, this.proposer, readBarrier),
+      transport: this.transport,
+      clock: options.clock,
+      random: options.random,
+    });
+  }
+
+  /** Whether the coordinator is up (it needs a leader once, for its epoch). */
+  get ready(): boolean {
+    return this.#coordinator !== undefined;
+  }
+
+  /** Opens the coordinator, retrying with backoff until a leader hands it an epoch. Idempotent. */
+  start(): Promise<void> {
+    this.#starting ??= (async () => {
+      const backoff = exponentialBackoff({ initialDelayMs: 100, maxDelayMs: 2000 });
+      let previous = 0;
+      for (let attempt = 1; !this.#stopped; attempt++) {
+        try {
+          const coordinator = await TwoPhaseCoordinator.open({
+            id: this.#runtime.config.nodeId,
+            decisionLog: new RaftDecisionLog({ kv: this.#runtime.kv, proposer: this.proposer, readBarrier: (c) => this.#runtime.readBarrier(c) }, this.#runtime.config.nodeId),
+            transport: this.transport,
+            clock: this.#clock,
+            random: this.#random,
+          });
+          if (this.#stopped) {
+            await coordinator.stop();
+            return;
+          }
+          this.#coordinator = coordinator;
+          return;
+        } catch {
+          previous = backoff.delay(attempt, previous, this.#random);
+          await new Promise<void>((resolve) => this.#clock.setTimeout(resolve, previous));
+        }
+      }
+    })();
+    return this.#starting;
+  }
+
+  /**
+   * Runs a client's transaction: each write and read goes to its key's owner, then two-phase
+   * commit across those participants.
+   *
+   * @throws {TxnUnavailableError} before the coordinator is up
+   * @throws {TransactionInDoubtError} when the deadline passed while the decision was being recorded
+   */
+  async transact(request: ClientTransaction): Promise<TransactionResult> {
+    const coordinator = this.#coordinator;
+    if (coordinator === undefined) throw new TxnUnavailableError('the coordinator is starting (it needs a leader)');
+    const voters = this.#runtime.node.status().confState.voters;
+    const work: Record<string, { writes: TxWrite[]; reads: string[] }> = {};
+    const of = (key: string) => (work[this.#owners.ownerOf(key, voters)] ??= { writes: [], reads: [] });
+    for (const write of request.writes) of(write.key).writes.push(write);
+    for (const key of request.reads) of(key).reads.push(key);
+    try {
+      const result = await coordinator.transact({ id: request.id, participants: work, timeoutMs: request.timeoutMs });
+      this.#remember({ id: result.id, status: result.status, reason: result.reason, participants: Object.keys(work), atMs: this.#clock.now() });
+      return result;
+    } catch (error) {
+      if (request.id !== undefined) this.#remember({ id: request.id, status: 'in-doubt', participants: Object.keys(work), atMs: this.#clock.now() });
+      throw error;
+    }
+  }
+
+  /**
+   * A transaction as this member knows it: its coordinator's view when it coordinated it, else
+   * the decision the cluster's log holds (until every participant acknowledged), else unknown.
+   */
+  status(id: string): TransactionStatus {
+    const local = this.#coordinator?.status(id);
+    if (local !== undefined && local.status !== 'unknown') return local;
+    const decision = this.#runtime.kv.decision(id);
+    if (decision !== undefined) {
+      return { id, status: decision.decision === 'commit' ? 'committed' : 'aborted', votes: {}, participants: decision.participants };
+    }
+    return { id, status: 'unknown', votes: {}, participants: [] };
+  }
+
+  /** Hands a message from a peer (validated by the receiver) to the coordinator or the participant. */
+  receive(message: TransactionMessage): void {
+    if (PARTICIPANT_MESSAGES.has(message.type)) this.participant.receive(message);
+    else this.#coordinator?.receive(message); // before the coordinator is up, votes and queries are re-sent later
+  }
+
+  /** The last finished transactions coordinated here, newest first. */
+  recent(): readonly RecentTransaction[] {
+    return this.#recent;
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    await this.#coordinator?.stop();
+    await this.participant.stop();
+  }
+
+  #remember(entry: RecentTransaction): void {
+    this.#recent.unshift(entry);
+    if (this.#recent.length > RECENT) this.#recent.length = RECENT;
+  }
+}
