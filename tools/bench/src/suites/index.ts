@@ -14,5 +14,6 @@ export const suites: SuiteRegistry = {
   http: { description: 'Express 5 and Nest 12 servers, plain vs with our middleware and decorators (req/s, server CPU µs/request)', load: () => import('./http.js') },
   'http-instructions': { description: "the http suite's servers under valgrind's callgrind: instructions per request, repeatable on a busy machine", load: () => import('./http-instructions.js') },
   sim: { description: 'the deterministic Raft simulator: simulated and checked client operations per second, ms per seed, virtual ÷ wall time', load: () => import('./sim.js') },
+  transactions: { description: 'apps/cluster two-phase commit: 2-participant transactions vs single puts at 1/16 connections (per second, p50/p99)', load: () => import('./transactions.js') },
   raft: { description: 'apps/cluster (3 members) vs etcd 3.4 (3 members): puts and linearizable gets at 1/16/64 connections (req/s, p50/p99, CPU/op)', load: () => import('./raft.js') },
 };
