@@ -8,6 +8,7 @@ import { ExpressAdapter } from '@nestjs/platform-express';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import type { ClusterRuntime } from './cluster/cluster-runtime.js';
+import { installKvFastPath } from './http/kv-fast-path.js';
 import { MAX_BODY_BYTES } from './http/validation.js';
 import { TransactionsService } from './transactions/transactions-service.js';
 
@@ -63,6 +64,8 @@ export async function createClusterApp(runtime: ClusterRuntime, options: Cluster
   server.set('etag', false); // a SHA-1 of every answer, for caches that never see these
 
   server.all('/raft/messages', runtime.peerHandler);
+  // GET and PUT /kv/:key are answered ahead of Express and Nest, by the same KvApi (kv-fast-path.ts).
+  installKvFastPath(app.getHttpServer(), runtime);
   app.use(express.json({ limit: MAX_BODY_BYTES, type: () => true, strict: false }));
   app.use(bodyErrors);
   return app;
