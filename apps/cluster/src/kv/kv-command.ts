@@ -31,7 +31,30 @@ export type KvCommand =
   /** Hands a coordinator a new epoch, greater than every one it had before (fencing after a restart). */
   | { readonly op: 'txn-epoch'; readonly coordinator: string }
   /** Forgets a decision once every participant has acknowledged it (the END record of presumed abort). */
-  | { readonly op: 'txn-end'; readonly txId: string };
+  | { readonly op: 'txn-end'; readonly txId: string }
+  /**
+   * A saga step's effect at its participant, idempotent by `key` (the step's idempotency key's
+   * record, `orders/<sagaId>/<step>`), applied atomically with an optional counter change.
+   * `action`: writes `value` only if `key` is absent (a repeat answers `duplicate`), refused when
+   * `key` holds a compensation tombstone. `compensate`: writes the tombstone `value` (it starts
+   * with {@link SAGA_TOMBSTONE_PREFIX}) and reverts the counter only if the action's value is
+   * there (`undone`); an absent key just gets the tombstone (`tombstoned`), so a late action is
+   * refused; a repeat answers `duplicate`.
+   */
+  | { readonly op: 'saga-step'; readonly phase: SagaStepPhase; readonly key: string; readonly value: string; readonly counter?: SagaCounter };
+
+/** Which half of a saga step a `saga-step` command is. */
+export type SagaStepPhase = 'action' | 'compensate';
+
+/** A counter key changed with a `saga-step` (absent counts as 0; the value is a decimal integer). */
+export interface SagaCounter {
+  readonly key: string;
+  /** Added by the action; subtracted by a compensation that undoes it. A safe integer. */
+  readonly delta: number;
+}
+
+/** How every compensation tombstone starts; an action's value never does. */
+export const SAGA_TOMBSTONE_PREFIX = '{"compensated":';
 
 /** One write of a transaction: a `null` value deletes the key. */
 export interface TxnWrite {
@@ -57,7 +80,20 @@ export type KvResult =
   /** The transaction's decision as recorded; `first` is false when an earlier decision stood. */
   | { readonly type: 'txn-decision'; readonly txId: string; readonly decision: TxnDecision; readonly first: boolean }
   | { readonly type: 'txn-ended'; readonly txId: string }
-  | { readonly type: 'txn-epoch'; readonly coordinator: string; readonly epoch: number };
+  | { readonly type: 'txn-epoch'; readonly coordinator: string; readonly epoch: number }
+  /**
+   * A `saga-step`'s answer: `applied` (action written), `undone` (compensation reverted it),
+   * `tombstoned` (compensation of an action never applied), `duplicate` (already so: nothing
+   * changed), `refused` (an action after its compensation: nothing changed), `bad-counter` (the
+   * counter key holds no integer: nothing changed). `value` is what `key` holds afterwards.
+   */
+  | {
+      readonly type: 'saga-step';
+      readonly key: string;
+      readonly outcome: 'applied' | 'undone' | 'tombstoned' | 'duplicate' | 'refused' | 'bad-counter';
+      readonly value: string | null;
+      readonly revision: number;
+    };
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -74,6 +110,12 @@ function isTxnWrite(value: unknown): value is TxnWrite {
   if (typeof value !== 'object' || value === null) return false;
   const w = value as Record<string, unknown>;
   return isString(w.key) && (w.value === null || isString(w.value));
+}
+
+function isSagaCounter(value: unknown): value is SagaCounter {
+  if (typeof value !== 'object' || value === null) return false;
+  const counter = value as Record<string, unknown>;
+  return isString(counter.key) && Number.isSafeInteger(counter.delta);
 }
 
 /** The command in `bytes`, or `undefined` when they are not one (bad UTF-8, bad JSON, wrong fields). */
@@ -116,6 +158,14 @@ export function commandFromJson(parsed: unknown): KvCommand | undefined {
       return isString(c.coordinator) ? (c as KvCommand) : undefined;
     case 'txn-end':
       return isString(c.txId) ? (c as KvCommand) : undefined;
+    case 'saga-step':
+      return (c.phase === 'action' || c.phase === 'compensate') &&
+        isString(c.key) &&
+        isString(c.value) &&
+        c.value.startsWith(SAGA_TOMBSTONE_PREFIX) === (c.phase === 'compensate') &&
+        (c.counter === undefined || isSagaCounter(c.counter))
+        ? (c as KvCommand)
+        : undefined;
     default:
       return undefined;
   }

@@ -1,5 +1,6 @@
 import type { StateMachine } from '@bulwark/core';
 import { decodeCommand } from './kv-command.js';
+import { SAGA_TOMBSTONE_PREFIX } from './kv-command.js';
 import type { KvCommand, KvResult, TxnDecision } from './kv-command.js';
 import { RequestTable } from './request-table.js';
 import type { RequestRecord } from './request-table.js';
@@ -137,6 +138,7 @@ export class KvStateMachine implements StateMachine<KvResult> {
     if (decoded.op === 'txn-apply' || decoded.op === 'txn-decision' || decoded.op === 'txn-end' || decoded.op === 'txn-epoch') {
       return this.#transaction(decoded, index);
     }
+    if (decoded.op === 'saga-step') return this.#sagaStep(decoded, index);
     const requestId = decoded.requestId;
     if (requestId === undefined) return this.#run(decoded, index);
     const fingerprint = `${decoded.op}\u0000${decoded.key}`;
@@ -184,12 +186,42 @@ export class KvStateMachine implements StateMachine<KvResult> {
     }
   }
 
+  #sagaStep(command: Extract<KvCommand, { op: 'saga-step' }>, index: number): KvResult {
+    const { key } = command;
+    const current = this.#data.get(key);
+    const answer = (outcome: Extract<KvResult, { type: 'saga-step' }>['outcome']): KvResult => {
+      const now = this.#data.get(key);
+      return { type: 'saga-step', key, outcome, value: now?.value ?? null, revision: now?.revision ?? index };
+    };
+    const tombstoned = current?.value.startsWith(SAGA_TOMBSTONE_PREFIX) === true;
+    if (command.phase === 'action') {
+      if (tombstoned) return answer('refused');
+      if (current !== undefined) return answer('duplicate');
+    } else {
+      if (tombstoned) return answer('duplicate');
+      if (current === undefined) {
+        this.#data.set(key, { value: command.value, revision: index });
+        return answer('tombstoned');
+      }
+    }
+    // The action's first application, or the compensation undoing it: the counter moves with it.
+    const counter = command.counter;
+    if (counter !== undefined) {
+      const raw = this.#data.get(counter.key)?.value ?? '0';
+      const count = /^-?\d{1,15}$/.test(raw) ? Number(raw) : undefined;
+      if (count === undefined) return answer('bad-counter');
+      this.#data.set(counter.key, { value: String(count + (command.phase === 'action' ? counter.delta : -counter.delta)), revision: index });
+    }
+    this.#data.set(key, { value: command.value, revision: index });
+    return answer(command.phase === 'action' ? 'applied' : 'undone');
+  }
+
   #remember(txId: string, record: TxnDecisionRecord): void {
     this.#ended.set(txId, record);
     while (this.#ended.size > this.#maxEnded) this.#ended.delete(this.#ended.keys().next().value as string);
   }
 
-  #run(command: Exclude<KvCommand, { op: 'member-url' | 'txn-apply' | 'txn-decision' | 'txn-end' | 'txn-epoch' }>, index: number): KvResult {
+  #run(command: Exclude<KvCommand, { op: 'member-url' | 'txn-apply' | 'txn-decision' | 'txn-end' | 'txn-epoch' | 'saga-step' }>, index: number): KvResult {
     const { key } = command;
     switch (command.op) {
       case 'put':
