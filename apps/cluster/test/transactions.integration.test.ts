@@ -51,6 +51,10 @@ describe('two-phase commit across three members in one process, over real HTTP',
     }
     // hold is a test fault: refused for a transaction without an id.
     expect((await cluster.request('b', '/transactions?hold=decision', json('POST', { writes: [{ key: 'k', value: 'v' }] }))).json.error.field).toBe('hold');
+    for (const hold of ['later', 'prepare:', 'prepare']) {
+      const reply = await cluster.request('b', `/transactions?hold=${hold}`, json('POST', { id: 'h', writes: [{ key: 'k', value: 'v' }] }));
+      expect([hold, reply.status, reply.json.error.field]).toEqual([hold, 400, 'hold']);
+    }
   });
 
   it('commits writes owned by two participants; every member reads them and knows the outcome', async () => {

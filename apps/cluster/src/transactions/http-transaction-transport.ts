@@ -33,17 +33,18 @@ export class HttpTransactionTransport implements TransactionTransport {
   redirected = 0;
   /** Messages dropped by {@link HttpTransactionTransport.hold} (a test fault). */
   held = 0;
-  readonly #holds = new Map<string, ReadonlySet<string>>();
+  readonly #holds = new Map<string, { readonly types: ReadonlySet<string>; readonly to: string | undefined }>();
 
   constructor(private readonly options: HttpTransactionTransportOptions) {}
 
   /**
    * Test fault (the member's `BULWARK_FAULTS=1`): from now on, drop this member's messages of
-   * `types` for transaction `txId` — e.g. its commit and abort messages, so that a test can kill
-   * a coordinator between its decision and phase two.
+   * `types` for transaction `txId` (to member `to` only, when given) — e.g. its commit and abort
+   * messages, so that a test can kill a coordinator between its decision and phase two, or its
+   * prepare to one participant, to kill it while the votes are coming in.
    */
-  hold(txId: string, types: readonly TransactionMessage['type'][]): void {
-    this.#holds.set(txId, new Set(types));
+  hold(txId: string, types: readonly TransactionMessage['type'][], to?: string): void {
+    this.#holds.set(txId, { types: new Set(types), to });
   }
 
   /** Ends a {@link HttpTransactionTransport.hold}: the protocol's re-sends and answers go out again. */
@@ -52,7 +53,8 @@ export class HttpTransactionTransport implements TransactionTransport {
   }
 
   send(message: TransactionMessage): void {
-    if (this.#holds.get(message.txId)?.has(message.type) === true) {
+    const hold = this.#holds.get(message.txId);
+    if (hold !== undefined && hold.types.has(message.type) && (hold.to === undefined || hold.to === message.to)) {
       this.held++;
       return;
     }

@@ -115,7 +115,8 @@ export class TransactionsApi {
    * `POST /transactions`: 200 `{ id, status, reason?, votes }`; 503 with `outcome` when the result
    * is not known. With the fault hook on (`BULWARK_FAULTS=1`), `?hold=decision` makes this member
    * keep its commit and abort messages of the transaction to itself (tests kill the coordinator
-   * there; the participants then learn the decision from the replicated log).
+   * there; the participants then learn the decision from the replicated log), and
+   * `?hold=prepare:<member>` its prepare to that participant (the votes never all come in).
    */
   async transact(request: TransactionsRequest): Promise<Reply> {
     const body = checkTransactionBody(request.body);
@@ -123,9 +124,11 @@ export class TransactionsApi {
     const hold = request.query?.hold;
     if (hold !== undefined) {
       if (!this.runtime.config.faults) return badRequest('hold', 'hold is a test fault: it needs the member to run with BULWARK_FAULTS=1');
-      if (hold !== 'decision') return badRequest('hold', 'hold must be "decision"');
+      const prepareTo = typeof hold === 'string' && hold.startsWith('prepare:') ? hold.slice('prepare:'.length) : undefined;
+      if (hold !== 'decision' && (prepareTo === undefined || prepareTo === '')) return badRequest('hold', 'hold must be "decision" or "prepare:<member id>"');
       if (body.value.id === undefined) return badRequest('hold', 'hold needs the transaction to name its id');
-      this.service.transport.hold(body.value.id, ['commit', 'abort']);
+      if (prepareTo === undefined) this.service.transport.hold(body.value.id, ['commit', 'abort']);
+      else this.service.transport.hold(body.value.id, ['prepare'], prepareTo);
     }
     try {
       const result = await this.service.transact(body.value);
