@@ -88,6 +88,53 @@ describe('RaftNode', () => {
     for (const machine of cluster.machines.values()) expect(machine.applied).toEqual(['x']);
   });
 
+  it('holds a commit\'s empty appends for commitHoldMs: the next write\'s append carries the commit instead', async () => {
+    const cluster = new TestCluster(['a', 'b', 'c'], { commitHoldMs: 2 });
+    const leader = await cluster.elect();
+    await cluster.run(100);
+    const sent: string[] = [];
+    cluster.onSend = (from, messages) => {
+      if (from !== leader.id) return;
+      for (const m of messages) if (m.type === 'append') sent.push(`${m.to} entries=${m.entries.length} commit=${m.commit}`);
+    };
+    const settle = async (p: Promise<unknown>): Promise<void> => {
+      let done = false;
+      void p.then(() => (done = true));
+      for (let ms = 0; ms < 100 && !done; ms++) await cluster.clock.advanceAsync(1);
+      expect(done).toBe(true);
+    };
+    const x = leader.status().lastIndex + 1;
+    await settle(leader.propose(text('x')));
+    await settle(leader.propose(text('y'))); // proposed at once: within the hold
+    await cluster.run(100);
+    // x's commit went out with y's append, never alone; y's, with no write after it, alone.
+    for (const id of ['a', 'b', 'c'].filter((n) => n !== leader.id)) {
+      expect(sent).not.toContain(`${id} entries=0 commit=${x}`);
+      expect(sent).toContain(`${id} entries=1 commit=${x}`);
+      expect(sent).toContain(`${id} entries=0 commit=${x + 1}`);
+    }
+    for (const machine of cluster.machines.values()) expect(machine.applied).toEqual(['x', 'y']);
+  });
+
+  it('with commitHoldMs 0 sends a commit at once, and checks the option', async () => {
+    const cluster = new TestCluster(['a', 'b', 'c'], { commitHoldMs: 0 });
+    const leader = await cluster.elect();
+    await cluster.run(100);
+    const sent: string[] = [];
+    cluster.onSend = (from, messages) => {
+      if (from === leader.id) for (const m of messages) if (m.type === 'append') sent.push(`entries=${m.entries.length} commit=${m.commit}`);
+    };
+    const x = leader.status().lastIndex + 1;
+    let done = false;
+    void leader.propose(text('x')).then(() => (done = true));
+    for (let ms = 0; ms < 100 && !done; ms++) await cluster.clock.advanceAsync(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sent.filter((m) => m === `entries=0 commit=${x}`)).toHaveLength(2); // one per follower, no timer needed
+    const options = { id: 'z', storage: new MemoryPersistentStorage({ voters: ['z'] }), transport: { send: () => undefined }, stateMachine: new LogMachine(), clock: new ManualClock(0), random: seededRandom(1) };
+    expect(() => new RaftNode({ ...options, commitHoldMs: -1 })).toThrow(/commitHoldMs/);
+    expect(() => new RaftNode({ ...options, commitHoldMs: Number.NaN })).toThrow(RangeError);
+  });
+
   it('onStop fires once: with the storage failure as cause when a write fails, without one on stop()', async () => {
     const cluster = new TestCluster(['a', 'b', 'c']);
     const leader = await cluster.elect();

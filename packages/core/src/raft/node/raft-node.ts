@@ -31,6 +31,14 @@ export interface RaftNodeOptions<R> {
   readonly random: Random;
   /** Milliseconds per Raft tick; default 100 (elections after 10–20 ticks by default). */
   readonly tickMs?: number;
+  /**
+   * How long a leader holds the empty appends that only tell its followers of a new commit
+   * index, in ms; default 2. An append the leader sends the same follower meanwhile carries the
+   * commit index too and replaces them, so under a steady stream of writes the followers hear
+   * of each commit with the next write, for no message of its own. 0 sends them at the end of
+   * the event-loop turn. It delays when followers apply (and serve reads) by at most this long.
+   */
+  readonly commitHoldMs?: number;
   /** Take a snapshot and compact the log after this many applied entries; 0 (default) never. */
   readonly snapshotEvery?: number;
   /** Options for the Raft core (`electionTick`, `preVote`, `readOnly`, …). */
@@ -133,6 +141,10 @@ export class RaftNode<R = unknown> {
   /** Messages {@link RaftNode.#sendSoon} holds until the end of the turn. */
   #soon: Message[] = [];
   #soonScheduled = false;
+  readonly #commitHoldMs: number;
+  /** Empty commit-only appends held per follower ({@link RaftNodeOptions.commitHoldMs}). */
+  readonly #heldCommits = new Map<NodeId, Message>();
+  #heldTimer: TimerHandle | undefined;
   #stopped = false;
   #idle: Promise<void> = Promise.resolve();
   #ready: Promise<void>;
@@ -184,6 +196,11 @@ export class RaftNode<R = unknown> {
     }
     if (typeof random !== 'function') throw new TypeError('RaftNode: options.random must be a function returning [0, 1)');
     const tickMs = options.tickMs ?? 100;
+    const commitHoldMs = options.commitHoldMs ?? 2;
+    if (!Number.isFinite(commitHoldMs) || commitHoldMs < 0) {
+      throw new RangeError(`RaftNode: options.commitHoldMs must be a non-negative number, got ${commitHoldMs}`);
+    }
+    this.#commitHoldMs = commitHoldMs;
     if (!Number.isFinite(tickMs) || tickMs <= 0) throw new RangeError(`RaftNode: options.tickMs must be a positive number, got ${tickMs}`);
     const snapshotEvery = options.snapshotEvery ?? 0;
     if (!Number.isInteger(snapshotEvery) || snapshotEvery < 0) {
@@ -437,7 +454,7 @@ export class RaftNode<R = unknown> {
           if (this.#stopped) return;
           await this.#apply(ready);
           if (this.#stopped) return;
-          this.#sendSoon(ready.messages);
+          this.#sendSoon(this.#holdCommits(ready.messages));
         } else if (ready.snapshot !== undefined || ready.entriesToPersist.length > 0 || ready.hardState !== undefined) {
           // A leader's appends and heartbeats go out before its own write (Raft thesis §10.2.1),
           // so that its fsync and the followers' overlap: the core counts the leader's own
@@ -479,7 +496,45 @@ export class RaftNode<R = unknown> {
   /** Sends now, after whatever {@link RaftNode.#sendSoon} still holds (messages keep their order). */
   #send(messages: readonly Message[]): void {
     this.#flushSoon();
-    if (messages.length > 0) this.#transport.send(messages);
+    if (messages.length > 0) this.#transport.send(this.#replaceHeld(messages));
+  }
+
+  // Keeps a commit's empty appends back for #commitHoldMs (one per follower, the newest), and
+  // returns the other messages. An append carries the leader's commit index, and in the
+  // replicate state an empty one is not counted in flight: dropping it for a newer one loses
+  // nothing (a probe is never replaced: while it is out, the core sends that follower nothing).
+  #holdCommits(messages: readonly Message[]): readonly Message[] {
+    if (this.#commitHoldMs === 0) return messages;
+    const rest: Message[] = [];
+    for (const message of messages) {
+      if (message.type === 'append' && message.entries.length === 0) this.#heldCommits.set(message.to, message);
+      else rest.push(message);
+    }
+    if (this.#heldCommits.size > 0 && this.#heldTimer === undefined) {
+      this.#heldTimer = this.#clock.setTimeout(() => {
+        this.#heldTimer = undefined;
+        if (!this.#stopped) this.#releaseHeld();
+      }, this.#commitHoldMs);
+    }
+    return rest;
+  }
+
+  // A newer append to a follower replaces the commit held for it.
+  #replaceHeld(messages: readonly Message[]): readonly Message[] {
+    if (this.#heldCommits.size === 0) return messages;
+    for (const message of messages) if (message.type === 'append') this.#heldCommits.delete(message.to);
+    if (this.#heldCommits.size === 0 && this.#heldTimer !== undefined) {
+      this.#clock.clearTimeout(this.#heldTimer);
+      this.#heldTimer = undefined;
+    }
+    return messages;
+  }
+
+  #releaseHeld(): void {
+    if (this.#heldCommits.size === 0) return;
+    const messages = [...this.#heldCommits.values()];
+    this.#heldCommits.clear();
+    this.#transport.send(messages);
   }
 
   /** Sends at the end of this turn of the event loop, or before the next {@link RaftNode.#send}. */
@@ -498,7 +553,7 @@ export class RaftNode<R = unknown> {
     if (this.#soon.length === 0) return;
     const messages = this.#soon;
     this.#soon = [];
-    this.#transport.send(messages);
+    this.#transport.send(this.#replaceHeld(messages));
   }
 
   // The appends and heartbeats of a Ready that a leader may send before its write is durable:
@@ -618,6 +673,9 @@ export class RaftNode<R = unknown> {
     this.#stopped = true;
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
+    if (this.#heldTimer !== undefined) this.#clock.clearTimeout(this.#heldTimer);
+    this.#heldTimer = undefined;
+    this.#heldCommits.clear();
     for (const pending of this.#proposals.values()) pending.reject(reason);
     for (const read of this.#reads.values()) read.reject(reason);
     this.#proposals.clear();

@@ -37,7 +37,7 @@ export class TestCluster {
 
   constructor(
     readonly ids: readonly NodeId[],
-    readonly options: { seed?: number; snapshotEvery?: number; raft?: RaftNodeOptions<number>['raft'] } = {},
+    readonly options: { seed?: number; snapshotEvery?: number; commitHoldMs?: number; raft?: RaftNodeOptions<number>['raft'] } = {},
   ) {
     this.seed = options.seed ?? 1;
     for (const id of ids) {
@@ -62,6 +62,7 @@ export class TestCluster {
       random: seededRandom(this.seed++),
       tickMs: 10,
       snapshotEvery: this.options.snapshotEvery,
+      commitHoldMs: this.options.commitHoldMs,
       raft: this.options.raft,
     });
     this.nodes.set(id, node);
