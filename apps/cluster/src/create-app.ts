@@ -11,6 +11,8 @@ import type { ClusterRuntime } from './cluster/cluster-runtime.js';
 import { installKvFastPath } from './http/kv-fast-path.js';
 import { MAX_BODY_BYTES } from './http/validation.js';
 import { TransactionsService } from './transactions/transactions-service.js';
+import { SagasService } from './sagas/sagas-service.js';
+import type { SagasServiceOptions } from './sagas/sagas-service.js';
 
 /** Options of {@link createClusterApp}. */
 export interface ClusterAppOptions {
@@ -20,6 +22,10 @@ export interface ClusterAppOptions {
   readonly random?: Random;
   /** Where the member's two-phase commit participant keeps its log (default `DATA_DIR/<id>/transactions`). */
   readonly transactionsDir?: string;
+  /** Where the member's saga orchestrator keeps its log (default `DATA_DIR/<id>/sagas`). */
+  readonly sagasDir?: string;
+  /** For tests: what the sagas' `?crash=` does (default SIGKILL to this process) and how long `POST /sagas/orders` waits before a 202. */
+  readonly sagas?: Pick<SagasServiceOptions, 'crash' | 'replyWithinMs'>;
 }
 
 /** Answers a body the JSON parser refused in the service's error shape, naming the field `body`. */
@@ -52,7 +58,8 @@ function bodyErrors(error: unknown, _req: Request, res: Response, next: NextFunc
  */
 export async function createClusterApp(runtime: ClusterRuntime, options: ClusterAppOptions = {}): Promise<NestExpressApplication> {
   const transactions = new TransactionsService(runtime, { clock: runtime.clock, random: options.random ?? systemRandom, dir: options.transactionsDir });
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRuntime(runtime, transactions), new ExpressAdapter(), {
+  const sagas = new SagasService(runtime, { ...options.sagas, clock: runtime.clock, random: options.random ?? systemRandom, dir: options.sagasDir });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRuntime(runtime, transactions, sagas), new ExpressAdapter(), {
     bodyParser: false,
     logger: options.logger ?? false,
     abortOnError: false,

@@ -11,6 +11,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { ClusterConfig } from '../src/config/cluster-config.js';
 import { ClusterRuntime } from '../src/cluster/cluster-runtime.js';
 import { createClusterApp } from '../src/create-app.js';
+import type { ClusterAppOptions } from '../src/create-app.js';
 
 export const TOKEN = 'test-cluster-token-0123456789';
 const TICK_MS = 10;
@@ -52,7 +53,12 @@ export async function until(condition: () => boolean, what: string, timeoutMs = 
   }
 }
 
-export async function startInProcessCluster(ids: readonly string[], overrides: Partial<ClusterConfig> = {}): Promise<InProcessCluster> {
+export async function startInProcessCluster(
+  ids: readonly string[],
+  overrides: Partial<ClusterConfig> = {},
+  /** More app options per member (say, the sagas' crash hook). */
+  appOptions: (id: string) => Partial<ClusterAppOptions> = () => ({}),
+): Promise<InProcessCluster> {
   const clock = new ManualClock(Date.UTC(2026, 0, 1));
   const members: Member[] = [];
   // The transactions' participant logs are files: one temporary directory for the cluster.
@@ -83,7 +89,12 @@ export async function startInProcessCluster(ids: readonly string[], overrides: P
       clock,
       random: seededRandom(i + 1),
     });
-    const app = await createClusterApp(runtime, { random: seededRandom(200 + i), transactionsDir: join(transactionsRoot, id) });
+    const app = await createClusterApp(runtime, {
+      random: seededRandom(200 + i),
+      transactionsDir: join(transactionsRoot, id),
+      sagasDir: join(transactionsRoot, id, 'sagas'),
+      ...appOptions(id),
+    });
     await app.listen(0, '127.0.0.1');
     members.push({ id, runtime, app, url: (await app.getUrl()).replace('[::1]', '127.0.0.1') });
   }

@@ -1,5 +1,5 @@
 import { wrap } from '@bulwark/core';
-import type { PeerState, TransportFaultsDescription } from '@bulwark/core';
+import type { PeerState, SagaSummary, TransportFaultsDescription } from '@bulwark/core';
 import type { ClusterRuntime } from './cluster-runtime.js';
 import type { ClusterStatus } from './cluster-status.js';
 import type { ElectionRecord } from './election-log.js';
@@ -30,6 +30,34 @@ export interface DashboardBulkhead {
   readonly maxQueued: number | null;
 }
 
+/** A finished transaction this member coordinated, as the dashboard lists it. */
+export interface DashboardTransaction {
+  readonly id: string;
+  readonly status: 'committed' | 'aborted' | 'in-doubt';
+  readonly reason: string | null;
+  readonly participants: readonly string[];
+  readonly at: string;
+}
+
+/** A saga of this member's log, as the dashboard lists it. */
+export interface DashboardSaga {
+  readonly id: string;
+  readonly saga: string;
+  readonly status: SagaSummary['status'];
+  readonly failedStep: string | null;
+  readonly startedAt: string;
+  readonly endedAt: string | null;
+}
+
+/** Where the dashboard reads this member's transactions and sagas (either may be absent). */
+export interface DashboardSources {
+  readonly transactions?: { recent(): ReadonlyArray<{ readonly id: string; readonly status: DashboardTransaction['status']; readonly reason?: string; readonly participants: readonly string[]; readonly atMs: number }> };
+  readonly sagas?: { recent(limit?: number): readonly SagaSummary[] };
+}
+
+/** How many recent sagas the dashboard lists. */
+const RECENT_SAGAS = 20;
+
 /** The body of `GET /cluster/dashboard`, what the status page at `/` shows. */
 export interface Dashboard {
   readonly self: ClusterStatus;
@@ -42,6 +70,10 @@ export interface Dashboard {
   readonly snapshotIndex: number;
   /** The fault hook's rule, or null when faults are not enabled. */
   readonly faults: TransportFaultsDescription | null;
+  /** The last finished transactions this member coordinated, newest first. */
+  readonly transactions: readonly DashboardTransaction[];
+  /** The newest sagas of this member's log (running and ended), at most 20. */
+  readonly sagas: readonly DashboardSaga[];
   readonly at: string;
 }
 
@@ -64,9 +96,9 @@ async function fetchStatus(runtime: ClusterRuntime, id: string, url: string): Pr
 /**
  * Builds the dashboard: this member's status, every other member's own status (fetched
  * concurrently through the `peer-status` timeout and a breaker per member), recent elections,
- * and the breakers and bulkheads.
+ * the breakers and bulkheads, and the member's recent transactions and sagas (from `sources`).
  */
-export async function buildDashboard(runtime: ClusterRuntime): Promise<Dashboard> {
+export async function buildDashboard(runtime: ClusterRuntime, sources: DashboardSources = {}): Promise<Dashboard> {
   const self = runtime.status();
   const ids = new Set([...self.members.map((m) => m.id), ...runtime.config.peers.keys()]);
   const members = await Promise.all(
@@ -98,6 +130,21 @@ export async function buildDashboard(runtime: ClusterRuntime): Promise<Dashboard
     peers,
     snapshotIndex: runtime.snapshotIndex(),
     faults: runtime.faults?.describe() ?? null,
+    transactions: (sources.transactions?.recent() ?? []).map((t) => ({
+      id: t.id,
+      status: t.status,
+      reason: t.reason ?? null,
+      participants: [...t.participants],
+      at: new Date(t.atMs).toISOString(),
+    })),
+    sagas: (sources.sagas?.recent(RECENT_SAGAS) ?? []).map((s) => ({
+      id: s.id,
+      saga: s.saga,
+      status: s.status,
+      failedStep: s.failedStep ?? null,
+      startedAt: new Date(s.startedAt).toISOString(),
+      endedAt: s.endedAt === undefined ? null : new Date(s.endedAt).toISOString(),
+    })),
     at: new Date(runtime.clock.now()).toISOString(),
   };
 }

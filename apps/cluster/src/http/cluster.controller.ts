@@ -1,10 +1,10 @@
 import { Controller, Delete, Get, Inject, Post, Put, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { CLUSTER_RUNTIME } from '../cluster/cluster.constants.js';
+import { CLUSTER_RUNTIME, SAGAS_SERVICE, TRANSACTIONS_SERVICE } from '../cluster/cluster.constants.js';
 import type { ClusterRuntime } from '../cluster/cluster-runtime.js';
 import type { ClusterStatus } from '../cluster/cluster-status.js';
 import { buildDashboard } from '../cluster/dashboard.js';
-import type { Dashboard } from '../cluster/dashboard.js';
+import type { Dashboard, DashboardSources } from '../cluster/dashboard.js';
 import { OperatorApi } from './operator-api.js';
 import type { OperatorRequest } from './operator-api.js';
 import type { Reply } from './reply.js';
@@ -22,8 +22,15 @@ function operatorRequest(req: Request): OperatorRequest {
 export class ClusterController {
   readonly #operator: OperatorApi;
 
-  constructor(@Inject(CLUSTER_RUNTIME) private readonly runtime: ClusterRuntime) {
+  readonly #sources: DashboardSources;
+
+  constructor(
+    @Inject(CLUSTER_RUNTIME) private readonly runtime: ClusterRuntime,
+    @Inject(TRANSACTIONS_SERVICE) transactions: NonNullable<DashboardSources['transactions']>,
+    @Inject(SAGAS_SERVICE) sagas: NonNullable<DashboardSources['sagas']>,
+  ) {
     this.#operator = new OperatorApi(runtime);
+    this.#sources = { transactions, sagas };
   }
 
   @Get('status')
@@ -33,7 +40,7 @@ export class ClusterController {
 
   @Get('dashboard')
   dashboard(): Promise<Dashboard> {
-    return buildDashboard(this.runtime);
+    return buildDashboard(this.runtime, this.#sources);
   }
 
   @Post('members')

@@ -2,12 +2,14 @@
  * The status page served at `/`: one self-contained HTML document (inline style and script, no
  * external assets) that polls `/cluster/dashboard` every second and shows the members (role,
  * term, commit, applied and match index, as each reports itself), the leader, recent elections,
- * and the breakers and bulkheads. Built with DOM calls and `textContent`, never `innerHTML`, so
+ * the breakers and bulkheads, and the member's recent transactions and sagas. Built with DOM calls and `textContent`, never `innerHTML`, so
  * nothing a member reports can inject markup.
  *
  * Stable hooks for tests: `#leader`, `#self`, `tr[data-member=<id>]` with
  * `td[data-field=role|term|commitIndex|appliedIndex|matchIndex|reachable]`, `#elections li`,
  * `tr[data-breaker=<name>]` and `tr[data-bulkhead=<name>]` with `td[data-field=…]`,
+ * `tr[data-transaction=<id>]` with `td[data-field=id|status|reason|participants|at]`,
+ * `tr[data-saga=<id>]` with `td[data-field=id|saga|status|failedStep|startedAt|endedAt]`,
  * `body[data-updates]` (how many polls rendered) and `#error`.
  */
 export const STATUS_PAGE = `<!doctype html>
@@ -29,6 +31,9 @@ export const STATUS_PAGE = `<!doctype html>
   .role-candidate { color: #b86e00; }
   .down, .state-open { color: #b3261e; font-weight: 600; }
   .state-halfOpen, .state-half_open { color: #b86e00; }
+  .status-committed, .status-completed { color: #0a7a3d; }
+  .status-aborted, .status-compensated, .status-in-doubt { color: #b3261e; }
+  .status-running, .status-compensating { color: #b86e00; }
   #error { color: #b3261e; min-height: 1.2em; }
   ul { background: #fff; margin: 0; padding: .5rem 1.5rem; box-shadow: 0 1px 2px #0001; }
   code { background: #eef0f4; padding: 0 .25rem; }
@@ -53,6 +58,12 @@ export const STATUS_PAGE = `<!doctype html>
 
 <h2>Bulkheads</h2>
 <table id="bulkheads"><thead><tr><th>name</th><th>active</th><th>queued</th><th>max concurrent</th><th>max queued</th></tr></thead><tbody></tbody></table>
+
+<h2>Recent transactions (coordinated by this member)</h2>
+<table id="transactions"><thead><tr><th>id</th><th>status</th><th>reason</th><th>participants</th><th>at</th></tr></thead><tbody></tbody></table>
+
+<h2>Recent sagas (this member's log)</h2>
+<table id="sagas"><thead><tr><th>id</th><th>saga</th><th>status</th><th>failed step</th><th>started</th><th>ended</th></tr></thead><tbody></tbody></table>
 
 <script>
 (function () {
@@ -115,6 +126,27 @@ export const STATUS_PAGE = `<!doctype html>
       cell(tr, 'queued', b.queued);
       cell(tr, 'maxConcurrent', b.maxConcurrent);
       cell(tr, 'maxQueued', b.maxQueued === null ? '∞' : b.maxQueued);
+      return tr;
+    }));
+    fill(document.querySelector('#transactions tbody'), (d.transactions || []).map(function (t) {
+      var tr = document.createElement('tr');
+      tr.setAttribute('data-transaction', t.id);
+      cell(tr, 'id', t.id);
+      cell(tr, 'status', t.status, 'status-' + t.status);
+      cell(tr, 'reason', t.reason);
+      cell(tr, 'participants', t.participants.join(', '));
+      cell(tr, 'at', t.at);
+      return tr;
+    }));
+    fill(document.querySelector('#sagas tbody'), (d.sagas || []).map(function (g) {
+      var tr = document.createElement('tr');
+      tr.setAttribute('data-saga', g.id);
+      cell(tr, 'id', g.id);
+      cell(tr, 'saga', g.saga);
+      cell(tr, 'status', g.status, 'status-' + g.status);
+      cell(tr, 'failedStep', g.failedStep);
+      cell(tr, 'startedAt', g.startedAt);
+      cell(tr, 'endedAt', g.endedAt);
       return tr;
     }));
     document.body.setAttribute('data-updates', String(++updates));

@@ -1,0 +1,163 @@
+import { isSagaOrchestratorStoppedError } from '@bulwark/core';
+import type { ClusterRuntime } from '../cluster/cluster-runtime.js';
+import { FORWARDED_HEADER } from '../http/leader-client.js';
+import { tokenMatches } from '../http/operator-token.js';
+import { badRequest, replyForError } from '../http/reply.js';
+import type { Reply } from '../http/reply.js';
+import type { Checked } from '../http/validation.js';
+import { ORDER_STEPS } from './orders-saga.js';
+import type { OrderInput, OrderStep } from './orders-saga.js';
+import { sagaCommandFromJson } from './saga-proposer.js';
+import { isSagaUnavailableError } from './saga-unavailable-error.js';
+import { isOrderIdConflictError } from './sagas-service.js';
+import type { SagasService } from './sagas-service.js';
+
+/** Skus: 1 to 64 of `A-Z a-z 0-9 . _ : -` (they become KV keys). */
+export const SKU_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
+/** Saga ids, as the orchestrator takes them: 1 to 100 of `A-Z a-z 0-9 . _ : -`. */
+export const SAGA_ID_PATTERN = /^[A-Za-z0-9._:-]{1,100}$/;
+/** The most units one order may reserve. */
+export const MAX_QUANTITY = 100;
+/** The steps `?fail=` may name: those before and at the pivot (a step after it is retried until it succeeds). */
+const FAILABLE: readonly OrderStep[] = ['reserve', 'charge'];
+const LIST_LIMIT = 20;
+const MAX_LIST_LIMIT = 100;
+
+/** A request to the sagas API, framework-neutral. */
+export interface SagasRequest {
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body?: unknown;
+  readonly params?: Readonly<Record<string, unknown>>;
+  readonly query?: Readonly<Record<string, unknown>>;
+}
+
+/** The order `POST /sagas/orders` asked for, validated. */
+export interface OrderRequest {
+  readonly input: OrderInput;
+  readonly id?: string;
+}
+
+const fail = (reply: Reply): Checked<never> => ({ ok: false, reply });
+
+/**
+ * The body and query of `POST /sagas/orders`: `{ sku, quantity, cents }` (sku 1–64 of
+ * `A-Z a-z 0-9 . _ : -`, quantity an integer 1–100, cents a safe integer ≥ 0, no other field),
+ * `?fail=reserve|charge`, `?crash=reserve|charge|ship` (only with `faults`), `?id=`.
+ */
+export function checkOrder(body: unknown, query: Readonly<Record<string, unknown>>, faults: boolean): Checked<OrderRequest> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return fail(badRequest('body', 'the body must be a JSON object { "sku", "quantity", "cents" }'));
+  const b = body as Record<string, unknown>;
+  for (const field of Object.keys(b)) {
+    if (!['sku', 'quantity', 'cents'].includes(field)) return fail(badRequest(field, `unknown field ${JSON.stringify(field)} (the fields are sku, quantity, cents)`));
+  }
+  if (typeof b.sku !== 'string' || !SKU_PATTERN.test(b.sku)) return fail(badRequest('sku', 'sku must be 1 to 64 of A-Z a-z 0-9 . _ : -'));
+  if (typeof b.quantity !== 'number' || !Number.isInteger(b.quantity) || b.quantity < 1 || b.quantity > MAX_QUANTITY) {
+    return fail(badRequest('quantity', `quantity must be an integer from 1 to ${MAX_QUANTITY}`));
+  }
+  if (typeof b.cents !== 'number' || !Number.isSafeInteger(b.cents) || b.cents < 0) return fail(badRequest('cents', 'cents must be an integer ≥ 0'));
+  for (const name of Object.keys(query)) {
+    if (!['fail', 'crash', 'id'].includes(name)) return fail(badRequest(name, `unknown query parameter ${JSON.stringify(name)} (the parameters are fail, crash, id)`));
+    if (typeof query[name] !== 'string') return fail(badRequest(name, `${name} must be given once`));
+  }
+  const failStep = query.fail as string | undefined;
+  if (failStep !== undefined && !FAILABLE.includes(failStep as OrderStep)) {
+    return fail(badRequest('fail', `fail must be one of ${FAILABLE.join(', ')} (ship comes after the pivot: it is retried until it succeeds)`));
+  }
+  const crash = query.crash as string | undefined;
+  if (crash !== undefined) {
+    if (!faults) return fail(badRequest('crash', 'crash is a test fault: it needs the member to run with BULWARK_FAULTS=1'));
+    if (!ORDER_STEPS.includes(crash as OrderStep)) return fail(badRequest('crash', `crash must be one of ${ORDER_STEPS.join(', ')}`));
+  }
+  const id = query.id as string | undefined;
+  if (id !== undefined && !SAGA_ID_PATTERN.test(id)) return fail(badRequest('id', 'id must be 1 to 100 of A-Z a-z 0-9 . _ : -'));
+  const input: OrderInput = {
+    sku: b.sku,
+    quantity: b.quantity,
+    cents: b.cents,
+    ...(failStep === undefined ? {} : { fail: failStep as OrderStep }),
+    ...(crash === undefined ? {} : { crash: crash as OrderStep }),
+  };
+  return { ok: true, value: id === undefined ? { input } : { input, id } };
+}
+
+const unavailable = (code: string, message: string): Reply => ({ status: 503, headers: { 'retry-after': '1' }, body: { error: { code, message } } });
+
+const header = (request: SagasRequest, name: string): string | undefined => {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+};
+
+/**
+ * The sagas API over a member's {@link SagasService}: `POST /sagas/orders` (the orders demo),
+ * `GET /sagas/:id`, `GET /sagas` (newest first), and the token-protected peer endpoint
+ * `POST /sagas/commands` (a follower hands its leader a saga-step command).
+ */
+export class SagasApi {
+  constructor(
+    private readonly runtime: ClusterRuntime,
+    private readonly service: SagasService,
+  ) {}
+
+  /**
+   * `POST /sagas/orders`: 200 with the outcome when the saga ends within the service's
+   * `replyWithinMs`, else 202 `{ id, status }` with `Location: /sagas/<id>`; 400 naming the
+   * field; 409 when `?id=` names a saga of another order; 503 while the sagas are not running.
+   */
+  async order(request: SagasRequest): Promise<Reply> {
+    const checked = checkOrder(request.body, request.query ?? {}, this.runtime.config.faults);
+    if (!checked.ok) return checked.reply;
+    try {
+      const reply = await this.service.order(checked.value.input, checked.value.id);
+      if (reply.ended) return { status: 200, body: reply.outcome };
+      return { status: 202, headers: { location: `/sagas/${reply.id}` }, body: { id: reply.id, status: reply.status } };
+    } catch (error) {
+      if (isOrderIdConflictError(error)) return { status: 409, body: { error: { code: error.code, message: error.message, field: 'id' }, id: error.id } };
+      if (isSagaUnavailableError(error)) return unavailable(error.code, error.message);
+      if (isSagaOrchestratorStoppedError(error)) return unavailable('ESAGASSTOPPED', error.message);
+      throw error;
+    }
+  }
+
+  /** `GET /sagas/:id`: 200 with the saga's history (plain JSON), 404 when this member's log does not hold it. */
+  get(request: SagasRequest): Reply {
+    const id = request.params?.id;
+    if (typeof id !== 'string' || !SAGA_ID_PATTERN.test(id)) return badRequest('id', 'id must be 1 to 100 of A-Z a-z 0-9 . _ : -');
+    const history = this.service.get(id);
+    if (history === undefined) return { status: 404, body: { error: { code: 'ENOTFOUND', message: `no saga ${id} in this member's log` }, id } };
+    return { status: 200, body: history };
+  }
+
+  /** `GET /sagas?limit=`: `{ sagas }`, the newest first (default 20, at most 100). */
+  list(request: SagasRequest): Reply {
+    const raw = request.query?.limit;
+    let limit = LIST_LIMIT;
+    if (raw !== undefined) {
+      if (typeof raw !== 'string' || !/^\d{1,3}$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_LIST_LIMIT) return badRequest('limit', `limit must be an integer from 1 to ${MAX_LIST_LIMIT}`);
+      limit = Number(raw);
+    }
+    return { status: 200, body: { sagas: this.service.recent(limit) } };
+  }
+
+  /** `POST /sagas/commands` (a follower to its leader): 200 with the saga-step's result once applied. */
+  async command(request: SagasRequest): Promise<Reply> {
+    if (!tokenMatches(header(request, 'authorization'), this.runtime.config.token)) {
+      return {
+        status: 401,
+        headers: { 'www-authenticate': 'Bearer realm="bulwark-cluster"' },
+        body: { error: { code: 'EUNAUTHORIZED', message: 'peer endpoints need authorization: Bearer <CLUSTER_TOKEN>' } },
+      };
+    }
+    const command = sagaCommandFromJson(request.body);
+    if (command === undefined) return badRequest('body', 'the body must be a saga-step command');
+    if (!this.runtime.isLeader()) {
+      // Forwarded once only: a member that is not the leader any more does not pass it on.
+      return { status: 503, headers: { 'retry-after': '1' }, body: { error: { code: 'ENOTLEADER', message: 'this member is not the leader', outcome: 'not-applied', leader: this.runtime.leader()?.id ?? null } } };
+    }
+    if (header(request, FORWARDED_HEADER) === undefined) return badRequest(FORWARDED_HEADER, `only members send commands, with ${FORWARDED_HEADER}`);
+    try {
+      return { status: 200, body: await this.runtime.propose(command) };
+    } catch (error) {
+      return replyForError(error, true);
+    }
+  }
+}
