@@ -94,8 +94,9 @@ describe('two-phase commit across three member processes, the coordinator SIGKIL
     const [p1, p2] = othersThan(coordinator) as [string, string];
     const a = keyOwnedBy(p1);
     const b = keyOwnedBy(p2);
-    const reply = await transact(coordinator, { id: 'tx-decided', writes: [{ key: a, value: 'A' }, { key: b, value: 'B' }] }, '?hold=decision');
-    expect(reply).toMatchObject({ status: 200, body: { id: 'tx-decided', status: 'committed' } });
+    // Committed, but not applied within the deadline: the participants never got the commit.
+    const reply = await transact(coordinator, { id: 'tx-decided', writes: [{ key: a, value: 'A' }, { key: b, value: 'B' }], timeoutMs: 1500 }, '?hold=decision');
+    expect(reply).toMatchObject({ status: 200, body: { id: 'tx-decided', status: 'committed', applied: false } });
     await must().kill(coordinator, 'SIGKILL');
     // In doubt, each participant asks the dead coordinator, then its own member, which reads the log.
     for (const id of [p1, p2]) {
@@ -108,7 +109,7 @@ describe('two-phase commit across three member processes, the coordinator SIGKIL
     await must().restart(coordinator);
     await resolvedEverywhere('tx-decided', 'committed', { [a]: 'A', [b]: 'B' });
     // The locks are gone: the same keys commit again, through the restarted coordinator.
-    expect(await transact(coordinator, { writes: [{ key: a, value: 'A2' }, { key: b, value: 'B2' }] })).toMatchObject({ status: 200, body: { status: 'committed' } });
+    expect(await transact(coordinator, { writes: [{ key: a, value: 'A2' }, { key: b, value: 'B2' }] })).toMatchObject({ status: 200, body: { status: 'committed', applied: true } });
   }));
 
   it('while the votes come in: the participant that voted yes gets an abort from its own member, and nothing is applied', withOutput(async () => {

@@ -62,7 +62,7 @@ describe('two-phase commit across three members in one process, over real HTTP',
     const y = keyOf('c', 'y');
     const reply = await cluster.request('b', '/transactions', json('POST', { id: 'tx-1', writes: [{ key: x, value: '1' }, { key: y, value: '2' }] }));
     expect(reply.status).toBe(200);
-    expect(reply.json).toEqual({ id: 'tx-1', status: 'committed', votes: { b: { vote: 'yes', reads: {} }, c: { vote: 'yes', reads: {} } } });
+    expect(reply.json).toEqual({ id: 'tx-1', status: 'committed', applied: true, votes: { b: { vote: 'yes', reads: {} }, c: { vote: 'yes', reads: {} } } });
     for (const id of ['a', 'b', 'c']) {
       expect((await cluster.request(id, `/kv/${x}`)).json).toMatchObject({ key: x, value: '1' });
       expect((await cluster.request(id, `/kv/${y}`)).json).toMatchObject({ key: y, value: '2' });
@@ -70,9 +70,12 @@ describe('two-phase commit across three members in one process, over real HTTP',
     const status = await cluster.request('b', '/transactions/tx-1');
     expect(status.status).toBe(200);
     expect(status.json).toMatchObject({ id: 'tx-1', status: 'committed', participants: ['b', 'c'] });
-    await until(() => cluster.member('a').runtime.kv.decision('tx-1')?.ended === true, 'the transaction to end once both participants acknowledged');
+    // Answered once both participants applied and acknowledged: ended on the coordinator's member.
+    expect(cluster.member('b').runtime.kv.decision('tx-1')?.ended).toBe(true);
     for (const id of ['a', 'c']) expect((await cluster.request(id, '/transactions/tx-1')).json).toMatchObject({ id: 'tx-1', status: 'committed' });
     expect((await cluster.request('a', '/transactions/never')).status).toBe(404);
+    expect(service('b').transactionStats()).toMatchObject({ committed: 1, aborted: 0, locks: 0, inDoubt: 0 });
+    expect(service('b').recent()[0]).toMatchObject({ id: 'tx-1', status: 'committed', participants: ['b', 'c'] });
   });
 
   it('reads keys under lock at prepare and deletes with a null value', async () => {
@@ -81,7 +84,7 @@ describe('two-phase commit across three members in one process, over real HTTP',
     expect((await cluster.request('a', `/kv/${r}`, json('PUT', { value: 'seen' }))).status).toBe(200);
     expect((await cluster.request('a', `/kv/${d}`, json('PUT', { value: 'doomed' }))).status).toBe(200);
     const reply = await cluster.request('a', '/transactions', json('POST', { writes: [{ key: d, value: null }], reads: [r] }));
-    expect(reply.json).toMatchObject({ status: 'committed', votes: { a: { vote: 'read-only', reads: { [r]: 'seen' } }, c: { vote: 'yes' } } });
+    expect(reply.json).toMatchObject({ status: 'committed', applied: true, votes: { a: { vote: 'read-only', reads: { [r]: 'seen' } }, c: { vote: 'yes' } } });
     expect((await cluster.request('b', `/kv/${d}`)).status).toBe(404);
   });
 
@@ -93,24 +96,29 @@ describe('two-phase commit across three members in one process, over real HTTP',
     await until(() => service('c').participant.locks().some((lock) => lock.key === k), 'c to lock the key');
     const second = await cluster.request('b', '/transactions', json('POST', { writes: [{ key: k, value: 'second' }, { key: other, value: 'x' }] }));
     expect(second.json).toMatchObject({ status: 'aborted', reason: 'vote-no', votes: { c: { vote: 'no', reason: 'lock-conflict' } } });
+    expect(service('b').transactionStats().aborted).toBe(1);
+    expect(service('c').transactionStats().locks).toBe(1);
     expect((await cluster.request('a', `/kv/${other}`)).status).toBe(404);
-    // The held transaction committed (its decision is in the log); c, in doubt, asks a, whose
-    // answers are held too until released; then c applies the commit and unlocks.
-    expect((await first).json).toMatchObject({ id: 'tx-held', status: 'committed' });
+    // The held transaction committed (its decision is in the log) but is not answered before c
+    // applied it; c, in doubt, asks a, whose answers are held too until released; then c applies
+    // the commit, unlocks and acknowledges, and the answer comes.
+    await until(() => cluster.member('a').runtime.kv.decision('tx-held')?.decision === 'commit', 'the decision to be recorded');
     expect(service('c').participant.inDoubt().map((t) => t.txId)).toEqual(['tx-held']);
     expect(service('a').transport.held).toBeGreaterThan(0);
     service('a').transport.release('tx-held');
     for (let step = 0; step < 200 && cluster.member('a').runtime.kv.get(k) === undefined; step++) await cluster.clock.advanceAsync(50);
     await until(() => cluster.member('a').runtime.kv.get(k)?.value === 'first', 'the in-doubt participant to apply the commit it asked about');
+    expect((await first).json).toMatchObject({ id: 'tx-held', status: 'committed', applied: true });
     expect(service('c').participant.locks()).toEqual([]);
   });
 
   it('a participant whose coordinator died learns the decision from the replicated log through its own member', async () => {
     const k = keyOf('c', 'orphan');
-    const reply = await cluster.request('b', '/transactions?hold=decision', json('POST', { id: 'tx-orphan', writes: [{ key: k, value: 'kept' }] }));
-    expect(reply.json).toMatchObject({ status: 'committed' });
+    const reply = cluster.request('b', '/transactions?hold=decision', json('POST', { id: 'tx-orphan', writes: [{ key: k, value: 'kept' }] })).catch((error: unknown) => error);
+    await until(() => cluster.member('a').runtime.kv.decision('tx-orphan')?.decision === 'commit', 'the decision to be recorded');
     expect(service('c').participant.inDoubt().map((t) => t.txId)).toEqual(['tx-orphan']);
     await cluster.stopMember('b'); // the coordinator is gone, its commit never sent
+    await reply; // the client's connection went with it
     for (let step = 0; step < 200 && cluster.member('a').runtime.kv.get(k) === undefined; step++) await cluster.clock.advanceAsync(50);
     await until(() => cluster.member('a').runtime.kv.get(k)?.value === 'kept', 'c to apply the commit its own member answered');
     expect(service('c').transport.redirected).toBeGreaterThan(0);

@@ -293,6 +293,19 @@ describe('KvStateMachine transactions', () => {
     expect(copy.decision('t3')).toMatchObject({ ended: true, index: 5 });
   });
 
+  it('tells its listeners when a transaction ends, until they are removed', () => {
+    const kv = new KvStateMachine();
+    const ended: string[] = [];
+    const remove = kv.onTransactionEnded((txId) => ended.push(txId));
+    kv.apply(bytes({ op: 'txn-decision', txId: 't', decision: 'commit', participants: ['a'], coordinator: 'c' }), 1);
+    expect(ended).toEqual([]);
+    kv.apply(bytes({ op: 'txn-end', txId: 't' }), 2);
+    expect(ended).toEqual(['t']);
+    remove();
+    kv.apply(bytes({ op: 'txn-end', txId: 'u' }), 3);
+    expect(ended).toEqual(['t']);
+  });
+
   it('hands each coordinator increasing epochs', () => {
     const kv = new KvStateMachine();
     expect(kv.apply(bytes({ op: 'txn-epoch', coordinator: 'a' }), 1)).toEqual({ type: 'txn-epoch', coordinator: 'a', epoch: 1 });

@@ -69,6 +69,7 @@ export class KvStateMachine implements StateMachine<KvResult> {
   /** Ended decisions, oldest first, at most `maxRequestIds`. */
   readonly #ended = new Map<string, TxnDecisionRecord>();
   readonly #maxEnded: number;
+  readonly #endListeners = new Set<(txId: string) => void>();
   readonly #onMemberUrls: ((urls: ReadonlyMap<string, string>) => void) | undefined;
   #lastIndex = 0;
 
@@ -117,6 +118,16 @@ export class KvStateMachine implements StateMachine<KvResult> {
     const out: Array<{ readonly txId: string } & TxnDecisionRecord> = [];
     for (const [txId, d] of this.#decisions) if (d.coordinator === coordinator) out.push({ txId, ...d });
     return out;
+  }
+
+  /**
+   * Calls `listener` with the transaction id each time a `txn-end` is applied here: every
+   * participant's writes were applied before it (they precede it in the log). Returns the
+   * function that removes the listener.
+   */
+  onTransactionEnded(listener: (txId: string) => void): () => void {
+    this.#endListeners.add(listener);
+    return () => this.#endListeners.delete(listener);
   }
 
   /** How many decisions are recorded and not ended. */
@@ -181,6 +192,7 @@ export class KvStateMachine implements StateMachine<KvResult> {
           this.#decisions.delete(txId);
           this.#remember(txId, { ...open, ended: true });
         }
+        for (const listener of this.#endListeners) listener(txId);
         return { type: 'txn-ended', txId };
       }
     }

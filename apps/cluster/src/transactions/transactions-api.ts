@@ -112,8 +112,9 @@ export class TransactionsApi {
   ) {}
 
   /**
-   * `POST /transactions`: 200 `{ id, status, reason?, votes }`; 503 with `outcome` when the result
-   * is not known. With the fault hook on (`BULWARK_FAULTS=1`), `?hold=decision` makes this member
+   * `POST /transactions`: 200 `{ id, status, reason?, applied?, votes }` (`applied`, for a commit:
+   * whether every participant applied its writes before the answer); 503 with `outcome` when the
+   * result is not known. With the fault hook on (`BULWARK_FAULTS=1`), `?hold=decision` makes this member
    * keep its commit and abort messages of the transaction to itself (tests kill the coordinator
    * there; the participants then learn the decision from the replicated log), and
    * `?hold=prepare:<member>` its prepare to that participant (the votes never all come in).
@@ -132,7 +133,16 @@ export class TransactionsApi {
     }
     try {
       const result = await this.service.transact(body.value);
-      return { status: 200, body: { id: result.id, status: result.status, ...(result.reason === undefined ? {} : { reason: result.reason }), votes: result.votes } };
+      return {
+        status: 200,
+        body: {
+          id: result.id,
+          status: result.status,
+          ...(result.reason === undefined ? {} : { reason: result.reason }),
+          ...(result.applied === undefined ? {} : { applied: result.applied }),
+          votes: result.votes,
+        },
+      };
     } catch (error) {
       if (isTransactionInDoubtError(error)) {
         return {

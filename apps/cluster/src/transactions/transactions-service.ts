@@ -20,6 +20,12 @@ export interface ClientTransaction {
   readonly timeoutMs?: number;
 }
 
+/** The answer to a client's transaction: a commit says whether its writes are applied (visible) everywhere yet. */
+export type ClientTransactionResult = TransactionResult & { readonly applied?: boolean };
+
+/** A transaction's deadline when the client names none, in ms (the coordinator's default too). */
+const DEFAULT_TIMEOUT_MS = 5000;
+
 /** A finished transaction as the status page lists it. */
 export interface RecentTransaction {
   readonly id: string;
@@ -56,6 +62,10 @@ export class TransactionsService {
   #coordinator: TwoPhaseCoordinator | undefined;
   #starting: Promise<void> | undefined;
   #stopped = false;
+  #committed = 0;
+  #aborted = 0;
+  /** Callers waiting for their transaction's end: answered `applied: false` on stop. */
+  readonly #waiting = new Set<(ended: boolean) => void>();
 
   constructor(runtime: ClusterRuntime, options: { readonly clock: Clock; readonly random: Random; readonly dir?: string }) {
     this.#runtime = runtime;
@@ -117,12 +127,16 @@ export class TransactionsService {
 
   /**
    * Runs a client's transaction: each write and read goes to its key's owner, then two-phase
-   * commit across those participants.
+   * commit across those participants. A commit is answered once every participant has applied
+   * its writes and acknowledged (the transaction's end is applied on this member, so a read
+   * after the answer sees the writes), or, if that takes past the deadline (`timeoutMs`, default
+   * 5 s, from the call), with `applied: false`: committed for good, and applied as soon as the
+   * participants can.
    *
    * @throws {TxnUnavailableError} before the coordinator is up
    * @throws {TransactionInDoubtError} when the deadline passed while the decision was being recorded
    */
-  async transact(request: ClientTransaction): Promise<TransactionResult> {
+  async transact(request: ClientTransaction): Promise<ClientTransactionResult> {
     const coordinator = this.#coordinator;
     if (coordinator === undefined) throw new TxnUnavailableError('the coordinator is starting (it needs a leader)');
     const voters = this.#runtime.node.status().confState.voters;
@@ -130,10 +144,17 @@ export class TransactionsService {
     const of = (key: string) => (work[this.#owners.ownerOf(key, voters)] ??= { writes: [], reads: [] });
     for (const write of request.writes) of(write.key).writes.push(write);
     for (const key of request.reads) of(key).reads.push(key);
+    const startedAt = this.#clock.now();
+    const timeoutMs = request.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     try {
-      const result = await coordinator.transact({ id: request.id, participants: work, timeoutMs: request.timeoutMs });
+      const result = await coordinator.transact({ id: request.id, participants: work, timeoutMs });
+      if (result.status === 'committed') this.#committed++;
+      else this.#aborted++;
       this.#remember({ id: result.id, status: result.status, reason: result.reason, participants: Object.keys(work), atMs: this.#clock.now() });
-      return result;
+      if (result.status !== 'committed') return result;
+      const writes = Object.values(result.votes).some((vote) => vote.vote === 'yes');
+      const applied = !writes || (await this.#ended(result.id, startedAt + timeoutMs - this.#clock.now()));
+      return { ...result, applied };
     } catch (error) {
       if (request.id !== undefined) this.#remember({ id: request.id, status: 'in-doubt', participants: Object.keys(work), atMs: this.#clock.now() });
       throw error;
@@ -160,6 +181,26 @@ export class TransactionsService {
     else this.#coordinator?.receive(message); // before the coordinator is up, votes and queries are re-sent later
   }
 
+  /** This member's id (the `node` label of its transaction metrics). */
+  get id(): string {
+    return this.#runtime.config.nodeId;
+  }
+
+  /**
+   * Counters and gauges for metrics and the dashboard: transactions this member coordinated to
+   * commit or abort (monotonic), those in progress, and its participant's in-doubt transactions
+   * and locked keys now.
+   */
+  transactionStats(): { readonly committed: number; readonly aborted: number; readonly active: number; readonly inDoubt: number; readonly locks: number } {
+    return {
+      committed: this.#committed,
+      aborted: this.#aborted,
+      active: this.#coordinator?.activeCount ?? 0,
+      inDoubt: this.participant.inDoubt().length,
+      locks: this.participant.locks().length,
+    };
+  }
+
   /** The last finished transactions coordinated here, newest first. */
   recent(): readonly RecentTransaction[] {
     return this.#recent;
@@ -167,8 +208,29 @@ export class TransactionsService {
 
   async stop(): Promise<void> {
     this.#stopped = true;
+    for (const done of [...this.#waiting]) done(false);
     await this.#coordinator?.stop();
     await this.participant.stop();
+  }
+
+  /** Whether `txId`'s end is applied here within `waitMs` (at once when it is already). */
+  #ended(txId: string, waitMs: number): Promise<boolean> {
+    if (this.#runtime.kv.decision(txId)?.ended === true) return Promise.resolve(true);
+    const clock = this.#clock;
+    return new Promise((resolve) => {
+      const timer = clock.setTimeout(() => done(false), Math.max(0, waitMs));
+      const remove = this.#runtime.kv.onTransactionEnded((ended) => {
+        if (ended === txId) done(true);
+      });
+      const waiting = this.#waiting;
+      waiting.add(done);
+      function done(value: boolean): void {
+        clock.clearTimeout(timer);
+        remove();
+        waiting.delete(done);
+        resolve(value);
+      }
+    });
   }
 
   #remember(entry: RecentTransaction): void {
