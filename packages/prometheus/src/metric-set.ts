@@ -31,10 +31,29 @@ export class MetricSet {
   /** Each registered name with its metric; removal is by name, which prom-client keys on. */
   private readonly added = new Map<string, Counter | Gauge | Histogram>();
 
+  /**
+   * @param where the registration function's name, for the message of a name clash
+   *   (default `'registerMetrics'`)
+   */
   constructor(
     private readonly register: Registry<RegistryContentType>,
     private readonly prefix: string,
+    private readonly where = 'registerMetrics',
   ) {}
+
+  /**
+   * Runs `build`, which adds families to this set, all or nothing: when it throws (a name clash
+   * part-way), the families it added already are removed, leaving the prom-client registry as it
+   * was, and the error is rethrown.
+   */
+  build<T>(build: () => T): T {
+    try {
+      return build();
+    } catch (error) {
+      this.removeAll();
+      throw error;
+    }
+  }
 
   /**
    * A gauge whose series are set by `read` on every scrape (prom-client's `collect()`), so it
@@ -100,8 +119,8 @@ export class MetricSet {
     const name = this.prefix + suffix;
     if (this.register.getSingleMetric(name) !== undefined) {
       throw new TypeError(
-        `registerMetrics: the prom-client registry already has a metric named ${name}. ` +
-          'Bulwark metrics are registered on it already: call unregister() on the handle the first registerMetrics() returned, ' +
+        `${this.where}: the prom-client registry already has a metric named ${name}. ` +
+          `Bulwark metrics are registered on it already: call unregister() on the handle the first ${this.where}() returned, ` +
           'or pass another options.prefix or options.register',
       );
     }

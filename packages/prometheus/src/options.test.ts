@@ -2,7 +2,7 @@ import { createRegistry } from '@bulwark/core';
 import type { PolicyRegistry } from '@bulwark/core';
 import { Registry, register as globalRegister } from 'prom-client';
 import type { RegisterMetricsOptions } from './options.js';
-import { DEFAULT_DURATION_BUCKETS, resolveOptions } from './options.js';
+import { DEFAULT_DURATION_BUCKETS, checkBuckets, resolveCommonOptions, resolveOptions } from './options.js';
 
 const bad = (options: unknown) => () => resolveOptions(undefined, options as RegisterMetricsOptions);
 
@@ -46,5 +46,30 @@ describe('resolveOptions', () => {
 
   it.each([[[]], [[0.1, 0.1]], [[1, 0.5]], [[0]], [[-1]], [[Infinity]], [['0.1']], [0.1]])('rejects the duration buckets %p', (durationBuckets) => {
     expect(bad({ durationBuckets })).toThrow(/^registerMetrics: options.durationBuckets must be a non-empty array of positive finite seconds, strictly ascending, got /);
+  });
+});
+
+describe('resolveCommonOptions', () => {
+  it('fills in register and prefix, and hands back the options as given for the caller\'s own keys', () => {
+    expect(resolveCommonOptions('f', undefined, ['register', 'prefix'])).toEqual({ register: globalRegister, prefix: 'bulwark_', given: {} });
+    const register = new Registry();
+    const options = { register, prefix: 'x_', extra: 1 };
+    expect(resolveCommonOptions('f', options, ['register', 'prefix', 'extra'])).toEqual({ register, prefix: 'x_', given: options });
+  });
+
+  it('names the calling function and takes only the keys it is given', () => {
+    expect(() => resolveCommonOptions('f', { durationBuckets: [1] }, ['register', 'prefix'])).toThrow(
+      new TypeError('f: unknown option "durationBuckets" (the options are register, prefix)'),
+    );
+    expect(() => resolveCommonOptions('f', 3, ['register'])).toThrow(new TypeError('f: options must be an object, got 3'));
+  });
+});
+
+describe('checkBuckets', () => {
+  it('names the function and the option', () => {
+    expect(() => checkBuckets('f', 'fsyncBuckets', [2, 1])).toThrow(
+      new TypeError('f: options.fsyncBuckets must be a non-empty array of positive finite seconds, strictly ascending, got [2, 1]'),
+    );
+    expect(() => checkBuckets('f', 'fsyncBuckets', [0.001, 1])).not.toThrow();
   });
 });

@@ -37,11 +37,22 @@ export interface ResolvedOptions {
   readonly durationBuckets: readonly number[];
 }
 
+/** The options every registration function takes, checked, with their defaults filled in. */
+export interface CommonOptions {
+  /** The prom-client registry to add the metrics to (default prom-client's global `register`). */
+  readonly register: Registry<RegistryContentType>;
+  /** Put before every metric name (default `'bulwark_'`). */
+  readonly prefix: string;
+  /** The options object as given (`{}` for none), for the caller to read its own keys from. */
+  readonly given: Readonly<Record<string, unknown>>;
+}
+
 const WHERE = 'registerMetrics';
 const KEYS = ['register', 'prefix', 'durationBuckets'];
 const PREFIX = /^(?:[a-zA-Z_][a-zA-Z0-9_]*)?$/;
 
-function show(value: unknown): string {
+/** How a wrong value is shown in an error message: short, and never the whole object. */
+export function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'function') return 'a function';
   if (Array.isArray(value)) return `[${value.map(show).join(', ')}]`;
@@ -53,6 +64,51 @@ const hasMethods = (value: unknown, methods: readonly string[]): boolean =>
   typeof value === 'object' && value !== null && methods.every((m) => typeof (value as Record<string, unknown>)[m] === 'function');
 
 /**
+ * Checks the options object of a registration function (`registerMetrics`, `registerRaftMetrics`,
+ * `registerTransactionMetrics`): an object or undefined, no key outside `keys`, and the
+ * `register` and `prefix` every one of them takes. The function checks its other keys itself.
+ *
+ * @param where the function's name, which starts every message
+ * @param keys every option the function takes, `register` and `prefix` among them
+ * @throws TypeError naming the option that is wrong, and the value received
+ */
+export function resolveCommonOptions(where: string, options: unknown, keys: readonly string[]): CommonOptions {
+  if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) {
+    throw new TypeError(`${where}: options must be an object, got ${show(options)}`);
+  }
+  const o = (options ?? {}) as Record<string, unknown>;
+  for (const key of Object.keys(o)) {
+    if (!keys.includes(key)) throw new TypeError(`${where}: unknown option ${JSON.stringify(key)} (the options are ${keys.join(', ')})`);
+  }
+  // Duck-typed rather than `instanceof`: the Registry may come from another copy of prom-client.
+  if (o.register !== undefined && !hasMethods(o.register, ['registerMetric', 'getSingleMetric', 'removeSingleMetric'])) {
+    throw new TypeError(`${where}: options.register must be a prom-client Registry, got ${show(o.register)}`);
+  }
+  if (o.prefix !== undefined && (typeof o.prefix !== 'string' || !PREFIX.test(o.prefix))) {
+    throw new TypeError(`${where}: options.prefix must be letters, digits and underscores, not starting with a digit (or ''), got ${show(o.prefix)}`);
+  }
+  return {
+    register: (o.register as Registry<RegistryContentType> | undefined) ?? globalRegister,
+    prefix: (o.prefix as string | undefined) ?? 'bulwark_',
+    given: o,
+  };
+}
+
+/**
+ * Checks histogram bounds given as `options[option]`: a non-empty array of positive finite
+ * seconds, strictly ascending.
+ *
+ * @throws TypeError naming the option and the value received
+ */
+export function checkBuckets(where: string, option: string, value: unknown): void {
+  const ok =
+    Array.isArray(value) &&
+    value.length > 0 &&
+    value.every((b, i) => typeof b === 'number' && Number.isFinite(b) && b > 0 && (i === 0 || b > (value[i - 1] as number)));
+  if (!ok) throw new TypeError(`${where}: options.${option} must be a non-empty array of positive finite seconds, strictly ascending, got ${show(value)}`);
+}
+
+/**
  * Validates the arguments of {@link registerMetrics} and fills in the defaults.
  *
  * @throws TypeError naming the argument or option that is wrong, and the value received
@@ -62,32 +118,12 @@ export function resolveOptions(registry: PolicyRegistry | undefined, options: Re
   if (registry !== undefined && !hasMethods(registry, ['all', 'onCreated'])) {
     throw new TypeError(`${WHERE}: registry must be a PolicyRegistry (from createRegistry() or defaultRegistry()), got ${show(registry)}`);
   }
-  if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) {
-    throw new TypeError(`${WHERE}: options must be an object, got ${show(options)}`);
-  }
-  const o = (options ?? {}) as Record<string, unknown>;
-  for (const key of Object.keys(o)) {
-    if (!KEYS.includes(key)) throw new TypeError(`${WHERE}: unknown option ${JSON.stringify(key)} (the options are ${KEYS.join(', ')})`);
-  }
-  if (o.register !== undefined && !hasMethods(o.register, ['registerMetric', 'getSingleMetric', 'removeSingleMetric'])) {
-    throw new TypeError(`${WHERE}: options.register must be a prom-client Registry, got ${show(o.register)}`);
-  }
-  if (o.prefix !== undefined && (typeof o.prefix !== 'string' || !PREFIX.test(o.prefix))) {
-    throw new TypeError(`${WHERE}: options.prefix must be letters, digits and underscores, not starting with a digit (or ''), got ${show(o.prefix)}`);
-  }
-  if (o.durationBuckets !== undefined) checkBuckets(o.durationBuckets);
+  const { register, prefix, given } = resolveCommonOptions(WHERE, options, KEYS);
+  if (given.durationBuckets !== undefined) checkBuckets(WHERE, 'durationBuckets', given.durationBuckets);
   return {
     registry: registry ?? defaultRegistry(),
-    register: (o.register as Registry<RegistryContentType> | undefined) ?? globalRegister,
-    prefix: (o.prefix as string | undefined) ?? 'bulwark_',
-    durationBuckets: (o.durationBuckets as readonly number[] | undefined) ?? DEFAULT_DURATION_BUCKETS,
+    register,
+    prefix,
+    durationBuckets: (given.durationBuckets as readonly number[] | undefined) ?? DEFAULT_DURATION_BUCKETS,
   };
-}
-
-function checkBuckets(value: unknown): void {
-  const ok =
-    Array.isArray(value) &&
-    value.length > 0 &&
-    value.every((b, i) => typeof b === 'number' && Number.isFinite(b) && b > 0 && (i === 0 || b > (value[i - 1] as number)));
-  if (!ok) throw new TypeError(`${WHERE}: options.durationBuckets must be a non-empty array of positive finite seconds, strictly ascending, got ${show(value)}`);
 }

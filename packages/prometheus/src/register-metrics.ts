@@ -20,7 +20,8 @@ export interface MetricsHandle {
   unregister(): void;
 }
 
-// One collector per kind of policy; Raft and two-phase commit will join this list.
+// One collector per kind of policy. Raft nodes and two-phase commit have registration functions
+// of their own (registerRaftMetrics, registerTransactionMetrics): they are not registry instances.
 const COLLECTORS: readonly CollectorFactory[] = [
   circuitBreakerCollector,
   bulkheadCollector,
@@ -66,13 +67,7 @@ export function registerMetrics(registry?: PolicyRegistry, options?: RegisterMet
   const resolved = resolveOptions(registry, options);
   const metrics = new MetricSet(resolved.register, resolved.prefix);
   const context = { registry: resolved.registry, metrics, durationBuckets: resolved.durationBuckets };
-  let collectors: Collector[];
-  try {
-    collectors = COLLECTORS.map((create) => create(context));
-  } catch (error) {
-    metrics.removeAll(); // a name clash part-way: leave the prom-client registry as it was
-    throw error;
-  }
+  const collectors: Collector[] = metrics.build(() => COLLECTORS.map((create) => create(context)));
 
   // The undo of each watched instance, by `kind:name`: a removal finds its own and drops it, so
   // this holds no more instances than the registry does. Usually one per key; two for a moment

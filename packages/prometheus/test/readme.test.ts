@@ -5,7 +5,7 @@ import { createRegistry } from '@bulwark/core';
 import { ManualClock } from '@bulwark/core/testing';
 import { Registry, register } from 'prom-client';
 import { paymentsWithMetrics } from '../examples/metrics-server.js';
-import { registerMetrics, registerRaftMetrics } from '../src/index.js';
+import { registerMetrics, registerRaftMetrics, registerTransactionMetrics } from '../src/index.js';
 import { samples, value } from './scrape.js';
 
 // README.md's code blocks that start with `// examples/<name>.ts` must be those files, byte for
@@ -40,16 +40,22 @@ describe('README.md', () => {
     const own = new Registry();
     registerMetrics(createRegistry(), { register: own });
     const names = (await own.getMetricsAsJSON()).map((metric) => metric.name);
-    const table = [...readme.matchAll(/^\| `(bulwark_[a-z_]+)`/gm)].map((match) => match[1]).filter((name) => !name.startsWith('bulwark_raft_'));
+    const table = [...readme.matchAll(/^\| `(bulwark_[a-z_]+)`/gm)].map((match) => match[1]).filter((name) => !/^bulwark_(raft_|transactions?_)/.test(name));
     expect(table).toEqual(names);
   });
 
-  it('lists every Raft metric family in its table', async () => {
+  it.each<[string, RegExp, (register: Registry) => unknown]>([
+    ['Raft', /^\| `(bulwark_raft_[a-z_]+)`/gm, (own) => registerRaftMetrics({ id: 'a', status: () => ({ term: 1, role: 'leader', commit: 0, appliedIndex: 0 }) }, { register: own })],
+    [
+      'two-phase commit',
+      /^\| `(bulwark_transactions?_[a-z_]+)`/gm,
+      (own) => registerTransactionMetrics({ id: 'a', transactionStats: () => ({ committed: 0, aborted: 0, active: 0, inDoubt: 0, locks: 0 }) }, { register: own }),
+    ],
+  ])('lists every %s metric family in its table', async (_, row, register) => {
     const own = new Registry();
-    registerRaftMetrics({ id: 'a', status: () => ({ term: 1, role: 'leader', commit: 0, appliedIndex: 0 }) }, { register: own });
+    register(own);
     const names = (await own.getMetricsAsJSON()).map((metric) => metric.name);
-    const table = [...readme.matchAll(/^\| `(bulwark_raft_[a-z_]+)`/gm)].map((match) => match[1]);
-    expect(table).toEqual(names);
+    expect([...readme.matchAll(row)].map((match) => match[1])).toEqual(names);
   });
 });
 

@@ -27,7 +27,7 @@ export interface Collector {
   watch?(entry: RegistryEntry): (() => void) | undefined;
 }
 
-/** Builds a collector. One per policy kind (later: Raft nodes, two-phase commit). */
+/** Builds a collector. One per policy kind. */
 export type CollectorFactory = (context: CollectorContext) => Collector;
 
 /** The instances of `kind` in `registry` now, as `[name, policy]`. */

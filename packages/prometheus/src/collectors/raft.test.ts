@@ -90,13 +90,16 @@ describe('registerRaftMetrics', () => {
     const register = new Registry();
     registerRaftMetrics(fakeNode('a'), { register });
     const before = (await register.getMetricsAsJSON()).length;
-    expect(() => registerRaftMetrics(fakeNode('b'), { register })).toThrow(/already has a metric named bulwark_raft_term/);
+    expect(() => registerRaftMetrics(fakeNode('b'), { register })).toThrow(
+      /^registerRaftMetrics: the prom-client registry already has a metric named bulwark_raft_term\..* the first registerRaftMetrics\(\) returned/,
+    );
     expect((await register.getMetricsAsJSON()).length).toBe(before);
   });
 
   it('validates its arguments, naming what is wrong', () => {
     const register = new Registry();
     expect(() => registerRaftMetrics({} as RaftMetricsSource, { register })).toThrow('registerRaftMetrics: nodes must be a Raft node');
+    expect(() => registerRaftMetrics([fakeNode('a'), { id: 'b' } as RaftMetricsSource], { register })).toThrow(/nodes must be a Raft node .* got \[an object, an object\]$/);
     expect(() => registerRaftMetrics(fakeNode('a'), { register, prefix: 'bad-prefix' })).toThrow('options.prefix');
     expect(() => registerRaftMetrics(fakeNode('a'), { register, fsyncBuckets: [0.1, 0.01] })).toThrow('options.fsyncBuckets');
     expect(() => registerRaftMetrics(fakeNode('a'), { register, colour: 'red' } as never)).toThrow('unknown option "colour"');

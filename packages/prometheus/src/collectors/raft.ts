@@ -1,6 +1,7 @@
-import { Registry as PromRegistry, register as globalRegister } from 'prom-client';
 import type { Registry, RegistryContentType } from 'prom-client';
 import { MetricSet } from '../metric-set.js';
+import { checkBuckets, resolveCommonOptions } from '../options.js';
+import { nodeSources, perNode } from './node-sources.js';
 
 /**
  * What the Raft collector reads from a node at scrape time: a `RaftNode` from `@bulwark/core`
@@ -57,33 +58,6 @@ export const DEFAULT_FSYNC_BUCKETS: readonly number[] = Object.freeze([
 
 const WHERE = 'registerRaftMetrics';
 const KEYS = ['register', 'prefix', 'fsyncBuckets'];
-const PREFIX = /^(?:[a-zA-Z_][a-zA-Z0-9_]*)?$/;
-
-function checkOptions(nodes: unknown, options: unknown): void {
-  const ok = (n: unknown) => typeof n === 'object' && n !== null && typeof (n as RaftMetricsSource).status === 'function' && typeof (n as RaftMetricsSource).id === 'string';
-  if (!(ok(nodes) || (Array.isArray(nodes) && nodes.every(ok)) || typeof nodes === 'function')) {
-    throw new TypeError(`${WHERE}: nodes must be a Raft node (id and status()), an array of them, or a function returning them`);
-  }
-  if (options === undefined) return;
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new TypeError(`${WHERE}: options must be an object`);
-  const o = options as Record<string, unknown>;
-  for (const key of Object.keys(o)) {
-    if (!KEYS.includes(key)) throw new TypeError(`${WHERE}: unknown option ${JSON.stringify(key)} (the options are ${KEYS.join(', ')})`);
-  }
-  if (o.register !== undefined && !(o.register instanceof PromRegistry) && typeof (o.register as Registry).registerMetric !== 'function') {
-    throw new TypeError(`${WHERE}: options.register must be a prom-client Registry`);
-  }
-  if (o.prefix !== undefined && (typeof o.prefix !== 'string' || !PREFIX.test(o.prefix))) {
-    throw new TypeError(`${WHERE}: options.prefix must be letters, digits and underscores, not starting with a digit (or ''), got ${JSON.stringify(o.prefix)}`);
-  }
-  const b = o.fsyncBuckets;
-  if (
-    b !== undefined &&
-    !(Array.isArray(b) && b.length > 0 && b.every((x, i) => typeof x === 'number' && Number.isFinite(x) && x > 0 && (i === 0 || x > (b[i - 1] as number))))
-  ) {
-    throw new TypeError(`${WHERE}: options.fsyncBuckets must be a non-empty array of positive finite seconds, strictly ascending`);
-  }
-}
 
 function firstId(nodes: Iterable<RaftMetricsSource>): string | undefined {
   for (const node of nodes) return node.id;
@@ -109,58 +83,42 @@ export function registerRaftMetrics(
   nodes: RaftMetricsSource | readonly RaftMetricsSource[] | (() => Iterable<RaftMetricsSource>),
   options?: RaftMetricsOptions,
 ): RaftMetricsHandle {
-  checkOptions(nodes, options);
-  const list = (): Iterable<RaftMetricsSource> =>
-    typeof nodes === 'function' ? (nodes as () => Iterable<RaftMetricsSource>)() : Array.isArray(nodes) ? nodes : [nodes as RaftMetricsSource];
-  const metrics = new MetricSet(options?.register ?? globalRegister, options?.prefix ?? 'bulwark_');
+  const list = nodeSources<RaftMetricsSource>(WHERE, 'nodes', nodes, 'status', 'a Raft node');
+  const { register, prefix, given } = resolveCommonOptions(WHERE, options, KEYS);
+  if (given.fsyncBuckets !== undefined) checkBuckets(WHERE, 'fsyncBuckets', given.fsyncBuckets);
+  const status = (node: RaftMetricsSource) => node.status();
+  const metrics = new MetricSet(register, prefix, WHERE);
   const gauges = [
     ['raft_term', 'The current Raft term of the node.', (s) => s.term],
     ['raft_commit_index', 'The highest log index the node knows to be committed.', (s) => s.commit],
     ['raft_applied_index', 'The highest log index the node applied to its state machine.', (s) => s.appliedIndex],
     ['raft_leader', '1 while the node is the leader, 0 otherwise.', (s) => (s.role === 'leader' ? 1 : 0)],
   ] as const satisfies ReadonlyArray<readonly [string, string, (s: ReturnType<RaftMetricsSource['status']>) => number]>;
-  let histogram: ReturnType<MetricSet['histogram']> | undefined;
-  try {
-    for (const [name, help, pick] of gauges) {
-      metrics.gauge({
-        name,
-        help,
-        labelNames: ['node'],
-        read(emit) {
-          for (const node of list()) emit({ node: node.id }, pick(node.status()));
-        },
-      });
-    }
+  const histogram = metrics.build(() => {
+    for (const [name, help, pick] of gauges) metrics.gauge({ name, help, labelNames: ['node'], read: perNode(list, status, pick) });
     metrics.counter({
       name: 'raft_proposals_total',
       help: 'Proposals the node accepted as leader (client commands and membership changes).',
       labelNames: ['node'],
-      read(emit) {
-        for (const node of list()) emit({ node: node.id }, node.status().proposalsTotal ?? 0);
-      },
+      read: perNode(list, status, (s) => s.proposalsTotal ?? 0),
     });
     metrics.counter({
       name: 'raft_proposals_failed_total',
       help: 'Of those, proposals that failed: overwritten, lost with leadership, dropped or stopped.',
       labelNames: ['node'],
-      read(emit) {
-        for (const node of list()) emit({ node: node.id }, node.status().proposalsFailed ?? 0);
-      },
+      read: perNode(list, status, (s) => s.proposalsFailed ?? 0),
     });
-    histogram = metrics.histogram({
+    return metrics.histogram({
       name: 'raft_fsync_duration_seconds',
       help: 'Duration of the fsyncs that made the node\'s log durable (one per group commit).',
       labelNames: ['node'],
-      buckets: options?.fsyncBuckets ?? DEFAULT_FSYNC_BUCKETS,
+      buckets: (given.fsyncBuckets as readonly number[] | undefined) ?? DEFAULT_FSYNC_BUCKETS,
     });
-  } catch (error) {
-    metrics.removeAll();
-    throw error;
-  }
+  });
   let registered = true;
   return {
     observeFsync(seconds, node) {
-      if (!registered || !Number.isFinite(seconds) || seconds < 0 || histogram === undefined) return;
+      if (!registered || !Number.isFinite(seconds) || seconds < 0) return;
       const id = node ?? firstId(list());
       if (id !== undefined) histogram.observe({ node: id }, seconds);
     },
