@@ -1,6 +1,6 @@
 // The status page at `/`, loaded in Debian's headless Chromium (playwright-core drives
 // /usr/bin/chromium: no browser download), checked against what GET /cluster/status says, and
-// watched while the leader is SIGKILLed and another takes over.
+// watched while the leader is SIGKILLed and another takes over; then the transactions and sagas a member ran show up in its lists.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -179,6 +179,37 @@ describe('the status page', () => {
     expect((await shown(page)).updates).toBeGreaterThan(updates);
     // The election that made it leader is listed (the page rendered it with the rows above).
     expect(await page.locator(`#elections li[data-term="${after.status.term}"]`, { hasText: `leader ${next.id}` }).count()).toBeGreaterThan(0);
+    expect(pageErrors).toEqual([]);
+  });
+  it('lists the transactions and sagas this member ran, live', async () => {
+    const c = must(cluster, 'the cluster');
+    for (const m of c.members) if (m.pid === undefined) await c.restart(m.id); // the leader the first test killed
+    const leader = await c.waitForLeader(30_000);
+    const member = c.members.find((m) => m.id !== leader.id);
+    if (member === undefined) throw new Error('no follower');
+    const page = await must(browser, 'chromium').newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(`${member.url}/`);
+
+    const tx = await eventually('a transaction to commit', 15_000, async () => {
+      const reply = await http('POST', `${member.url}/transactions`, { id: 'page-tx-1', writes: [{ key: 'page-a', value: '1' }, { key: 'page-b', value: '2' }] });
+      return reply.status === 200 ? (reply.body as { status: string }) : undefined;
+    });
+    expect(tx.status).toBe('committed');
+    const saga = await eventually('an order to end', 15_000, async () => {
+      const reply = await http('POST', `${member.url}/sagas/orders?id=page-order-1&fail=charge`, { sku: 'page-sku', quantity: 1, cents: 10 });
+      return reply.status === 200 ? (reply.body as { status: string }) : undefined;
+    });
+    expect(saga.status).toBe('compensated');
+
+    const cell = async (selector: string, field: string) => (await page.locator(`${selector} td[data-field="${field}"]`).textContent({ timeout: 1_000 }).catch(() => null)) ?? undefined;
+    await eventually('the page listing the transaction and the saga', 15_000, async () => {
+      const shownTx = await cell('tr[data-transaction="page-tx-1"]', 'status');
+      const shownSaga = await cell('tr[data-saga="page-order-1"]', 'status');
+      return shownTx === 'committed' && shownSaga === 'compensated' ? true : undefined;
+    });
+    expect(await cell('tr[data-saga="page-order-1"]', 'failedStep')).toBe('charge');
+    expect((await cell('tr[data-transaction="page-tx-1"]', 'participants'))?.length).toBeGreaterThan(0);
     expect(pageErrors).toEqual([]);
   });
 });
