@@ -56,6 +56,12 @@ export interface ClusterRuntimeParts {
   readonly random?: Random;
   /** Raft core options over the app's (`checkQuorum`, `preVote`, lease reads). */
   readonly raft?: RaftNodeOptions<KvResult>['raft'];
+  /**
+   * The leader's hold on commit-only appends (`RaftNodeOptions.commitHoldMs`). Default: the
+   * node's (2 ms) on the system clock; 0 with an injected `clock`, whose time moves only when
+   * a test moves it — a hold would wait for the test.
+   */
+  readonly commitHoldMs?: number;
   /** The Raft metrics handle, when the storage was built to report fsyncs to it (see {@link ClusterRuntime.open}). */
   readonly raftMetrics?: RaftMetricsHandle;
   /** The prom-client registry the metrics go on (default a new one). */
@@ -152,6 +158,7 @@ export class ClusterRuntime {
       random: parts.random ?? systemRandom,
       tickMs: config.tickMs,
       snapshotEvery: config.snapshotEvery,
+      commitHoldMs: parts.commitHoldMs ?? (parts.clock === undefined || parts.clock === systemClock ? undefined : 0),
       raft: { preVote: true, checkQuorum: true, readOnly: 'leaseBased', ...parts.raft },
     });
     this.register = parts.register ?? new Registry();
