@@ -1,29 +1,17 @@
 // Three member processes of the built app: writes and reads through the leader and a follower,
 // the leader SIGKILLed and a new one elected with every acknowledged write intact, and the
 // killed member restarted from its data directory and caught up.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type ClusterHandle, findFreePortRange, startCluster } from '../src/launcher/index.js';
+import type { ClusterHandle } from '../src/launcher/index.js';
 import { eventually, getKey, http, putKey } from './http-client.js';
+import { useMemberCluster } from './member-cluster.js';
 
-let dir: string;
-let cluster: ClusterHandle | undefined;
-const output: string[] = [];
+const members = useMemberCluster('cluster');
+const must = (): ClusterHandle => members.handle();
+const urlOf = (id: string): string => members.urlOf(id);
+const withOutput = (step: () => Promise<void>) => members.withOutput(step);
 /** Every write a member acknowledged with 200: key → value. */
 const acknowledged = new Map<string, string>();
 let firstLeader: { id: string; url: string };
-
-function must(): ClusterHandle {
-  if (cluster === undefined) throw new Error('the cluster did not start');
-  return cluster;
-}
-
-function urlOf(id: string): string {
-  const member = must().members.find((m) => m.id === id);
-  if (member === undefined) throw new Error(`no member ${id}`);
-  return member.url;
-}
 
 async function write(url: string, key: string, value: string): Promise<void> {
   const reply = await putKey(url, key, value);
@@ -36,29 +24,6 @@ async function expectAllAcknowledged(url: string, consistency: string): Promise<
     const reply = await getKey(url, key, consistency);
     expect({ url, key, status: reply.status, body: reply.body }).toEqual({ url, key, status: 200, body: { key, value, revision: expect.any(Number) } });
   }
-}
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'bulwark-cluster-e2e-'));
-  const basePort = await findFreePortRange(3);
-  cluster = await startCluster({ nodes: 3, basePort, dataDir: dir, log: (line) => output.push(line) });
-}, 60_000);
-
-afterAll(async () => {
-  await cluster?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-/** Runs a step; on a failure, the members' last lines join the error (they say more than the assertion). */
-function withOutput(step: () => Promise<void>): () => Promise<void> {
-  return async () => {
-    try {
-      await step();
-    } catch (error) {
-      if (error instanceof Error) error.message += `\n\nlast member output:\n${output.slice(-60).join('\n')}`;
-      throw error;
-    }
-  };
 }
 
 describe('a cluster of three member processes', () => {

@@ -2,26 +2,15 @@
 // SIGKILLed mid-transaction and restarted: once after its decision was recorded (the commit
 // messages held back by the test fault), once while the votes were coming in (one prepare held
 // back). Each transaction must resolve the same way on every member, and its locks must go.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { HashRing } from '@bulwark/core';
-import { type ClusterHandle, findFreePortRange, startCluster } from '../src/launcher/index.js';
+import type { ClusterHandle } from '../src/launcher/index.js';
 import { eventually, http } from './http-client.js';
+import { useMemberCluster } from './member-cluster.js';
 
-let dir: string;
-let cluster: ClusterHandle | undefined;
-const output: string[] = [];
-
-function must(): ClusterHandle {
-  if (cluster === undefined) throw new Error('the cluster did not start');
-  return cluster;
-}
-const urlOf = (id: string): string => {
-  const member = must().members.find((m) => m.id === id);
-  if (member === undefined) throw new Error(`no member ${id}`);
-  return member.url;
-};
+const members = useMemberCluster('transactions', { faults: true });
+const must = (): ClusterHandle => members.handle();
+const urlOf = (id: string): string => members.urlOf(id);
+const withOutput = (step: () => Promise<void>) => members.withOutput(step);
 
 // The app's owner rule (src/transactions/key-owners.ts): a ring of 64 virtual nodes per voter.
 const ring = new HashRing({ virtualNodes: 64 });
@@ -32,29 +21,6 @@ function keyOwnedBy(owner: string): string {
     const key = `k-${counter++}`;
     if (ring.get(key) === owner) return key;
   }
-}
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'bulwark-transactions-e2e-'));
-  const basePort = await findFreePortRange(3);
-  cluster = await startCluster({ nodes: 3, basePort, dataDir: dir, faults: true, log: (line) => output.push(line) });
-  await cluster.waitForLeader(30_000);
-}, 60_000);
-
-afterAll(async () => {
-  await cluster?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function withOutput(step: () => Promise<void>): () => Promise<void> {
-  return async () => {
-    try {
-      await step();
-    } catch (error) {
-      if (error instanceof Error) error.message += `\n\nlast member output:\n${output.slice(-60).join('\n')}`;
-      throw error;
-    }
-  };
 }
 
 /** The members that are not `id`. */

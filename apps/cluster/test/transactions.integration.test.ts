@@ -75,6 +75,9 @@ describe('two-phase commit across three members in one process, over real HTTP',
     for (const id of ['a', 'c']) expect((await cluster.request(id, '/transactions/tx-1')).json).toMatchObject({ id: 'tx-1', status: 'committed' });
     expect((await cluster.request('a', '/transactions/never')).status).toBe(404);
     expect(service('b').transactionStats()).toMatchObject({ committed: 1, aborted: 0, locks: 0, inDoubt: 0 });
+    const metrics = (await cluster.request('b', '/metrics')).text;
+    expect(metrics).toContain('bulwark_transactions_total{node="b",status="committed"} 1');
+    expect(metrics).toContain('bulwark_transaction_locks{node="b"} 0');
     expect(service('b').recent()[0]).toMatchObject({ id: 'tx-1', status: 'committed', participants: ['b', 'c'] });
   });
 

@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { TwoPhaseCoordinator, TwoPhaseParticipant, exponentialBackoff } from '@bulwark/core';
 import type { Clock, Random, TransactionMessage, TransactionResult, TransactionStatus, TxWrite } from '@bulwark/core';
+import { registerTransactionMetrics } from '@bulwark/prometheus';
+import type { TransactionMetricsHandle } from '@bulwark/prometheus';
 import { nodeDataDir } from '../config/cluster-config.js';
 import type { ClusterRuntime } from '../cluster/cluster-runtime.js';
 import { HttpTransactionTransport } from './http-transaction-transport.js';
@@ -59,6 +61,8 @@ export class TransactionsService {
   readonly #clock: Clock;
   readonly #random: Random;
   readonly #recent: RecentTransaction[] = [];
+  /** `bulwark_transactions_*` on the member's `/metrics`. */
+  readonly #metrics: TransactionMetricsHandle;
   #coordinator: TwoPhaseCoordinator | undefined;
   #starting: Promise<void> | undefined;
   #stopped = false;
@@ -89,6 +93,7 @@ export class TransactionsService {
       clock: options.clock,
       random: options.random,
     });
+    this.#metrics = registerTransactionMetrics(this, { register: runtime.register });
   }
 
   /** Whether the coordinator is up (it needs a leader once, for its epoch). */
@@ -209,6 +214,7 @@ export class TransactionsService {
   async stop(): Promise<void> {
     this.#stopped = true;
     for (const done of [...this.#waiting]) done(false);
+    this.#metrics.unregister();
     await this.#coordinator?.stop();
     await this.participant.stop();
   }
