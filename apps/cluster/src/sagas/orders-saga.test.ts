@@ -57,17 +57,18 @@ describe('ordersSaga', () => {
   });
 
   it('with crash=charge (faults on) dies after charge applied; reopened from the log, charge re-runs as a duplicate', async () => {
-    let first: SagaOrchestrator | undefined;
+    const running: { first?: SagaOrchestrator } = {};
     const crashed: OrderStep[] = [];
     const h = harness({
       faults: true,
       crash: (step) => {
         crashed.push(step);
-        first?.close(); // the "process" dies: nothing more reaches its log
+        running.first?.close(); // the "process" dies: nothing more reaches its log
         return new Promise<never>(() => undefined);
       },
     });
-    first = h.open();
+    const first = h.open();
+    running.first = first;
     await expect(first.start(h.saga, { ...ORDER, crash: 'charge' }, { id: 's4' })).rejects.toMatchObject({ name: 'SagaOrchestratorStoppedError' });
     expect(crashed).toEqual(['charge']);
     expect(h.value('orders/s4/ship')).toBeUndefined();
