@@ -147,11 +147,11 @@ describe('the orders saga across three members in one process, over real HTTP', 
 
   it('answers the peer endpoint only with the token, a saga-step body and the forwarding header', async () => {
     const step = { op: 'saga-step', phase: 'action', key: 'orders/peer/x', value: '{"applied":"x"}' };
-    expect((await cluster.request('a', '/sagas/commands', json('POST', step))).status).toBe(401);
+    expect((await cluster.request('a', '/cluster/commands', json('POST', step))).status).toBe(401);
     const auth = { authorization: 'Bearer test-cluster-token-0123456789' };
-    expect((await cluster.request('a', '/sagas/commands', json('POST', { op: 'put', key: 'k', value: 'v' }, auth))).json.error.field).toBe('body');
-    expect((await cluster.request('a', '/sagas/commands', json('POST', step, auth))).json.error.field).toBe('x-bulwark-forwarded');
-    expect((await cluster.request('b', '/sagas/commands', json('POST', step, { ...auth, 'x-bulwark-forwarded': 'c' }))).status).toBe(503);
+    expect((await cluster.request('a', '/cluster/commands', json('POST', { op: 'put', key: 'k', value: 'v' }, auth))).json.error.field).toBe('body');
+    expect((await cluster.request('a', '/cluster/commands', json('POST', step, auth))).json.error.field).toBe('x-bulwark-forwarded');
+    expect((await cluster.request('b', '/cluster/commands', json('POST', step, { ...auth, 'x-bulwark-forwarded': 'c' }))).status).toBe(503);
   });
 
   it('with ?crash=charge applies charge, then "dies" before replying: 202 with Location, the saga running', async () => {

@@ -135,11 +135,11 @@ describe('two-phase commit across three members in one process, over real HTTP',
     expect(bad.status).toBe(400);
     expect(bad.json.error.field).toBe('body');
     expect((await cluster.request('a', '/transactions/messages', json('POST', message, auth))).status).toBe(204);
-    expect((await cluster.request('a', '/transactions/commands', json('POST', { op: 'txn-end', txId: 't' }))).status).toBe(401);
-    expect((await cluster.request('a', '/transactions/commands', json('POST', { op: 'put', key: 'k', value: 'v' }, auth))).json.error.field).toBe('body');
-    expect((await cluster.request('c', '/transactions/commands', json('POST', { op: 'txn-end', txId: 't' }, { ...auth, 'x-bulwark-forwarded': 'a' }))).status).toBe(503);
-    expect((await cluster.request('a', '/transactions/commands', json('POST', { op: 'txn-end', txId: 't' }, auth))).json.error.field).toBe('x-bulwark-forwarded');
-    const forwarded = await cluster.request('a', '/transactions/commands', json('POST', { op: 'txn-epoch', coordinator: 'z' }, { ...auth, 'x-bulwark-forwarded': 'b' }));
+    expect((await cluster.request('a', '/cluster/commands', json('POST', { op: 'txn-end', txId: 't' }))).status).toBe(401);
+    expect((await cluster.request('a', '/cluster/commands', json('POST', { op: 'put', key: 'k', value: 'v' }, auth))).json.error.field).toBe('body');
+    expect((await cluster.request('c', '/cluster/commands', json('POST', { op: 'txn-end', txId: 't' }, { ...auth, 'x-bulwark-forwarded': 'a' }))).status).toBe(503);
+    expect((await cluster.request('a', '/cluster/commands', json('POST', { op: 'txn-end', txId: 't' }, auth))).json.error.field).toBe('x-bulwark-forwarded');
+    const forwarded = await cluster.request('a', '/cluster/commands', json('POST', { op: 'txn-epoch', coordinator: 'z' }, { ...auth, 'x-bulwark-forwarded': 'b' }));
     expect(forwarded.json).toEqual({ type: 'txn-epoch', coordinator: 'z', epoch: 1 });
   });
 });

@@ -58,6 +58,11 @@ export class ClusterController {
     return this.#guarded(req, res, (request) => this.#operator.transferLeadership(request));
   }
 
+  @Post('commands')
+  command(@Req() req: Request, @Res() res: Response): Promise<void> {
+    return this.#guarded(req, res, (request) => this.#operator.command(request));
+  }
+
   @Post('snapshot')
   snapshot(@Req() req: Request, @Res() res: Response): Promise<void> {
     return this.#guarded(req, res, () => this.#operator.snapshot());

@@ -1,5 +1,6 @@
 import type { TransportFaultRule } from '@bulwark/core';
 import type { ClusterRuntime } from '../cluster/cluster-runtime.js';
+import { memberCommandFromJson } from '../cluster/member-proposer.js';
 import { FORWARDED_HEADER } from './leader-client.js';
 import { tokenMatches } from './operator-token.js';
 import { badRequest, noLeader, replyForError } from './reply.js';
@@ -164,5 +165,29 @@ export class OperatorApi {
     if (leader.url === undefined) return noLeader(`the leader ${leader.id} has no known URL`);
     const body = request.body === undefined ? undefined : JSON.stringify(request.body);
     return this.runtime.leaderClient.forward(leader.id, leader.url, { method: request.method, path: request.url, body, write: true });
+  }
+
+  /**
+   * `POST /cluster/commands` (members only): a follower hands its leader a member command
+   * (`MemberProposer`); 200 with the command's result once applied. Refused with 503 on a member
+   * that is not the leader (a command is forwarded once only), 400 without `x-bulwark-forwarded`
+   * or for anything but a member command.
+   */
+  async command(request: OperatorRequest): Promise<Reply> {
+    const command = memberCommandFromJson(request.body);
+    if (command === undefined) return badRequest('body', 'the body must be a member command (txn-apply, txn-decision, txn-end, txn-epoch, saga-step)');
+    if (!this.runtime.isLeader()) {
+      return {
+        status: 503,
+        headers: { 'retry-after': '1' },
+        body: { error: { code: 'ENOTLEADER', message: 'this member is not the leader', outcome: 'not-applied', leader: this.runtime.leader()?.id ?? null } },
+      };
+    }
+    if (header(request, FORWARDED_HEADER) === undefined) return badRequest(FORWARDED_HEADER, `only members send commands, with ${FORWARDED_HEADER}`);
+    try {
+      return { status: 200, body: await this.runtime.propose(command) };
+    } catch (error) {
+      return replyForError(error, true);
+    }
   }
 }

@@ -1,8 +1,11 @@
 import { defineSaga, exponentialBackoff } from '@bulwark/core';
 import type { RetryContext, SagaCompensationContext, SagaDefinition, SagaRetryOptions, SagaStepContext } from '@bulwark/core';
-import type { KvResult, SagaCounter } from '../kv/kv-command.js';
+import type { KvCommand, KvResult, SagaCounter } from '../kv/kv-command.js';
 import { OrderDeclinedError, isOrderDeclinedError } from './order-declined-error.js';
-import type { SagaStepCommand } from './saga-proposer.js';
+
+/** The replicated command of the sagas' participants. */
+export type SagaStepCommand = Extract<KvCommand, { op: 'saga-step' }>;
+
 
 /** The orders saga's steps, in order: `charge` is the pivot. */
 export const ORDER_STEPS = ['reserve', 'charge', 'ship'] as const;

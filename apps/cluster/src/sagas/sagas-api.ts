@@ -1,13 +1,10 @@
 import { isSagaOrchestratorStoppedError } from '@bulwark/core';
 import type { ClusterRuntime } from '../cluster/cluster-runtime.js';
-import { FORWARDED_HEADER } from '../http/leader-client.js';
-import { tokenMatches } from '../http/operator-token.js';
-import { badRequest, replyForError } from '../http/reply.js';
+import { badRequest } from '../http/reply.js';
 import type { Reply } from '../http/reply.js';
 import type { Checked } from '../http/validation.js';
 import { ORDER_STEPS } from './orders-saga.js';
 import type { OrderInput, OrderStep } from './orders-saga.js';
-import { sagaCommandFromJson } from './saga-proposer.js';
 import { isSagaUnavailableError } from './saga-unavailable-error.js';
 import { isOrderIdConflictError } from './sagas-service.js';
 import type { SagasService } from './sagas-service.js';
@@ -82,15 +79,10 @@ export function checkOrder(body: unknown, query: Readonly<Record<string, unknown
 
 const unavailable = (code: string, message: string): Reply => ({ status: 503, headers: { 'retry-after': '1' }, body: { error: { code, message } } });
 
-const header = (request: SagasRequest, name: string): string | undefined => {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-};
-
 /**
  * The sagas API over a member's {@link SagasService}: `POST /sagas/orders` (the orders demo),
- * `GET /sagas/:id`, `GET /sagas` (newest first), and the token-protected peer endpoint
- * `POST /sagas/commands` (a follower hands its leader a saga-step command).
+ * `GET /sagas/:id` and `GET /sagas` (newest first). A follower's saga steps reach the leader
+ * through `POST /cluster/commands` (`MemberProposer`).
  */
 export class SagasApi {
   constructor(
@@ -138,26 +130,4 @@ export class SagasApi {
     return { status: 200, body: { sagas: this.service.recent(limit) } };
   }
 
-  /** `POST /sagas/commands` (a follower to its leader): 200 with the saga-step's result once applied. */
-  async command(request: SagasRequest): Promise<Reply> {
-    if (!tokenMatches(header(request, 'authorization'), this.runtime.config.token)) {
-      return {
-        status: 401,
-        headers: { 'www-authenticate': 'Bearer realm="bulwark-cluster"' },
-        body: { error: { code: 'EUNAUTHORIZED', message: 'peer endpoints need authorization: Bearer <CLUSTER_TOKEN>' } },
-      };
-    }
-    const command = sagaCommandFromJson(request.body);
-    if (command === undefined) return badRequest('body', 'the body must be a saga-step command');
-    if (!this.runtime.isLeader()) {
-      // Forwarded once only: a member that is not the leader any more does not pass it on.
-      return { status: 503, headers: { 'retry-after': '1' }, body: { error: { code: 'ENOTLEADER', message: 'this member is not the leader', outcome: 'not-applied', leader: this.runtime.leader()?.id ?? null } } };
-    }
-    if (header(request, FORWARDED_HEADER) === undefined) return badRequest(FORWARDED_HEADER, `only members send commands, with ${FORWARDED_HEADER}`);
-    try {
-      return { status: 200, body: await this.runtime.propose(command) };
-    } catch (error) {
-      return replyForError(error, true);
-    }
-  }
 }

@@ -4,8 +4,9 @@ import type { Clock, Random, SagaDefinition, SagaHistory, SagaOutcome, SagaSumma
 import { nodeDataDir } from '../config/cluster-config.js';
 import type { ClusterRuntime } from '../cluster/cluster-runtime.js';
 import { ordersSaga } from './orders-saga.js';
-import type { OrderInput, OrderStep } from './orders-saga.js';
-import { SagaProposer } from './saga-proposer.js';
+import type { OrderInput, OrderStep, SagaStepCommand } from './orders-saga.js';
+import type { KvResult } from '../kv/kv-command.js';
+import { MemberProposer } from '../cluster/member-proposer.js';
 import { SagaUnavailableError } from './saga-unavailable-error.js';
 
 /** Options of a {@link SagasService}. */
@@ -47,7 +48,7 @@ const killSelf = (): Promise<never> => {
 /**
  * A member's sagas: a {@link SagaOrchestrator} over its own saga log (`DATA_DIR/<id>/sagas`,
  * opened at construction) running the {@link ordersSaga} demo, whose steps write through the
- * cluster's Raft KV from this member ({@link SagaProposer}). After a restart the log's unfinished
+ * cluster's Raft KV from this member (`MemberProposer`). After a restart the log's unfinished
  * sagas continue once a leader is known ({@link SagasService.start}); until then
  * {@link SagasService.order} rejects with {@link SagaUnavailableError}.
  */
@@ -67,8 +68,13 @@ export class SagasService {
     this.#clock = options.clock;
     this.#random = options.random;
     this.#replyWithinMs = options.replyWithinMs ?? 5_000;
-    const proposer = new SagaProposer(runtime);
-    this.orders = ordersSaga({ propose: (command) => proposer.propose(command), faults: runtime.config.faults, crash: options.crash ?? killSelf });
+    const proposer = new MemberProposer(runtime);
+    const propose = async (command: SagaStepCommand): Promise<Extract<KvResult, { type: 'saga-step' }>> => {
+      const result = await proposer.propose(command);
+      if (result.type !== 'saga-step') throw new SagaUnavailableError(`the saga step was answered ${JSON.stringify(result)}`);
+      return result;
+    };
+    this.orders = ordersSaga({ propose, faults: runtime.config.faults, crash: options.crash ?? killSelf });
     this.orchestrator = SagaOrchestrator.open({
       dir: options.dir ?? join(nodeDataDir(runtime.config), 'sagas'),
       sagas: [this.orders as SagaDefinition<never>],

@@ -28,10 +28,6 @@ export class SagasController {
     sendReply(res, await this.#api.order(request(req)));
   }
 
-  @Post('commands')
-  async command(@Req() req: Request, @Res() res: Response): Promise<void> {
-    sendReply(res, await this.#api.command(request(req)));
-  }
 
   @Get(':id')
   get(@Req() req: Request, @Res() res: Response): void {

@@ -1,6 +1,6 @@
 import type { ParticipantStore, TxId, TxWrite } from '@bulwark/core';
 import type { KvStateMachine } from '../kv/kv-state-machine.js';
-import type { TxnProposer } from './txn-proposer.js';
+import type { MemberProposer } from '../cluster/member-proposer.js';
 
 /**
  * A member's two-phase commit participant store: the cluster's replicated KV. Reads go through
@@ -12,7 +12,7 @@ export class KvParticipantStore implements ParticipantStore {
   constructor(
     private readonly participant: string,
     private readonly kv: KvStateMachine,
-    private readonly proposer: Pick<TxnProposer, 'propose'>,
+    private readonly proposer: Pick<MemberProposer, 'propose'>,
     private readonly readBarrier: (consistency: 'linearizable') => Promise<void>,
   ) {}
 

@@ -1,12 +1,12 @@
 import type { Decision, DecisionLog, PartyId, RecordedDecision, TxId } from '@bulwark/core';
 import type { KvStateMachine } from '../kv/kv-state-machine.js';
-import { TxnUnavailableError } from './txn-proposer.js';
-import type { TxnProposer } from './txn-proposer.js';
+import type { MemberProposer } from '../cluster/member-proposer.js';
+import { TxnUnavailableError } from './txn-unavailable-error.js';
 
 /** What a {@link RaftDecisionLog} needs of its member. */
 export interface DecisionLogMember {
   readonly kv: KvStateMachine;
-  readonly proposer: Pick<TxnProposer, 'propose'>;
+  readonly proposer: Pick<MemberProposer, 'propose'>;
   /** A linearizable read barrier: resolves once the local state machine holds every write committed before the call. */
   readBarrier(consistency: 'linearizable'): Promise<void>;
 }
@@ -18,7 +18,7 @@ export interface DecisionLogMember {
  * an in-doubt participant, and a coordinator crash never blocks one: a member asked about a
  * transaction with no decision records an abort, which a coordinator's later commit cannot
  * override (and which its own commit, committed first, overrides). Epochs are `txn-epoch`
- * commands, one counter per coordinator. Every method rejects with {@link TxnUnavailableError}
+ * commands, one counter per coordinator. Every method rejects (`CommandUnavailableError`)
  * while there is no leader; the coordinator retries.
  */
 export class RaftDecisionLog implements DecisionLog {

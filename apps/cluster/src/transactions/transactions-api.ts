@@ -1,14 +1,12 @@
 import { isTransactionInDoubtError, checkTransactionMessage } from '@bulwark/core';
 import type { TxWrite } from '@bulwark/core';
 import type { ClusterRuntime } from '../cluster/cluster-runtime.js';
-import { FORWARDED_HEADER } from '../http/leader-client.js';
 import { tokenMatches } from '../http/operator-token.js';
 import { badRequest, replyForError } from '../http/reply.js';
 import type { Reply } from '../http/reply.js';
 import { MAX_KEY_BYTES, MAX_VALUE_BYTES } from '../http/validation.js';
 import type { ClientTransaction, TransactionsService } from './transactions-service.js';
-import { txnCommandFromJson } from './txn-proposer.js';
-import { TxnUnavailableError } from './txn-proposer.js';
+import { TxnUnavailableError } from './txn-unavailable-error.js';
 
 /** The most writes plus reads one transaction may name. */
 export const MAX_TRANSACTION_KEYS = 1000;
@@ -103,7 +101,8 @@ function unauthorized(): Reply {
  * The transactions API over a member's {@link TransactionsService}: the client's
  * `POST /transactions` and `GET /transactions/:id`, and the token-protected peer endpoints
  * `POST /transactions/messages` (two-phase commit messages: prepare, vote, commit, abort, ack,
- * status) and `POST /transactions/commands` (a follower hands its leader a transaction command).
+ * status). A follower's transaction commands reach the leader through `POST /cluster/commands`
+ * (`MemberProposer`).
  */
 export class TransactionsApi {
   constructor(
@@ -179,20 +178,4 @@ export class TransactionsApi {
     return { status: 204 };
   }
 
-  /** `POST /transactions/commands` (a follower to its leader): 200 with the command's result once applied. */
-  async command(request: TransactionsRequest): Promise<Reply> {
-    if (!tokenMatches(header(request, 'authorization'), this.runtime.config.token)) return unauthorized();
-    const command = txnCommandFromJson(request.body);
-    if (command === undefined) return badRequest('body', 'the body must be a transaction command (txn-apply, txn-decision, txn-end, txn-epoch)');
-    if (!this.runtime.isLeader()) {
-      // Forwarded once only: a member that is not the leader any more does not pass it on.
-      return { status: 503, headers: { 'retry-after': '1' }, body: { error: { code: 'ENOTLEADER', message: 'this member is not the leader', outcome: 'not-applied', leader: this.runtime.leader()?.id ?? null } } };
-    }
-    if (header(request, FORWARDED_HEADER) === undefined) return badRequest(FORWARDED_HEADER, `only members send commands, with ${FORWARDED_HEADER}`);
-    try {
-      return { status: 200, body: await this.runtime.propose(command) };
-    } catch (error) {
-      return replyForError(error, true);
-    }
-  }
 }

@@ -9,7 +9,8 @@ import { HttpTransactionTransport } from './http-transaction-transport.js';
 import { KeyOwners } from './key-owners.js';
 import { KvParticipantStore } from './kv-participant-store.js';
 import { RaftDecisionLog } from './raft-decision-log.js';
-import { TxnProposer, TxnUnavailableError } from './txn-proposer.js';
+import { MemberProposer } from '../cluster/member-proposer.js';
+import { TxnUnavailableError } from './txn-unavailable-error.js';
 
 /** Messages a participant takes; the others (votes, acks, status queries) are the coordinator's. */
 const PARTICIPANT_MESSAGES: ReadonlySet<string> = new Set(['prepare', 'commit', 'abort']);
@@ -55,7 +56,7 @@ const RECENT = 20;
 export class TransactionsService {
   readonly participant: TwoPhaseParticipant;
   readonly transport: HttpTransactionTransport;
-  readonly proposer: TxnProposer;
+  readonly proposer: MemberProposer;
   readonly #runtime: ClusterRuntime;
   readonly #owners = new KeyOwners();
   readonly #clock: Clock;
@@ -75,7 +76,7 @@ export class TransactionsService {
     this.#runtime = runtime;
     this.#clock = options.clock;
     this.#random = options.random;
-    this.proposer = new TxnProposer(runtime);
+    this.proposer = new MemberProposer(runtime);
     const id = runtime.config.nodeId;
     this.transport = new HttpTransactionTransport({
       selfId: id,

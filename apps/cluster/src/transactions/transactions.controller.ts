@@ -28,10 +28,6 @@ export class TransactionsController {
     sendReply(res, this.#api.message(request(req)));
   }
 
-  @Post('commands')
-  async command(@Req() req: Request, @Res() res: Response): Promise<void> {
-    sendReply(res, await this.#api.command(request(req)));
-  }
 
   @Get(':id')
   status(@Req() req: Request, @Res() res: Response): void {
