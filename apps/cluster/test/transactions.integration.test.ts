@@ -70,8 +70,8 @@ describe('two-phase commit across three members in one process, over real HTTP',
     const status = await cluster.request('b', '/transactions/tx-1');
     expect(status.status).toBe(200);
     expect(status.json).toMatchObject({ id: 'tx-1', status: 'committed', participants: ['b', 'c'] });
-    // Answered once both participants applied and acknowledged: ended on the coordinator's member.
-    expect(cluster.member('b').runtime.kv.decision('tx-1')?.ended).toBe(true);
+    // Answered once both participants applied and acknowledged; the end follows through the log.
+    await until(() => cluster.member('b').runtime.kv.decision('tx-1')?.ended === true, 'the transaction to end');
     for (const id of ['a', 'c']) expect((await cluster.request(id, '/transactions/tx-1')).json).toMatchObject({ id: 'tx-1', status: 'committed' });
     expect((await cluster.request('a', '/transactions/never')).status).toBe(404);
     expect(service('b').transactionStats()).toMatchObject({ committed: 1, aborted: 0, locks: 0, inDoubt: 0 });

@@ -69,8 +69,8 @@ export class TransactionsService {
   #stopped = false;
   #committed = 0;
   #aborted = 0;
-  /** Callers waiting for their transaction's end: answered `applied: false` on stop. */
-  readonly #waiting = new Set<(ended: boolean) => void>();
+  /** Callers waiting for their commit to be applied: answered `applied: false` on stop. */
+  readonly #waiting = new Set<{ readonly txId: string; readonly done: (applied: boolean) => void }>();
 
   constructor(runtime: ClusterRuntime, options: { readonly clock: Clock; readonly random: Random; readonly dir?: string }) {
     this.#runtime = runtime;
@@ -134,10 +134,9 @@ export class TransactionsService {
   /**
    * Runs a client's transaction: each write and read goes to its key's owner, then two-phase
    * commit across those participants. A commit is answered once every participant has applied
-   * its writes and acknowledged (the transaction's end is applied on this member, so a read
-   * after the answer sees the writes), or, if that takes past the deadline (`timeoutMs`, default
-   * 5 s, from the call), with `applied: false`: committed for good, and applied as soon as the
-   * participants can.
+   * its writes and acknowledged (so a linearizable read after the answer sees the writes), or, if
+   * that takes past the deadline (`timeoutMs`, default 5 s, from the call), with
+   * `applied: false`: committed for good, and applied as soon as the participants can.
    *
    * @throws {TxnUnavailableError} before the coordinator is up
    * @throws {TransactionInDoubtError} when the deadline passed while the decision was being recorded
@@ -159,7 +158,7 @@ export class TransactionsService {
       this.#remember({ id: result.id, status: result.status, reason: result.reason, participants: Object.keys(work), atMs: this.#clock.now() });
       if (result.status !== 'committed') return result;
       const writes = Object.values(result.votes).some((vote) => vote.vote === 'yes');
-      const applied = !writes || (await this.#ended(result.id, startedAt + timeoutMs - this.#clock.now()));
+      const applied = !writes || (await this.#applied(result.id, startedAt + timeoutMs - this.#clock.now()));
       return { ...result, applied };
     } catch (error) {
       if (request.id !== undefined) this.#remember({ id: request.id, status: 'in-doubt', participants: Object.keys(work), atMs: this.#clock.now() });
@@ -183,8 +182,14 @@ export class TransactionsService {
 
   /** Hands a message from a peer (validated by the receiver) to the coordinator or the participant. */
   receive(message: TransactionMessage): void {
-    if (PARTICIPANT_MESSAGES.has(message.type)) this.participant.receive(message);
-    else this.#coordinator?.receive(message); // before the coordinator is up, votes and queries are re-sent later
+    if (PARTICIPANT_MESSAGES.has(message.type)) {
+      this.participant.receive(message);
+      return;
+    }
+    this.#coordinator?.receive(message); // before the coordinator is up, votes and queries are re-sent later
+    if (message.type === 'ack' && this.#allAcknowledged(message.txId)) {
+      for (const entry of [...this.#waiting]) if (entry.txId === message.txId) entry.done(true);
+    }
   }
 
   /** This member's id (the `node` label of its transaction metrics). */
@@ -214,30 +219,42 @@ export class TransactionsService {
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    for (const done of [...this.#waiting]) done(false);
+    for (const { done } of [...this.#waiting]) done(false);
     this.#metrics.unregister();
     await this.#coordinator?.stop();
     await this.participant.stop();
   }
 
-  /** Whether `txId`'s end is applied here within `waitMs` (at once when it is already). */
-  #ended(txId: string, waitMs: number): Promise<boolean> {
-    if (this.#runtime.kv.decision(txId)?.ended === true) return Promise.resolve(true);
+  /**
+   * Whether every participant of committed `txId` applied its writes within `waitMs`: its last
+   * acknowledgement reached the coordinator (each participant acknowledges once its `txn-apply`
+   * is committed, so a linearizable read anywhere after that sees the writes), or its end is
+   * applied here. At once when that is so already.
+   */
+  #applied(txId: string, waitMs: number): Promise<boolean> {
+    if (this.#allAcknowledged(txId) || this.#runtime.kv.decision(txId)?.ended === true) return Promise.resolve(true);
     const clock = this.#clock;
+    const waiting = this.#waiting;
     return new Promise((resolve) => {
       const timer = clock.setTimeout(() => done(false), Math.max(0, waitMs));
       const remove = this.#runtime.kv.onTransactionEnded((ended) => {
         if (ended === txId) done(true);
       });
-      const waiting = this.#waiting;
-      waiting.add(done);
+      const entry = { txId, done };
+      waiting.add(entry);
       function done(value: boolean): void {
         clock.clearTimeout(timer);
         remove();
-        waiting.delete(done);
+        waiting.delete(entry);
         resolve(value);
       }
     });
+  }
+
+  /** The coordinator has every acknowledgement of committed `txId` (it finished phase two). */
+  #allAcknowledged(txId: string): boolean {
+    const status = this.#coordinator?.status(txId);
+    return status?.status === 'committed' && status.unacknowledged === undefined;
   }
 
   #remember(entry: RecentTransaction): void {
