@@ -6,6 +6,7 @@ import { HashRing } from '@bulwark/core';
 import type { ClusterHandle } from '../src/launcher/index.js';
 import { eventually, http } from './http-client.js';
 import { useMemberCluster } from './member-cluster.js';
+import { transactionId } from '../src/transactions/transactions-service.js';
 
 const members = useMemberCluster('transactions', { faults: true });
 const must = (): ClusterHandle => members.handle();
@@ -61,8 +62,10 @@ describe('two-phase commit across three member processes, the coordinator SIGKIL
     const a = keyOwnedBy(p1);
     const b = keyOwnedBy(p2);
     // Committed, but not applied within the deadline: the participants never got the commit.
-    const reply = await transact(coordinator, { id: 'tx-decided', writes: [{ key: a, value: 'A' }, { key: b, value: 'B' }], timeoutMs: 1500 }, '?hold=decision');
-    expect(reply).toMatchObject({ status: 200, body: { id: 'tx-decided', status: 'committed', applied: false } });
+    const writes = [{ key: a, value: 'A' }, { key: b, value: 'B' }];
+    const decided = transactionId({ id: 'tx-decided', writes, reads: [] }) as string;
+    const reply = await transact(coordinator, { id: 'tx-decided', writes, timeoutMs: 1500 }, '?hold=decision');
+    expect(reply).toMatchObject({ status: 200, body: { id: decided, status: 'committed', applied: false } });
     await must().kill(coordinator, 'SIGKILL');
     // In doubt, each participant asks the dead coordinator, then its own member, which reads the log.
     for (const id of [p1, p2]) {
@@ -71,9 +74,9 @@ describe('two-phase commit across three member processes, the coordinator SIGKIL
         return ra.status === 200 && rb.status === 200 ? [ra, rb] : undefined;
       });
     }
-    await resolvedEverywhere('tx-decided', 'committed', { [a]: 'A', [b]: 'B' }, [p1, p2]);
+    await resolvedEverywhere(decided, 'committed', { [a]: 'A', [b]: 'B' }, [p1, p2]);
     await must().restart(coordinator);
-    await resolvedEverywhere('tx-decided', 'committed', { [a]: 'A', [b]: 'B' });
+    await resolvedEverywhere(decided, 'committed', { [a]: 'A', [b]: 'B' });
     // The locks are gone: the same keys commit again, through the restarted coordinator.
     expect(await transact(coordinator, { writes: [{ key: a, value: 'A2' }, { key: b, value: 'B2' }] })).toMatchObject({ status: 200, body: { status: 'committed', applied: true } });
   }));
@@ -85,9 +88,11 @@ describe('two-phase commit across three member processes, the coordinator SIGKIL
     const a = keyOwnedBy(p1);
     const b = keyOwnedBy(p2);
     // p2 never gets its prepare; p1 prepares, votes yes and holds its lock. The call waits for p2's vote.
-    const pending = http('POST', `${urlOf(coordinator)}/transactions?hold=prepare:${p2}`, { id: 'tx-undecided', writes: [{ key: a, value: 'A' }, { key: b, value: 'B' }], timeoutMs: 60_000 }, {}, 60_000).catch((error: unknown) => error);
+    const writes = [{ key: a, value: 'A' }, { key: b, value: 'B' }];
+    const undecided = transactionId({ id: 'tx-undecided', writes, reads: [] }) as string;
+    const pending = http('POST', `${urlOf(coordinator)}/transactions?hold=prepare:${p2}`, { id: 'tx-undecided', writes, timeoutMs: 60_000 }, {}, 60_000).catch((error: unknown) => error);
     await eventually(`${p1} to vote yes`, 30_000, async () => {
-      const reply = await http('GET', `${urlOf(coordinator)}/transactions/tx-undecided`);
+      const reply = await http('GET', `${urlOf(coordinator)}/transactions/${undecided}`);
       const votes = (reply.body as { votes?: Record<string, { vote: string }> }).votes;
       return votes?.[p1]?.vote === 'yes' ? reply : undefined;
     });
@@ -96,7 +101,7 @@ describe('two-phase commit across three member processes, the coordinator SIGKIL
     // error comes from Node's realm, so it is not instanceof this test's Error.)
     expect(await pending).toMatchObject({ message: expect.stringMatching(/socket hang up|ECONNRESET/) });
     await must().restart(coordinator);
-    await resolvedEverywhere('tx-undecided', 'aborted', { [a]: null, [b]: null });
+    await resolvedEverywhere(undecided, 'aborted', { [a]: null, [b]: null });
     expect(await transact(coordinator, { writes: [{ key: a, value: 'A3' }, { key: b, value: 'B3' }] })).toMatchObject({ status: 200, body: { status: 'committed' } });
   }));
 });

@@ -1,6 +1,7 @@
 import { TRANSACTIONS_SERVICE } from '../src/cluster/cluster.constants.js';
 import type { TransactionsService } from '../src/transactions/transactions-service.js';
 import { KeyOwners } from '../src/transactions/key-owners.js';
+import { transactionId } from '../src/transactions/transactions-service.js';
 import { TOKEN, json, startInProcessCluster, until } from './in-process-cluster.js';
 import type { InProcessCluster } from './in-process-cluster.js';
 
@@ -60,25 +61,35 @@ describe('two-phase commit across three members in one process, over real HTTP',
   it('commits writes owned by two participants; every member reads them and knows the outcome', async () => {
     const x = keyOf('b', 'x');
     const y = keyOf('c', 'y');
-    const reply = await cluster.request('b', '/transactions', json('POST', { id: 'tx-1', writes: [{ key: x, value: '1' }, { key: y, value: '2' }] }));
+    const writes = [{ key: x, value: '1' }, { key: y, value: '2' }];
+    const reply = await cluster.request('b', '/transactions', json('POST', { id: 'tx-1', writes }));
+    const tx1 = transactionId({ id: 'tx-1', writes, reads: [] }) as string;
+    expect(tx1).toMatch(/^tx-1~[A-Za-z0-9_-]{12}$/);
     expect(reply.status).toBe(200);
-    expect(reply.json).toEqual({ id: 'tx-1', status: 'committed', applied: true, votes: { b: { vote: 'yes', reads: {} }, c: { vote: 'yes', reads: {} } } });
+    expect(reply.json).toEqual({ id: tx1, status: 'committed', applied: true, votes: { b: { vote: 'yes', reads: {} }, c: { vote: 'yes', reads: {} } } });
     for (const id of ['a', 'b', 'c']) {
       expect((await cluster.request(id, `/kv/${x}`)).json).toMatchObject({ key: x, value: '1' });
       expect((await cluster.request(id, `/kv/${y}`)).json).toMatchObject({ key: y, value: '2' });
     }
-    const status = await cluster.request('b', '/transactions/tx-1');
+    const status = await cluster.request('b', `/transactions/${tx1}`);
     expect(status.status).toBe(200);
-    expect(status.json).toMatchObject({ id: 'tx-1', status: 'committed', participants: ['b', 'c'] });
+    expect(status.json).toMatchObject({ id: tx1, status: 'committed', participants: ['b', 'c'] });
     // Answered once both participants applied and acknowledged; the end follows through the log.
-    await until(() => cluster.member('b').runtime.kv.decision('tx-1')?.ended === true, 'the transaction to end');
-    for (const id of ['a', 'c']) expect((await cluster.request(id, '/transactions/tx-1')).json).toMatchObject({ id: 'tx-1', status: 'committed' });
+    await until(() => cluster.member('b').runtime.kv.decision(tx1)?.ended === true, 'the transaction to end');
+    for (const id of ['a', 'c']) expect((await cluster.request(id, `/transactions/${tx1}`)).json).toMatchObject({ id: tx1, status: 'committed' });
     expect((await cluster.request('a', '/transactions/never')).status).toBe(404);
     expect(service('b').transactionStats()).toMatchObject({ committed: 1, aborted: 0, locks: 0, inDoubt: 0 });
     const metrics = (await cluster.request('b', '/metrics')).text;
     expect(metrics).toContain('bulwark_transactions_total{node="b",status="committed"} 1');
     expect(metrics).toContain('bulwark_transaction_locks{node="b"} 0');
-    expect(service('b').recent()[0]).toMatchObject({ id: 'tx-1', status: 'committed', participants: ['b', 'c'] });
+    expect(service('b').recent()[0]).toMatchObject({ id: tx1, status: 'committed', participants: ['b', 'c'] });
+    // The same id again with the same writes is the same transaction: answered committed, applied once.
+    expect((await cluster.request('c', '/transactions', json('POST', { id: 'tx-1', writes }))).json).toMatchObject({ id: tx1, status: 'committed' });
+    // The same id with other writes is another transaction, never answered by the first.
+    const other = await cluster.request('c', '/transactions', json('POST', { id: 'tx-1', writes: [{ key: x, value: 'other' }] }));
+    expect(other.json).toMatchObject({ status: 'committed', applied: true });
+    expect(other.json.id).not.toBe(tx1);
+    expect((await cluster.request('a', `/kv/${x}`)).json).toMatchObject({ value: 'other' });
   });
 
   it('reads keys under lock at prepare and deletes with a null value', async () => {
@@ -95,6 +106,7 @@ describe('two-phase commit across three members in one process, over real HTTP',
     const k = keyOf('c', 'locked');
     const other = keyOf('b', 'other');
     // The first transaction's commit is held by its coordinator: c keeps k locked, prepared.
+    const held = transactionId({ id: 'tx-held', writes: [{ key: k, value: 'first' }], reads: [] }) as string;
     const first = cluster.request('a', '/transactions?hold=decision', json('POST', { id: 'tx-held', writes: [{ key: k, value: 'first' }] }));
     await until(() => service('c').participant.locks().some((lock) => lock.key === k), 'c to lock the key');
     const second = await cluster.request('b', '/transactions', json('POST', { writes: [{ key: k, value: 'second' }, { key: other, value: 'x' }] }));
@@ -105,21 +117,22 @@ describe('two-phase commit across three members in one process, over real HTTP',
     // The held transaction committed (its decision is in the log) but is not answered before c
     // applied it; c, in doubt, asks a, whose answers are held too until released; then c applies
     // the commit, unlocks and acknowledges, and the answer comes.
-    await until(() => cluster.member('a').runtime.kv.decision('tx-held')?.decision === 'commit', 'the decision to be recorded');
-    expect(service('c').participant.inDoubt().map((t) => t.txId)).toEqual(['tx-held']);
+    await until(() => cluster.member('a').runtime.kv.decision(held)?.decision === 'commit', 'the decision to be recorded');
+    expect(service('c').participant.inDoubt().map((t) => t.txId)).toEqual([held]);
     expect(service('a').transport.held).toBeGreaterThan(0);
-    service('a').transport.release('tx-held');
+    service('a').transport.release(held);
     for (let step = 0; step < 200 && cluster.member('a').runtime.kv.get(k) === undefined; step++) await cluster.clock.advanceAsync(50);
     await until(() => cluster.member('a').runtime.kv.get(k)?.value === 'first', 'the in-doubt participant to apply the commit it asked about');
-    expect((await first).json).toMatchObject({ id: 'tx-held', status: 'committed', applied: true });
+    expect((await first).json).toMatchObject({ id: held, status: 'committed', applied: true });
     expect(service('c').participant.locks()).toEqual([]);
   });
 
   it('a participant whose coordinator died learns the decision from the replicated log through its own member', async () => {
     const k = keyOf('c', 'orphan');
+    const orphan = transactionId({ id: 'tx-orphan', writes: [{ key: k, value: 'kept' }], reads: [] }) as string;
     const reply = cluster.request('b', '/transactions?hold=decision', json('POST', { id: 'tx-orphan', writes: [{ key: k, value: 'kept' }] })).catch((error: unknown) => error);
-    await until(() => cluster.member('a').runtime.kv.decision('tx-orphan')?.decision === 'commit', 'the decision to be recorded');
-    expect(service('c').participant.inDoubt().map((t) => t.txId)).toEqual(['tx-orphan']);
+    await until(() => cluster.member('a').runtime.kv.decision(orphan)?.decision === 'commit', 'the decision to be recorded');
+    expect(service('c').participant.inDoubt().map((t) => t.txId)).toEqual([orphan]);
     await cluster.stopMember('b'); // the coordinator is gone, its commit never sent
     await reply; // the client's connection went with it
     for (let step = 0; step < 200 && cluster.member('a').runtime.kv.get(k) === undefined; step++) await cluster.clock.advanceAsync(50);

@@ -267,7 +267,7 @@ describe('KvStateMachine transactions', () => {
     kv.apply(bytes({ op: 'txn-epoch', coordinator: 'n1' }), 3);
     const copy = new KvStateMachine();
     copy.restore(kv.snapshot());
-    expect(copy.decision('t2')).toEqual({ decision: 'abort', participants: ['n3'], coordinator: 'n1', index: 2 });
+    expect(copy.decision('t2')).toEqual({ decision: 'abort', participants: ['n3'], coordinator: 'n1', index: 2, ended: true });
     expect(copy.apply(bytes({ op: 'txn-epoch', coordinator: 'n1' }), 4)).toEqual({ type: 'txn-epoch', coordinator: 'n1', epoch: 2 });
     expect(copy.apply(bytes({ op: 'txn-apply', txId: 't1', participant: 'n1', writes: [{ key: 'a', value: 'again' }] }), 5)).toMatchObject({ duplicate: true });
     expect(copy.get('a')).toEqual({ value: '1', revision: 1 });
@@ -291,6 +291,15 @@ describe('KvStateMachine transactions', () => {
     copy.restore(kv.snapshot());
     expect(copy.decision('t2')).toMatchObject({ ended: true });
     expect(copy.decision('t3')).toMatchObject({ ended: true, index: 5 });
+  });
+
+  it('keeps an abort in the bounded history at once: it has no phase two, and it still wins over a later commit', () => {
+    const kv = new KvStateMachine();
+    kv.apply(bytes({ op: 'txn-decision', txId: 'a', decision: 'abort', participants: ['p'], coordinator: 'c' }), 1);
+    expect(kv.decisions).toBe(0);
+    expect(kv.decisionsOf('c')).toEqual([]);
+    expect(kv.decision('a')).toMatchObject({ decision: 'abort', ended: true });
+    expect(kv.apply(bytes({ op: 'txn-decision', txId: 'a', decision: 'commit', participants: ['p'], coordinator: 'c' }), 2)).toMatchObject({ decision: 'abort', first: false });
   });
 
   it('tells its listeners when a transaction ends, until they are removed', () => {

@@ -183,7 +183,12 @@ export class KvStateMachine implements StateMachine<KvResult> {
       case 'txn-decision': {
         const first = this.decision(txId);
         if (first !== undefined) return { type: 'txn-decision', txId, decision: first.decision, first: false };
-        this.#decisions.set(txId, { decision: command.decision, participants: [...command.participants], coordinator: command.coordinator, index });
+        const record = { decision: command.decision, participants: [...command.participants], coordinator: command.coordinator, index };
+        // An abort has no phase two to finish (presumed abort): it goes straight to the bounded
+        // history, where first-wins still holds, so aborts recorded to answer in-doubt
+        // participants do not pile up among the open decisions.
+        if (command.decision === 'abort') this.#remember(txId, { ...record, ended: true });
+        else this.#decisions.set(txId, record);
         return { type: 'txn-decision', txId, decision: command.decision, first: true };
       }
       case 'txn-end': {

@@ -82,7 +82,9 @@ export class HttpTransactionTransport implements TransactionTransport {
         signal,
       });
       await response.arrayBuffer();
-      if (response.status >= 500) throw new Error(`${to} answered ${response.status}`);
+      // Only 204 is delivered: a 4xx (a token or a size the peer refuses) loses the message as
+      // surely as a 5xx, and counts against the peer's breaker the same way.
+      if (response.status !== 204) throw new Error(`${to} answered ${response.status}`);
     });
   }
 

@@ -5,7 +5,7 @@ import { tokenMatches } from '../http/operator-token.js';
 import { badRequest, replyForError } from '../http/reply.js';
 import type { Reply } from '../http/reply.js';
 import { MAX_KEY_BYTES, MAX_VALUE_BYTES } from '../http/validation.js';
-import type { ClientTransaction, TransactionsService } from './transactions-service.js';
+import type { ClientTransaction, TransactionFaults, TransactionsService } from './transactions-service.js';
 import { TxnUnavailableError } from './txn-unavailable-error.js';
 
 /** The most writes plus reads one transaction may name. */
@@ -122,16 +122,16 @@ export class TransactionsApi {
     const body = checkTransactionBody(request.body);
     if (!body.ok) return body.reply;
     const hold = request.query?.hold;
+    let faults: TransactionFaults = {};
     if (hold !== undefined) {
       if (!this.runtime.config.faults) return badRequest('hold', 'hold is a test fault: it needs the member to run with BULWARK_FAULTS=1');
       const prepareTo = typeof hold === 'string' && hold.startsWith('prepare:') ? hold.slice('prepare:'.length) : undefined;
       if (hold !== 'decision' && (prepareTo === undefined || prepareTo === '')) return badRequest('hold', 'hold must be "decision" or "prepare:<member id>"');
       if (body.value.id === undefined) return badRequest('hold', 'hold needs the transaction to name its id');
-      if (prepareTo === undefined) this.service.transport.hold(body.value.id, ['commit', 'abort']);
-      else this.service.transport.hold(body.value.id, ['prepare'], prepareTo);
+      faults = { hold: prepareTo === undefined ? 'decision' : { prepareTo } };
     }
     try {
-      const result = await this.service.transact(body.value);
+      const result = await this.service.transact(body.value, faults);
       return {
         status: 200,
         body: {
@@ -174,6 +174,8 @@ export class TransactionsApi {
     } catch (error) {
       return badRequest('body', error instanceof Error ? error.message : String(error));
     }
+    if (message.to !== this.runtime.config.nodeId) return badRequest('to', `to must be this member (${this.runtime.config.nodeId}), got ${JSON.stringify(message.to)}`);
+    if (this.service.stopped) return { status: 503, headers: { 'retry-after': '1' }, body: { error: { code: 'ESTOPPED', message: 'this member is stopping' } } };
     this.service.receive(message);
     return { status: 204 };
   }

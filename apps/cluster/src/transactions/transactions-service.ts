@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { TwoPhaseCoordinator, TwoPhaseParticipant, exponentialBackoff } from '@bulwark/core';
 import type { Clock, Random, TransactionMessage, TransactionResult, TransactionStatus, TxWrite } from '@bulwark/core';
@@ -17,6 +18,7 @@ const PARTICIPANT_MESSAGES: ReadonlySet<string> = new Set(['prepare', 'commit', 
 
 /** A client's transaction, validated: the writes (a `null` value deletes) and the keys to read. */
 export interface ClientTransaction {
+  /** The client's idempotency key (see {@link transactionId}). */
   readonly id?: string;
   readonly writes: readonly TxWrite[];
   readonly reads: readonly string[];
@@ -28,6 +30,28 @@ export type ClientTransactionResult = TransactionResult & { readonly applied?: b
 
 /** A transaction's deadline when the client names none, in ms (the coordinator's default too). */
 const DEFAULT_TIMEOUT_MS = 5000;
+
+/**
+ * The protocol id of a client's transaction: its `id` joined to a fingerprint of its writes and
+ * reads (`<id>~<12 characters>`), or `undefined` when it names no id (the coordinator draws
+ * one). The same id with the same writes is the same transaction, so a retry, on any member,
+ * joins or is answered by the first; the same id with other writes is another transaction,
+ * never mistaken for the first (a first-wins decision or a participant's dedupe would otherwise
+ * answer it without applying it).
+ */
+export function transactionId(request: Pick<ClientTransaction, 'id' | 'writes' | 'reads'>): string | undefined {
+  if (request.id === undefined) return undefined;
+  const writes = [...request.writes].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((w) => [w.key, w.value]);
+  const reads = [...new Set(request.reads)].sort();
+  const fingerprint = createHash('sha256').update(JSON.stringify([writes, reads])).digest('base64url').slice(0, 12);
+  return `${request.id}~${fingerprint}`;
+}
+
+/** Test faults of one transaction (only with the member's `BULWARK_FAULTS=1`; see `TransactionsApi.transact`). */
+export interface TransactionFaults {
+  /** Keep this coordinator's commit and abort messages back (`'decision'`), or its prepare to one participant. */
+  readonly hold?: 'decision' | { readonly prepareTo: string };
+}
 
 /** A finished transaction as the status page lists it. */
 export interface RecentTransaction {
@@ -57,6 +81,8 @@ export class TransactionsService {
   readonly participant: TwoPhaseParticipant;
   readonly transport: HttpTransactionTransport;
   readonly proposer: MemberProposer;
+  /** Messages dropped because the coordinator or participant had stopped (or failed). */
+  dropped = 0;
   readonly #runtime: ClusterRuntime;
   readonly #owners = new KeyOwners();
   readonly #clock: Clock;
@@ -95,6 +121,11 @@ export class TransactionsService {
       random: options.random,
     });
     this.#metrics = registerTransactionMetrics(this, { register: runtime.register });
+  }
+
+  /** Whether {@link TransactionsService.stop} was called. */
+  get stopped(): boolean {
+    return this.#stopped;
   }
 
   /** Whether the coordinator is up (it needs a leader once, for its epoch). */
@@ -141,7 +172,7 @@ export class TransactionsService {
    * @throws {TxnUnavailableError} before the coordinator is up
    * @throws {TransactionInDoubtError} when the deadline passed while the decision was being recorded
    */
-  async transact(request: ClientTransaction): Promise<ClientTransactionResult> {
+  async transact(request: ClientTransaction, faults: TransactionFaults = {}): Promise<ClientTransactionResult> {
     const coordinator = this.#coordinator;
     if (coordinator === undefined) throw new TxnUnavailableError('the coordinator is starting (it needs a leader)');
     const voters = this.#runtime.node.status().confState.voters;
@@ -151,8 +182,13 @@ export class TransactionsService {
     for (const key of request.reads) of(key).reads.push(key);
     const startedAt = this.#clock.now();
     const timeoutMs = request.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const id = transactionId(request);
+    if (faults.hold !== undefined && id !== undefined) {
+      if (faults.hold === 'decision') this.transport.hold(id, ['commit', 'abort']);
+      else this.transport.hold(id, ['prepare'], faults.hold.prepareTo);
+    }
     try {
-      const result = await coordinator.transact({ id: request.id, participants: work, timeoutMs });
+      const result = await coordinator.transact({ id, participants: work, timeoutMs });
       if (result.status === 'committed') this.#committed++;
       else this.#aborted++;
       this.#remember({ id: result.id, status: result.status, reason: result.reason, participants: Object.keys(work), atMs: this.#clock.now() });
@@ -161,7 +197,7 @@ export class TransactionsService {
       const applied = !writes || (await this.#applied(result.id, startedAt + timeoutMs - this.#clock.now()));
       return { ...result, applied };
     } catch (error) {
-      if (request.id !== undefined) this.#remember({ id: request.id, status: 'in-doubt', participants: Object.keys(work), atMs: this.#clock.now() });
+      if (id !== undefined) this.#remember({ id, status: 'in-doubt', participants: Object.keys(work), atMs: this.#clock.now() });
       throw error;
     }
   }
@@ -180,13 +216,23 @@ export class TransactionsService {
     return { id, status: 'unknown', votes: {}, participants: [] };
   }
 
-  /** Hands a message from a peer (validated by the receiver) to the coordinator or the participant. */
+  /**
+   * Hands a validated message to the coordinator or the participant. Never throws: a message
+   * that reaches a stopped or failed party is dropped and counted in {@link TransactionsService.dropped}.
+   */
   receive(message: TransactionMessage): void {
-    if (PARTICIPANT_MESSAGES.has(message.type)) {
-      this.participant.receive(message);
+    try {
+      if (PARTICIPANT_MESSAGES.has(message.type)) {
+        this.participant.receive(message);
+        return;
+      }
+      this.#coordinator?.receive(message); // before the coordinator is up, votes and queries are re-sent later
+    } catch {
+      // Stopped or failed (TransactionStoppedError): the message is lost, as on a dead member;
+      // the protocol re-sends it to whoever runs next.
+      this.dropped++;
       return;
     }
-    this.#coordinator?.receive(message); // before the coordinator is up, votes and queries are re-sent later
     if (message.type === 'ack' && this.#allAcknowledged(message.txId)) {
       for (const entry of [...this.#waiting]) if (entry.txId === message.txId) entry.done(true);
     }
