@@ -30,8 +30,8 @@ describe('the orders saga over member processes', () => {
     expect(crashed).toEqual({ error: expect.objectContaining({ code: 'ECONNRESET' }) });
     await eventually(`${member.id} to exit`, 10_000, async () => (must().members.find((m) => m.id === member.id)?.pid === undefined ? true : undefined));
     // The charge it applied before dying is in the replicated KV already.
-    expect((await getKey(leader.url, 'orders/e2e-1/charge')).status).toBe(200);
-    expect((await getKey(leader.url, 'orders/e2e-1/ship')).status).toBe(404);
+    expect((await getKey(leader.url, `orders/${member.id}/e2e-1/charge`)).status).toBe(200);
+    expect((await getKey(leader.url, `orders/${member.id}/e2e-1/ship`)).status).toBe(404);
 
     await must().restart(member.id);
     const history = await eventually('the saga to complete after the restart', 20_000, async () => {
@@ -48,7 +48,7 @@ describe('the orders saga over member processes', () => {
 
     for (const m of must().members) {
       for (const step of ['reserve', 'charge', 'ship']) {
-        const reply = await getKey(m.url, `orders/e2e-1/${step}`);
+        const reply = await getKey(m.url, `orders/${member.id}/e2e-1/${step}`);
         expect({ member: m.id, step, status: reply.status, applied: JSON.parse((reply.body as { value: string }).value).applied }).toEqual({ member: m.id, step, status: 200, applied: step });
       }
       expect((await getKey(m.url, 'stock/e2e-widget/reserved')).body).toMatchObject({ value: '3' });

@@ -72,14 +72,14 @@ describe('the orders saga across three members in one process, over real HTTP', 
       saga: 'orders',
       status: 'completed',
       results: {
-        reserve: { key: 'orders/o-1/reserve', revision: expect.any(Number), duplicate: false },
-        charge: { key: 'orders/o-1/charge', revision: expect.any(Number), duplicate: false },
-        ship: { key: 'orders/o-1/ship', revision: expect.any(Number), duplicate: false },
+        reserve: { key: 'orders/b/o-1/reserve', revision: expect.any(Number), duplicate: false },
+        charge: { key: 'orders/b/o-1/charge', revision: expect.any(Number), duplicate: false },
+        ship: { key: 'orders/b/o-1/ship', revision: expect.any(Number), duplicate: false },
       },
     });
     for (const member of IDS) {
       for (const [i, step] of ['reserve', 'charge', 'ship'].entries()) {
-        expect(JSON.parse((await kv(member, `orders/o-1/${step}`) as { value: string }).value)).toEqual({ applied: step, idempotencyKey: `o-1:${i}`, sku: 'widget', quantity: 2, cents: 500 });
+        expect(JSON.parse((await kv(member, `orders/b/o-1/${step}`) as { value: string }).value)).toEqual({ applied: step, idempotencyKey: `o-1:${i}`, sku: 'widget', quantity: 2, cents: 500 });
       }
       expect(await kv(member, 'stock/widget/reserved')).toMatchObject({ value: '2' });
       expect(await kv(member, 'payments/widget/cents')).toMatchObject({ value: '500' });
@@ -91,6 +91,17 @@ describe('the orders saga across three members in one process, over real HTTP', 
     expect(await kv('a', 'stock/widget/reserved')).toMatchObject({ value: '2' });
     const conflict = await order('b', '?id=o-1', { sku: 'widget', quantity: 3, cents: 500 });
     expect([conflict.status, conflict.json.error.field, conflict.json.id]).toEqual([409, 'id', 'o-1']);
+
+    // Saga ids are unique per member: o-1 sent to a is a's own saga, with its own keys. It
+    // applies (no "duplicate" of b's steps), and its compensation leaves b's order alone.
+    const other = await order('a', '?id=o-1&fail=charge', { sku: 'widget', quantity: 2, cents: 500 });
+    expect(other.json).toMatchObject({ id: 'o-1', status: 'compensated', failedStep: 'charge', results: { reserve: { key: 'orders/a/o-1/reserve', duplicate: false } } });
+    for (const member of IDS) {
+      expect(JSON.parse((await kv(member, 'orders/b/o-1/reserve') as { value: string }).value)).toMatchObject({ applied: 'reserve' });
+      expect(JSON.parse((await kv(member, 'orders/a/o-1/reserve') as { value: string }).value)).toMatchObject({ compensated: true, succeeded: true });
+      expect(await kv(member, 'stock/widget/reserved')).toMatchObject({ value: '2' });
+      expect(await kv(member, 'payments/widget/cents')).toMatchObject({ value: '500' });
+    }
   });
 
   it('compensates reserve exactly once when charge declines (?fail=charge), leaving tombstones in the KV', async () => {
@@ -99,7 +110,7 @@ describe('the orders saga across three members in one process, over real HTTP', 
     const failed = await order('c', '?id=o-3&fail=charge', { sku: 'gizmo', quantity: 4, cents: 700 });
     expect(failed.status).toBe(200);
     expect(failed.json).toMatchObject({ id: 'o-3', status: 'compensated', failedStep: 'charge', error: { name: 'OrderDeclinedError', message: expect.stringContaining('declined') } });
-    expect(failed.json.results).toEqual({ reserve: { key: 'orders/o-3/reserve', revision: expect.any(Number), duplicate: false } });
+    expect(failed.json.results).toEqual({ reserve: { key: 'orders/c/o-3/reserve', revision: expect.any(Number), duplicate: false } });
 
     const history = (await cluster.request('c', '/sagas/o-3')).json;
     expect(history.steps.map((s: { name: string; status: string; compensation?: { status: string; attempts: number } }) => [s.name, s.status, s.compensation?.status, s.compensation?.attempts])).toEqual([
@@ -110,9 +121,9 @@ describe('the orders saga across three members in one process, over real HTTP', 
     const compensations = history.events.filter((e: { type: string }) => e.type === 'compensation-started').map((e: { step: string }) => e.step);
     expect(compensations).toEqual(['charge', 'reserve']);
     for (const member of IDS) {
-      expect(JSON.parse((await kv(member, 'orders/o-3/reserve') as { value: string }).value)).toEqual({ compensated: true, idempotencyKey: 'o-3:0', succeeded: true });
-      expect(JSON.parse((await kv(member, 'orders/o-3/charge') as { value: string }).value)).toEqual({ compensated: true, idempotencyKey: 'o-3:1', succeeded: false });
-      expect((await cluster.request(member, '/kv/orders%2Fo-3%2Fship')).status).toBe(404);
+      expect(JSON.parse((await kv(member, 'orders/c/o-3/reserve') as { value: string }).value)).toEqual({ compensated: true, idempotencyKey: 'o-3:0', succeeded: true });
+      expect(JSON.parse((await kv(member, 'orders/c/o-3/charge') as { value: string }).value)).toEqual({ compensated: true, idempotencyKey: 'o-3:1', succeeded: false });
+      expect((await cluster.request(member, '/kv/orders%2Fc%2Fo-3%2Fship')).status).toBe(404);
       // o-2's reservation stays; o-3's was undone once; the declined charge never reached the counter.
       expect(await kv(member, 'stock/gizmo/reserved')).toMatchObject({ value: '3' });
       expect(await kv(member, 'payments/gizmo/cents')).toMatchObject({ value: '900' });
@@ -129,8 +140,9 @@ describe('the orders saga across three members in one process, over real HTTP', 
       ['ship', 'o-1:2', false, 'succeeded', 1],
     ]);
     expect(got.json.events.map((e: { type: string }) => e.type)).toEqual(['saga-started', 'step-started', 'step-succeeded', 'step-started', 'step-succeeded', 'step-started', 'step-succeeded', 'saga-ended']);
-    // Each member's log holds the sagas it orchestrated.
-    expect((await cluster.request('a', '/sagas/o-1')).status).toBe(404);
+    // Each member's log holds the sagas it orchestrated: a's o-1 is another saga.
+    expect((await cluster.request('a', '/sagas/o-1')).json).toMatchObject({ id: 'o-1', status: 'compensated', failedStep: 'charge' });
+    expect((await cluster.request('c', '/sagas/o-1')).status).toBe(404);
     const list = await cluster.request('c', '/sagas');
     expect(list.json.sagas.map((s: { id: string; status: string; failedStep?: string }) => [s.id, s.status, s.failedStep])).toEqual([
       ['o-3', 'compensated', 'charge'],
@@ -146,7 +158,7 @@ describe('the orders saga across three members in one process, over real HTTP', 
   });
 
   it('answers the peer endpoint only with the token, a saga-step body and the forwarding header', async () => {
-    const step = { op: 'saga-step', phase: 'action', key: 'orders/peer/x', value: '{"applied":"x"}' };
+    const step = { op: 'saga-step', phase: 'action', key: 'orders/peer/x/y', value: '{"applied":"y","idempotencyKey":"x:0"}', idempotencyKey: 'x:0' };
     expect((await cluster.request('a', '/cluster/commands', json('POST', step))).status).toBe(401);
     const auth = { authorization: 'Bearer test-cluster-token-0123456789' };
     expect((await cluster.request('a', '/cluster/commands', json('POST', { op: 'put', key: 'k', value: 'v' }, auth))).json.error.field).toBe('body');
@@ -164,7 +176,7 @@ describe('the orders saga across three members in one process, over real HTTP', 
     for (let step = 0; step < 20 && !settled; step++) await cluster.clock.advanceAsync(100);
     const reply = await pending;
     expect([reply.status, reply.headers.get('location'), reply.json]).toEqual([202, '/sagas/o-4', { id: 'o-4', status: 'running' }]);
-    expect(JSON.parse((await kv('a', 'orders/o-4/charge') as { value: string }).value)).toMatchObject({ applied: 'charge', idempotencyKey: 'o-4:1' });
+    expect(JSON.parse((await kv('a', 'orders/b/o-4/charge') as { value: string }).value)).toMatchObject({ applied: 'charge', idempotencyKey: 'o-4:1' });
     const history = (await cluster.request('b', '/sagas/o-4')).json;
     expect(history.steps.map((s: { status: string }) => s.status)).toEqual(['succeeded', 'running', 'pending']);
   });

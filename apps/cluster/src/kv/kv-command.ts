@@ -33,15 +33,17 @@ export type KvCommand =
   /** Forgets a decision once every participant has acknowledged it (the END record of presumed abort). */
   | { readonly op: 'txn-end'; readonly txId: string }
   /**
-   * A saga step's effect at its participant, idempotent by `key` (the step's idempotency key's
-   * record, `orders/<sagaId>/<step>`), applied atomically with an optional counter change.
-   * `action`: writes `value` only if `key` is absent (a repeat answers `duplicate`), refused when
-   * `key` holds a compensation tombstone. `compensate`: writes the tombstone `value` (it starts
-   * with {@link SAGA_TOMBSTONE_PREFIX}) and reverts the counter only if the action's value is
-   * there (`undone`); an absent key just gets the tombstone (`tombstoned`), so a late action is
-   * refused; a repeat answers `duplicate`.
+   * A saga step's effect at its participant, applied atomically with an optional counter change.
+   * `key` is the step's record (`orders/<memberId>/<sagaId>/<step>`); `value` is a JSON object
+   * naming the step's `idempotencyKey`, which says whose step a stored value is.
+   * `action`: writes `value` only if `key` is absent; a value of the same idempotency key answers
+   * `duplicate` (or `refused` when it is the compensation's tombstone); any other value answers
+   * `conflict` and changes nothing. `compensate`: writes the tombstone `value` (it starts with
+   * {@link SAGA_TOMBSTONE_PREFIX}) and reverts the counter only if the stored value is this
+   * step's action (`undone`); an absent key just gets the tombstone (`tombstoned`), so a late
+   * action is refused; this step's tombstone answers `duplicate`; another value `conflict`.
    */
-  | { readonly op: 'saga-step'; readonly phase: SagaStepPhase; readonly key: string; readonly value: string; readonly counter?: SagaCounter };
+  | { readonly op: 'saga-step'; readonly phase: SagaStepPhase; readonly key: string; readonly value: string; readonly idempotencyKey: string; readonly counter?: SagaCounter };
 
 /** Which half of a saga step a `saga-step` command is. */
 export type SagaStepPhase = 'action' | 'compensate';
@@ -55,6 +57,19 @@ export interface SagaCounter {
 
 /** How every compensation tombstone starts; an action's value never does. */
 export const SAGA_TOMBSTONE_PREFIX = '{"compensated":';
+
+/** The `idempotencyKey` a stored saga-step value names, or `undefined` when it is not such a value (another write put it there). */
+export function sagaValueOwner(value: string): string | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+  const owner = (parsed as Record<string, unknown>).idempotencyKey;
+  return typeof owner === 'string' ? owner : undefined;
+}
 
 /** One write of a transaction: a `null` value deletes the key. */
 export interface TxnWrite {
@@ -84,13 +99,15 @@ export type KvResult =
   /**
    * A `saga-step`'s answer: `applied` (action written), `undone` (compensation reverted it),
    * `tombstoned` (compensation of an action never applied), `duplicate` (already so: nothing
-   * changed), `refused` (an action after its compensation: nothing changed), `bad-counter` (the
-   * counter key holds no integer: nothing changed). `value` is what `key` holds afterwards.
+   * changed), `refused` (an action after its compensation: nothing changed), `conflict` (`key`
+   * holds a value of another idempotency key: nothing changed), `bad-counter` (the counter key
+   * holds no integer, or the result would not be a safe integer: nothing changed). `value` is
+   * what `key` holds afterwards.
    */
   | {
       readonly type: 'saga-step';
       readonly key: string;
-      readonly outcome: 'applied' | 'undone' | 'tombstoned' | 'duplicate' | 'refused' | 'bad-counter';
+      readonly outcome: 'applied' | 'undone' | 'tombstoned' | 'duplicate' | 'refused' | 'conflict' | 'bad-counter';
       readonly value: string | null;
       readonly revision: number;
     };
@@ -162,7 +179,9 @@ export function commandFromJson(parsed: unknown): KvCommand | undefined {
       return (c.phase === 'action' || c.phase === 'compensate') &&
         isString(c.key) &&
         isString(c.value) &&
+        isString(c.idempotencyKey) &&
         c.value.startsWith(SAGA_TOMBSTONE_PREFIX) === (c.phase === 'compensate') &&
+        sagaValueOwner(c.value) === c.idempotencyKey &&
         (c.counter === undefined || isSagaCounter(c.counter))
         ? (c as KvCommand)
         : undefined;

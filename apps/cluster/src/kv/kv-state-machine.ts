@@ -1,6 +1,6 @@
 import type { StateMachine } from '@bulwark/core';
 import { decodeCommand } from './kv-command.js';
-import { SAGA_TOMBSTONE_PREFIX } from './kv-command.js';
+import { SAGA_TOMBSTONE_PREFIX, sagaValueOwner } from './kv-command.js';
 import type { KvCommand, KvResult, TxnDecision } from './kv-command.js';
 import { RequestTable } from './request-table.js';
 import type { RequestRecord } from './request-table.js';
@@ -210,6 +210,7 @@ export class KvStateMachine implements StateMachine<KvResult> {
       const now = this.#data.get(key);
       return { type: 'saga-step', key, outcome, value: now?.value ?? null, revision: now?.revision ?? index };
     };
+    if (current !== undefined && sagaValueOwner(current.value) !== command.idempotencyKey) return answer('conflict');
     const tombstoned = current?.value.startsWith(SAGA_TOMBSTONE_PREFIX) === true;
     if (command.phase === 'action') {
       if (tombstoned) return answer('refused');

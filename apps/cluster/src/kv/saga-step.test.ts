@@ -2,16 +2,32 @@ import { SAGA_TOMBSTONE_PREFIX, decodeCommand, encodeCommand } from './kv-comman
 import type { KvCommand } from './kv-command.js';
 import { KvStateMachine } from './kv-state-machine.js';
 
-const TOMBSTONE = `${SAGA_TOMBSTONE_PREFIX}true}`;
-const action = (key: string, counter?: { key: string; delta: number }): KvCommand => ({ op: 'saga-step', phase: 'action', key, value: '{"applied":true}', ...(counter ? { counter } : {}) });
-const compensate = (key: string, counter?: { key: string; delta: number }): KvCommand => ({ op: 'saga-step', phase: 'compensate', key, value: TOMBSTONE, ...(counter ? { counter } : {}) });
+const TOMBSTONE = `${SAGA_TOMBSTONE_PREFIX}true,"idempotencyKey":"s:0"}`;
+const APPLIED = '{"applied":true,"idempotencyKey":"s:0"}';
+type Counter = { key: string; delta: number };
+const action = (key: string, counter?: Counter, idempotencyKey = 's:0'): KvCommand => ({
+  op: 'saga-step',
+  phase: 'action',
+  key,
+  value: JSON.stringify({ applied: true, idempotencyKey }),
+  idempotencyKey,
+  ...(counter ? { counter } : {}),
+});
+const compensate = (key: string, counter?: Counter, idempotencyKey = 's:0'): KvCommand => ({
+  op: 'saga-step',
+  phase: 'compensate',
+  key,
+  value: JSON.stringify({ compensated: true, idempotencyKey }),
+  idempotencyKey,
+  ...(counter ? { counter } : {}),
+});
 
 describe('KvStateMachine saga-step', () => {
   it('applies an action once with its counter, and answers a repeat as a duplicate', () => {
     const kv = new KvStateMachine();
     const counter = { key: 'stock', delta: 3 };
-    expect(kv.apply(encodeCommand(action('s/1', counter)), 1)).toEqual({ type: 'saga-step', key: 's/1', outcome: 'applied', value: '{"applied":true}', revision: 1 });
-    expect(kv.apply(encodeCommand(action('s/1', counter)), 2)).toEqual({ type: 'saga-step', key: 's/1', outcome: 'duplicate', value: '{"applied":true}', revision: 1 });
+    expect(kv.apply(encodeCommand(action('s/1', counter)), 1)).toEqual({ type: 'saga-step', key: 's/1', outcome: 'applied', value: APPLIED, revision: 1 });
+    expect(kv.apply(encodeCommand(action('s/1', counter)), 2)).toEqual({ type: 'saga-step', key: 's/1', outcome: 'duplicate', value: APPLIED, revision: 1 });
     expect(kv.get('stock')).toEqual({ value: '3', revision: 1 });
   });
 
@@ -42,6 +58,24 @@ describe('KvStateMachine saga-step', () => {
     expect(kv.get('s/3')).toBeUndefined();
   });
 
+  it('answers conflict, changing nothing, when the key holds a value of another idempotency key (another saga\'s step)', () => {
+    const kv = new KvStateMachine();
+    const counter = { key: 'stock', delta: 3 };
+    kv.apply(encodeCommand(action('s/5', counter, 'mine:0')), 1);
+    // Another saga's action is not a duplicate of this one, and its compensation undoes nothing here.
+    expect(kv.apply(encodeCommand(action('s/5', counter, 'other:0')), 2)).toMatchObject({ outcome: 'conflict', value: JSON.stringify({ applied: true, idempotencyKey: 'mine:0' }), revision: 1 });
+    expect(kv.apply(encodeCommand(compensate('s/5', counter, 'other:0')), 3)).toMatchObject({ outcome: 'conflict', revision: 1 });
+    expect(kv.get('stock')).toEqual({ value: '3', revision: 1 });
+    // Nor may it touch this saga's tombstone, or a value a plain write put there.
+    kv.apply(encodeCommand(compensate('s/5', counter, 'mine:0')), 4);
+    expect(kv.apply(encodeCommand(compensate('s/5', counter, 'other:0')), 5)).toMatchObject({ outcome: 'conflict', revision: 4 });
+    expect(kv.apply(encodeCommand(action('s/5', counter, 'other:0')), 6)).toMatchObject({ outcome: 'conflict', revision: 4 });
+    kv.apply(encodeCommand({ op: 'put', key: 's/6', value: 'plain' }), 7);
+    expect(kv.apply(encodeCommand(action('s/6', counter)), 8)).toMatchObject({ outcome: 'conflict', value: 'plain' });
+    expect(kv.apply(encodeCommand(compensate('s/6', counter)), 9)).toMatchObject({ outcome: 'conflict', value: 'plain' });
+    expect(kv.get('stock')).toEqual({ value: '0', revision: 4 });
+  });
+
   it('survives a snapshot and restore (tombstones are ordinary values)', () => {
     const kv = new KvStateMachine();
     kv.apply(encodeCommand(compensate('s/4')), 1);
@@ -50,13 +84,16 @@ describe('KvStateMachine saga-step', () => {
     expect(copy.apply(encodeCommand(action('s/4')), 2)).toMatchObject({ outcome: 'refused' });
   });
 
-  it('decodes only well-formed saga-step commands: a tombstone only for compensations, a safe integer delta', () => {
+  it('decodes only well-formed saga-step commands: a tombstone only for compensations, a value naming the idempotency key, a safe integer delta', () => {
     const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
     expect(decodeCommand(encodeCommand(action('k', { key: 'c', delta: -2 })))).toEqual(action('k', { key: 'c', delta: -2 }));
-    expect(decodeCommand(bytes({ op: 'saga-step', phase: 'action', key: 'k', value: TOMBSTONE }))).toBeUndefined();
-    expect(decodeCommand(bytes({ op: 'saga-step', phase: 'compensate', key: 'k', value: '{"applied":true}' }))).toBeUndefined();
-    expect(decodeCommand(bytes({ op: 'saga-step', phase: 'other', key: 'k', value: 'v' }))).toBeUndefined();
-    expect(decodeCommand(bytes({ op: 'saga-step', phase: 'action', key: 'k', value: 'v', counter: { key: 'c', delta: 1.5 } }))).toBeUndefined();
-    expect(decodeCommand(bytes({ op: 'saga-step', phase: 'action', key: 7, value: 'v' }))).toBeUndefined();
+    expect(decodeCommand(bytes({ op: 'saga-step', phase: 'action', key: 'k', value: TOMBSTONE, idempotencyKey: 's:0' }))).toBeUndefined();
+    expect(decodeCommand(bytes({ op: 'saga-step', phase: 'compensate', key: 'k', value: APPLIED, idempotencyKey: 's:0' }))).toBeUndefined();
+    expect(decodeCommand(bytes({ op: 'saga-step', phase: 'other', key: 'k', value: APPLIED, idempotencyKey: 's:0' }))).toBeUndefined();
+    expect(decodeCommand(bytes({ op: 'saga-step', phase: 'action', key: 'k', value: APPLIED, idempotencyKey: 's:0', counter: { key: 'c', delta: 1.5 } }))).toBeUndefined();
+    expect(decodeCommand(bytes({ op: 'saga-step', phase: 'action', key: 7, value: APPLIED, idempotencyKey: 's:0' }))).toBeUndefined();
+    expect(decodeCommand(bytes({ op: 'saga-step', phase: 'action', key: 'k', value: APPLIED }))).toBeUndefined();
+    expect(decodeCommand(bytes({ op: 'saga-step', phase: 'action', key: 'k', value: APPLIED, idempotencyKey: 's:1' }))).toBeUndefined();
+    expect(decodeCommand(bytes({ op: 'saga-step', phase: 'action', key: 'k', value: 'v', idempotencyKey: 's:0' }))).toBeUndefined();
   });
 });

@@ -25,7 +25,7 @@ export interface OrderInput {
 
 /** What a step's action returns (logged, and shown in `GET /sagas/:id`). */
 export interface OrderStepResult {
-  /** The step's record in the KV: `orders/<sagaId>/<step>`. */
+  /** The step's record in the KV: `orders/<memberId>/<sagaId>/<step>`. */
   readonly key: string;
   /** Its revision (the Raft index that wrote it). */
   readonly revision: number;
@@ -35,6 +35,8 @@ export interface OrderStepResult {
 
 /** What the orders saga needs from its member. */
 export interface OrdersSagaDeps {
+  /** The orchestrating member's id (`NODE_ID`): its sagas' KV keys are its own, `orders/<memberId>/…`. */
+  readonly memberId: string;
   /** Proposes a saga-step command through Raft from this member. */
   readonly propose: (command: SagaStepCommand) => Promise<Extract<KvResult, { type: 'saga-step' }>>;
   /** Whether the fault hook is on (`BULWARK_FAULTS=1`): `crash` is honoured only then. */
@@ -43,8 +45,11 @@ export interface OrdersSagaDeps {
   readonly crash: (step: OrderStep) => Promise<never>;
 }
 
-/** The KV key of a step's record. */
-export const orderStepKey = (sagaId: string, step: OrderStep): string => `orders/${sagaId}/${step}`;
+/**
+ * The KV key of a step's record: `orders/<memberId>/<sagaId>/<step>`. Saga ids are unique only in
+ * their member's log, so the key names the member that orchestrates the saga.
+ */
+export const orderStepKey = (memberId: string, sagaId: string, step: OrderStep): string => `orders/${memberId}/${sagaId}/${step}`;
 
 /** The counter each step moves: units reserved, cents charged, parcels scheduled, per sku. */
 export function orderCounter(step: OrderStep, input: Pick<OrderInput, 'sku' | 'quantity' | 'cents'>): SagaCounter {
@@ -66,19 +71,22 @@ const ATTEMPT_TIMEOUT_MS = 10_000;
 
 /**
  * The demo's orders saga: reserve stock → charge payment (the pivot) → schedule shipping. Each
- * step is one `saga-step` command on the replicated KV, keyed `orders/<sagaId>/<step>`, so it
- * applies at most once whatever the retries and crashes: the action writes the key only if it
- * is absent and is refused once the key holds the compensation's tombstone; the compensation
- * writes the tombstone and reverts the step's counter only if the action's value was there.
+ * step is one `saga-step` command on the replicated KV, keyed `orders/<memberId>/<sagaId>/<step>`
+ * and carrying the step's idempotency key, so it applies at most once whatever the retries and
+ * crashes: the action writes the key only if it is absent (the same idempotency key there is a
+ * duplicate, another one a conflict that declines the step) and is refused once the key holds
+ * its compensation's tombstone; the compensation writes the tombstone and reverts the step's
+ * counter only if this step's action value was there, never another's.
  */
 export function ordersSaga(deps: OrdersSagaDeps): SagaDefinition<OrderInput> {
   const action = (step: OrderStep) => async (c: SagaStepContext<OrderInput>): Promise<OrderStepResult> => {
     if (c.input.fail === step) throw new OrderDeclinedError(step, `${step} declined (the ?fail=${step} flag)`);
-    const key = orderStepKey(c.sagaId, step);
+    const key = orderStepKey(deps.memberId, c.sagaId, step);
     const counter = orderCounter(step, c.input);
     const value = JSON.stringify({ applied: step, idempotencyKey: c.idempotencyKey, sku: c.input.sku, quantity: c.input.quantity, cents: c.input.cents });
-    const result = await deps.propose({ op: 'saga-step', phase: 'action', key, value, counter });
+    const result = await deps.propose({ op: 'saga-step', phase: 'action', key, value, idempotencyKey: c.idempotencyKey, counter });
     if (result.outcome === 'refused') throw new OrderDeclinedError(step, `${step} was compensated already (${key} holds its tombstone)`);
+    if (result.outcome === 'conflict') throw new OrderDeclinedError(step, `${key} holds another step's value (not ${c.idempotencyKey}): nothing applied`);
     if (result.outcome === 'bad-counter') throw new OrderDeclinedError(step, `the counter ${counter.key} holds no integer`);
     // The write is in the log; dying before the reply is the crash the demo shows. A re-run finds
     // the key applied (`duplicate`) and goes on.
@@ -86,9 +94,10 @@ export function ordersSaga(deps: OrdersSagaDeps): SagaDefinition<OrderInput> {
     return { key, revision: result.revision, duplicate: result.outcome === 'duplicate' };
   };
   const compensate = (step: OrderStep) => async (c: SagaCompensationContext<OrderInput>): Promise<{ readonly outcome: string }> => {
-    const key = orderStepKey(c.sagaId, step);
+    const key = orderStepKey(deps.memberId, c.sagaId, step);
     const value = JSON.stringify({ compensated: true, idempotencyKey: c.idempotencyKey, succeeded: c.succeeded });
-    const result = await deps.propose({ op: 'saga-step', phase: 'compensate', key, value, counter: orderCounter(step, c.input) });
+    // `conflict`: the key holds another step's value, which this compensation leaves alone (its own action never applied there).
+    const result = await deps.propose({ op: 'saga-step', phase: 'compensate', key, value, idempotencyKey: c.idempotencyKey, counter: orderCounter(step, c.input) });
     // Retried until it succeeds: a counter someone overwrote is an incident to see in GET /sagas/:id.
     if (result.outcome === 'bad-counter') throw new Error(`cannot undo ${step}: the counter ${orderCounter(step, c.input).key} holds no integer`);
     return { outcome: result.outcome };

@@ -74,7 +74,7 @@ export class SagasService {
       if (result.type !== 'saga-step') throw new SagaUnavailableError(`the saga step was answered ${JSON.stringify(result)}`);
       return result;
     };
-    this.orders = ordersSaga({ propose, faults: runtime.config.faults, crash: options.crash ?? killSelf });
+    this.orders = ordersSaga({ memberId: runtime.config.nodeId, propose, faults: runtime.config.faults, crash: options.crash ?? killSelf });
     this.orchestrator = SagaOrchestrator.open({
       dir: options.dir ?? join(nodeDataDir(runtime.config), 'sagas'),
       sagas: [this.orders as SagaDefinition<never>],
