@@ -263,6 +263,7 @@ export type { QuorumFailureReason } from './replication/errors/quorum-not-reache
 // Transactions: the durable record log (two-phase commit's and the sagas' logs sit on it).
 export { RecordLog } from './transactions/log/record-log.js';
 export type { RecordLogOptions } from './transactions/log/record-log.js';
+export { RecordLogFailedError, isRecordLogFailedError } from './transactions/log/record-log-failed-error.js';
 
 // Transactions: two-phase commit — the pure coordinator and participant, their runtimes, the
 // pluggable decision log (file-backed default), message validation, errors.

@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { CrashFs } from '../../raft/wal/crash-fs.js';
 import { seededRandom } from '../../testing/seeded-random.js';
+import { FaultFs } from '../log/fault-fs.js';
+import { isRecordLogFailedError } from '../log/record-log-failed-error.js';
 import { RecordLog } from '../log/record-log.js';
 import { FileDecisionLog } from './decision-log.js';
 import { isTransactionRecordError } from './errors/transaction-record-error.js';
@@ -105,6 +107,56 @@ describe('FileDecisionLog', () => {
     const disk = new CrashFs(4);
     const log = FileDecisionLog.open({ dir: '/d', fs: disk });
     await expect(log.record('t', 'commit', ['a'])).rejects.toThrow(/crash/);
+  });
+});
+
+describe('FileDecisionLog fail-stop', () => {
+  it('never answers a commit whose fsync failed: the retry, lookups and later calls all reject', async () => {
+    const disk = new FaultFs(new CrashFs());
+    const log = FileDecisionLog.open({ dir: '/d', fs: disk });
+    await log.recover();
+    disk.failNext('fsync');
+    const first = await log.record('t', 'commit', ['a']).catch((error: unknown) => error);
+    expect(isRecordLogFailedError(first)).toBe(true);
+    expect((first as Error).message).toMatch(/EIO/);
+    // The disk works again, but what the failed fsync left is unknown: the log stays dead.
+    await expect(log.record('t', 'commit', ['a'])).rejects.toBe(first);
+    await expect(log.lookup('t')).rejects.toBe(first);
+    await expect(log.record('u', 'abort', ['a'])).rejects.toBe(first);
+    expect(() => log.lookupSync('t')).toThrow(/reopen it to recover/);
+    expect(() => log.recordSync('v', 'commit', ['a'])).toThrow(/EIO/);
+    await expect(log.end('t')).rejects.toBe(first);
+    await expect(log.recover()).rejects.toBe(first);
+    expect(log.failure).toBe(first);
+    // Reopening replays what is on disk.
+    const again = FileDecisionLog.open({ dir: '/d', fs: disk.inner });
+    expect(['commit', undefined]).toContain(again.lookupSync('t'));
+  });
+
+  it('fails every commit of the group and stops when the epoch fsync fails', async () => {
+    const disk = new FaultFs(new CrashFs());
+    const log = FileDecisionLog.open({ dir: '/d', fs: disk });
+    await log.recover();
+    disk.failNext('fsync');
+    const results = await Promise.allSettled([log.record('a', 'commit', ['p']), log.record('b', 'commit', ['p'])]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    const otherDisk = new FaultFs(new CrashFs());
+    const other = FileDecisionLog.open({ dir: '/e', fs: otherDisk });
+    otherDisk.failNext('fsync');
+    expect(() => other.recoverSync()).toThrow(/EIO/);
+    expect(other.epoch).toBe(0);
+    expect(isRecordLogFailedError(other.failure)).toBe(true);
+  });
+
+  it('lookupSync of a commit whose group fsync is pending fsyncs it first', () => {
+    const disk = new CrashFs();
+    const log = FileDecisionLog.open({ dir: '/d', fs: disk });
+    log.recoverSync();
+    const recorded = log.record('t', 'commit', ['a']);
+    expect(log.lookupSync('t')).toBe('commit');
+    // Answered commit ⇒ durable: a power cut now keeps it.
+    for (let seed = 1; seed <= 5; seed++) expect(FileDecisionLog.open({ dir: '/d', fs: disk.afterCrash(seededRandom(seed)) }).lookupSync('t')).toBe('commit');
+    return expect(recorded).resolves.toBe('commit');
   });
 });
 

@@ -1,3 +1,4 @@
+import { RecordLogFailedError } from '../log/record-log-failed-error.js';
 import { RecordLog, type RecordLogOptions } from '../log/record-log.js';
 import { TransactionRecordError } from './errors/transaction-record-error.js';
 import type { RecordedDecision } from './coordinator.js';
@@ -17,7 +18,9 @@ import type { Decision, PartyId, TxId } from './types.js';
  * - `end` forgets a transaction whose participants all acknowledged (lazy; may be lost in a crash).
  * - `recover` is called once when a coordinator starts: a fresh epoch, greater than every one
  *   handed out before (durably), and the decisions not ended, for phase two to resume.
- * A rejected promise means "unknown": the coordinator retries `record` with backoff, forever.
+ * A rejected promise means "unknown": the coordinator retries `record` with backoff, forever —
+ * except a `RecordLogFailedError` (`isRecordLogFailedError`), which means the log is dead for
+ * good: the coordinator runtime then stops (its callers hear `TransactionStoppedError`).
  */
 export interface DecisionLog {
   record(txId: TxId, decision: Decision, participants: readonly PartyId[]): Promise<Decision>;
@@ -47,6 +50,12 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
  * current epoch and the decisions not ended. The synchronous `*Sync` methods do the same work
  * for a synchronous driver (the simulation tests).
  *
+ * Fail-stop: when a call to the record log throws (a failed write or fsync), what reached the
+ * disk is unknown, so the log closes itself and every later call throws
+ * {@link RecordLogFailedError} (`cause`: the first failure) — it never answers from memory a
+ * commit the disk may not hold. Recover by opening the directory again. A commit is answered
+ * (by `record` or `lookup`) only once its fsync returned.
+ *
  * @example
  * const decisionLog = FileDecisionLog.open({ dir: '/var/lib/tx/coordinator' });
  * const coordinator = await TwoPhaseCoordinator.open({ id: 'c', decisionLog, transport, clock: systemClock, random: systemRandom });
@@ -59,9 +68,15 @@ export class FileDecisionLog implements DecisionLog {
   #epoch = 0;
   #ended = 0;
   #waiters: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
+  /** Commits appended and not fsynced yet (group commit pending): never answered before their fsync. */
+  readonly #unsynced = new Set<TxId>();
+  #failure: RecordLogFailedError | undefined;
 
-  private constructor(log: RecordLog, records: readonly Uint8Array[], compactEvery: number, lazyCommit: boolean) {
+  readonly #dir: string;
+
+  private constructor(log: RecordLog, records: readonly Uint8Array[], compactEvery: number, lazyCommit: boolean, dir: string) {
     this.#log = log;
+    this.#dir = dir;
     this.#compactEvery = compactEvery;
     this.#lazyCommit = lazyCommit;
     records.forEach((bytes, index) => this.#replay(decode(bytes, index), index));
@@ -77,21 +92,31 @@ export class FileDecisionLog implements DecisionLog {
     const compactEvery = options?.compactEvery ?? 1000;
     if (!Number.isInteger(compactEvery) || compactEvery < 1) throw new RangeError(`FileDecisionLog: options.compactEvery must be a positive integer, got ${String(compactEvery)}`);
     const { log, records } = RecordLog.open(options);
-    return new FileDecisionLog(log, records, compactEvery, options.bugs?.lazyCommit === true);
+    return new FileDecisionLog(log, records, compactEvery, options.bugs?.lazyCommit === true, options.dir);
   }
 
   /** {@inheritDoc DecisionLog.record} */
   async record(txId: TxId, decision: Decision, participants: readonly PartyId[]): Promise<Decision> {
+    this.#alive();
     const existing = this.#decisions.get(txId);
-    if (existing !== undefined) return existing.decision;
+    if (existing !== undefined) {
+      // A commit still waiting for its group's fsync stands only once that fsync returned.
+      if (this.#unsynced.has(txId)) await this.#groupSync();
+      return existing.decision;
+    }
     this.#add(txId, decision, participants);
-    if (decision === 'commit' && !this.#lazyCommit) await this.#groupSync();
+    if (decision === 'commit' && !this.#lazyCommit) {
+      this.#unsynced.add(txId);
+      await this.#groupSync();
+    }
     return decision;
   }
 
   /** {@inheritDoc DecisionLog.lookup} */
   async lookup(txId: TxId): Promise<Decision | undefined> {
-    return this.lookupSync(txId);
+    this.#alive();
+    if (this.#unsynced.has(txId)) await this.#groupSync();
+    return this.#decisions.get(txId)?.decision;
   }
 
   /** {@inheritDoc DecisionLog.end} */
@@ -106,38 +131,61 @@ export class FileDecisionLog implements DecisionLog {
 
   /** {@link FileDecisionLog.record}, synchronously (forcing a commit with its own fsync). */
   recordSync(txId: TxId, decision: Decision, participants: readonly PartyId[]): Decision {
+    this.#alive();
     const existing = this.#decisions.get(txId);
-    if (existing !== undefined) return existing.decision;
+    if (existing !== undefined) {
+      if (this.#unsynced.has(txId)) this.#syncNow();
+      return existing.decision;
+    }
     this.#add(txId, decision, participants);
-    if (decision === 'commit' && !this.#lazyCommit) this.#log.sync();
+    if (decision === 'commit' && !this.#lazyCommit) {
+      this.#unsynced.add(txId);
+      this.#syncNow();
+    }
     return decision;
   }
 
-  /** {@link FileDecisionLog.lookup}, synchronously. */
+  /** {@link FileDecisionLog.lookup}, synchronously (a commit whose group fsync is pending is fsynced first). */
   lookupSync(txId: TxId): Decision | undefined {
+    this.#alive();
+    if (this.#unsynced.has(txId)) this.#syncNow();
     return this.#decisions.get(txId)?.decision;
   }
 
   /** {@link FileDecisionLog.end}, synchronously. */
   endSync(txId: TxId): void {
+    this.#alive();
+    // (A coordinator ends a commit only after it was answered, so after its fsync; a direct
+    // caller could be faster: make the commit durable before forgetting it.)
+    if (this.#unsynced.has(txId)) this.#syncNow();
     if (!this.#decisions.delete(txId)) return;
-    this.#log.append(encode({ type: 'end', txId }));
+    this.#io(() => this.#log.append(encode({ type: 'end', txId })));
     if (++this.#ended >= this.#compactEvery) this.compact();
   }
 
   /** {@link FileDecisionLog.recover}, synchronously: forces the next epoch. */
   recoverSync(): { epoch: number; pending: RecordedDecision[] } {
-    this.#epoch++;
-    this.#log.append(encode({ type: 'epoch', epoch: this.#epoch }));
-    this.#log.sync();
+    this.#alive();
+    const epoch = this.#epoch + 1;
+    this.#io(() => this.#log.append(encode({ type: 'epoch', epoch })));
+    this.#syncNow();
+    this.#epoch = epoch;
     return { epoch: this.#epoch, pending: [...this.#decisions.values()] };
   }
 
   /** Rewrites the log as the current epoch and the decisions not ended (crash-safe; see `RecordLog.compact`). */
   compact(): void {
+    this.#alive();
+    // Compaction drops what is buffered: make pending commits durable first (their waiters too).
+    if (this.#log.pending > 0) this.#syncNow();
     this.#ended = 0;
     const live = [encode({ type: 'epoch', epoch: this.#epoch }), ...[...this.#decisions.values()].map((d) => encode({ type: 'decision', ...d }))];
-    this.#log.compact(live);
+    this.#io(() => this.#log.compact(live));
+  }
+
+  /** The failure that stopped this log (see "Fail-stop" above), or `undefined` while it works. */
+  get failure(): RecordLogFailedError | undefined {
+    return this.#failure;
   }
 
   /** Decisions recorded and not ended. */
@@ -157,8 +205,8 @@ export class FileDecisionLog implements DecisionLog {
 
   #add(txId: TxId, decision: Decision, participants: readonly PartyId[]): void {
     const entry: RecordedDecision = { txId, decision, participants: [...participants] };
+    this.#io(() => this.#log.append(encode({ type: 'decision', ...entry })));
     this.#decisions.set(txId, entry);
-    this.#log.append(encode({ type: 'decision', ...entry }));
   }
 
   // One fsync for every commit recorded in the same turn of the event loop.
@@ -167,16 +215,54 @@ export class FileDecisionLog implements DecisionLog {
       this.#waiters.push({ resolve, reject });
       if (this.#waiters.length > 1) return;
       queueMicrotask(() => {
-        const waiters = this.#waiters;
-        this.#waiters = [];
         try {
-          this.#log.sync();
-          for (const w of waiters) w.resolve();
-        } catch (error) {
-          for (const w of waiters) w.reject(error);
+          this.#syncNow();
+        } catch {
+          // #syncNow rejected the waiters
         }
       });
     });
+  }
+
+  // Syncs now and settles the waiting group (which is then empty, so its microtask does nothing).
+  #syncNow(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    try {
+      this.#alive();
+      this.#io(() => this.#log.sync());
+    } catch (error) {
+      for (const w of waiters) w.reject(error);
+      throw error;
+    }
+    this.#unsynced.clear();
+    for (const w of waiters) w.resolve();
+  }
+
+  // Every record-log call goes through here: the first failure stops the log for good.
+  #io(call: () => void): void {
+    try {
+      call();
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  #fail(error: unknown): never {
+    this.#failure ??= error instanceof RecordLogFailedError ? error : new RecordLogFailedError(this.#dir, error);
+    try {
+      this.#log.close();
+    } catch {
+      // already failed
+    }
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiters) w.reject(this.#failure);
+    throw this.#failure;
+  }
+
+  #alive(): void {
+    if (this.#failure !== undefined) throw this.#failure;
   }
 
   #replay(entry: Entry, index: number): void {

@@ -315,7 +315,9 @@ class Simulation {
   }
 
   #diskCrash(party: Party, error: unknown): void {
-    if (!(error instanceof CrashError)) throw error;
+    // The logs wrap the crash in their fail-stop error (RecordLogFailedError, cause the crash).
+    const crash = error instanceof Error && !(error instanceof CrashError) ? error.cause : error;
+    if (!(crash instanceof CrashError)) throw error;
     if (party.disk === party.firstDisk) this.#crashedAtStep = true;
     this.#crash(party, true);
   }

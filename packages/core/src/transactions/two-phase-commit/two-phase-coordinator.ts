@@ -3,6 +3,7 @@ import { checkPositive, show } from '../../policies/validate.js';
 import type { Clock, TimerHandle } from '../../time/clock.js';
 import type { Random } from '../../time/random.js';
 import { answerStatusQuery } from './answer-status-query.js';
+import { isRecordLogFailedError } from '../log/record-log-failed-error.js';
 import { Coordinator, type CoordinatorRecord, type TransactionOutcome, type TransactionStatus } from './coordinator.js';
 import type { DecisionLog } from './decision-log.js';
 import { DuplicateTransactionError } from './errors/duplicate-transaction-error.js';
@@ -98,6 +99,7 @@ export class TwoPhaseCoordinator {
   #tickTimer: TimerHandle | undefined;
   #driving = false;
   #stopped = false;
+  #failure: unknown;
   #pendingRecords = 0;
   #seq = 0;
 
@@ -163,7 +165,7 @@ export class TwoPhaseCoordinator {
    * @throws {TransactionStoppedError} when the coordinator stopped first
    */
   transact(request: TransactionRequest): Promise<TransactionResult> {
-    if (this.#stopped) return Promise.reject(new TransactionStoppedError('coordinator'));
+    if (this.#stopped) return Promise.reject(new TransactionStoppedError('coordinator', this.#failure));
     let txId: TxId;
     let participants: Record<PartyId, ParticipantWork>;
     let timeoutMs: number;
@@ -206,14 +208,16 @@ export class TwoPhaseCoordinator {
    */
   receive(message: unknown): void {
     const checked = checkTransactionMessage(message);
-    if (this.#stopped) throw new TransactionStoppedError('coordinator');
+    if (this.#stopped) throw new TransactionStoppedError('coordinator', this.#failure);
     this.#core.step(checked);
     this.#kick();
   }
 
   /**
    * Stops ticking and rejects pending calls with {@link TransactionStoppedError}; decisions being
-   * recorded finish recording (the log's promises) but nothing more is sent. Idempotent.
+   * recorded finish recording (the log's promises) but nothing more is sent. Idempotent. The
+   * coordinator also stops by itself when its decision log fails for good (a
+   * `RecordLogFailedError`, see `FileDecisionLog`); the errors then carry it as `cause`.
    */
   async stop(): Promise<void> {
     this.#stop(undefined);
@@ -227,6 +231,7 @@ export class TwoPhaseCoordinator {
   #stop(cause: unknown): void {
     if (this.#stopped) return;
     this.#stopped = true;
+    this.#failure = cause;
     if (this.#tickTimer !== undefined) this.#clock.clearTimeout(this.#tickTimer);
     for (const [txId, w] of this.#waiting) {
       this.#clock.clearTimeout(w.deadline);
@@ -320,7 +325,14 @@ export class TwoPhaseCoordinator {
           this.#core.recorded(record.txId, standing);
           this.#kick();
         },
-        () => {
+        (error: unknown) => {
+          // A dead log (fail-stop, e.g. a failed fsync): retrying would never land — stop, so
+          // callers hear TransactionStoppedError; a restart on the reopened log resumes.
+          if (isRecordLogFailedError(error)) {
+            this.#pendingRecords--;
+            this.#stop(error);
+            return;
+          }
           // The outcome of a failed record is unknown (it may have landed): retry the same
           // decision, forever — first-wins makes the retry safe.
           if (this.#stopped) {

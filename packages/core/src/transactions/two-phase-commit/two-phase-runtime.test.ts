@@ -1,5 +1,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { CrashFs } from '../../raft/wal/crash-fs.js';
+import { FaultFs } from '../log/fault-fs.js';
+import { isRecordLogFailedError } from '../log/record-log-failed-error.js';
 import { ManualClock, flushPromises } from '../../testing/manual-clock.js';
 import { seededRandom } from '../../testing/seeded-random.js';
 import type { RecordedDecision } from './coordinator.js';
@@ -196,6 +198,23 @@ describe('TwoPhaseCoordinator and TwoPhaseParticipant', () => {
     expect((await pending).status).toBe('committed');
     await net.run(50);
     expect(stores.a.values.get('x')).toBe('1');
+  });
+
+  it('stops (TransactionStoppedError, cause the log failure) when the decision log fails its fsync, instead of retrying against it', async () => {
+    const disk = new FaultFs(new CrashFs());
+    const decisionLog = FileDecisionLog.open({ dir: '/c', fs: disk });
+    const { net, coordinator, stores } = await setup({ decisionLog, coordinator: { recordBackoff: { delay: () => 30 } } });
+    disk.failNext('fsync');
+    const caught = coordinator.transact({ id: 't1', participants: twoKeys, timeoutMs: 10_000 }).catch((error: unknown) => error);
+    await net.run(0);
+    await net.run(200);
+    const error = await caught;
+    expect(isTransactionStoppedError(error)).toBe(true);
+    expect(isRecordLogFailedError((error as Error).cause)).toBe(true);
+    expect(net.sent.filter((m) => m.type === 'commit')).toEqual([]);
+    expect(stores.a.values.has('x')).toBe(false);
+    await expect(coordinator.transact({ id: 't2', participants: twoKeys })).rejects.toMatchObject({ code: 'ETXSTOPPED' });
+    expect(coordinator.recordsInFlight).toBe(0);
   });
 
   it('a restarted coordinator resumes phase two of a recorded commit (new epoch); an in-doubt participant resolves', async () => {
