@@ -519,10 +519,17 @@ export class RaftNode<R = unknown> {
     return rest;
   }
 
-  // A newer append to a follower replaces the commit held for it.
+  // An append to a follower that carries the held commit index (or a later one) replaces the
+  // commit held for it. An older append (built before the commit moved, flushed after) does not:
+  // the core counts the held commit as sent, so dropping it would leave the follower behind
+  // until the next heartbeat.
   #replaceHeld(messages: readonly Message[]): readonly Message[] {
     if (this.#heldCommits.size === 0) return messages;
-    for (const message of messages) if (message.type === 'append') this.#heldCommits.delete(message.to);
+    for (const message of messages) {
+      if (message.type !== 'append') continue;
+      const held = this.#heldCommits.get(message.to);
+      if (held !== undefined && held.type === 'append' && message.commit >= held.commit) this.#heldCommits.delete(message.to);
+    }
     if (this.#heldCommits.size === 0 && this.#heldTimer !== undefined) {
       this.#clock.clearTimeout(this.#heldTimer);
       this.#heldTimer = undefined;

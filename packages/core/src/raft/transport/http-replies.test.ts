@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { seededRandom } from '../../testing/seeded-random.js';
 import type { Message } from '../messages.js';
 import { HttpTransport, MAX_REPLY_BYTES, REPLIES_HEADER } from './http-transport.js';
-import { encodeMessages } from './message-codec.js';
+import { encodeMessage, encodeMessages } from './message-codec.js';
 import { createPeerHandler } from './peer-handler.js';
 import { type TestServer, request, startServer, turn, until } from './test-servers.js';
 import { TransportFaults } from './transport-faults.js';
@@ -179,6 +179,30 @@ describe('HttpTransport answers that carry messages back', () => {
     await until(() => a.got.length === 2 && state(b, 'a')?.sent === 1, 'both snapshots');
     expect(a.got.map((m) => m.term).sort()).toEqual([1, 2]);
     expect(state(b, 'a')).toMatchObject({ replied: 1, sent: 1 });
+  });
+
+  it('puts a message in an answer only when the whole frame, header included, fits MAX_REPLY_BYTES', async () => {
+    const { a, b } = await pair();
+    const withData = (n: number): Message => ({
+      type: 'snapshot',
+      from: 'b',
+      to: 'a',
+      term: 1,
+      snapshot: { metadata: { index: 1, term: 1, confState: { voters: ['a', 'b'] } }, data: new Uint8Array(n) },
+    });
+    // A message 2 bytes under the limit: as an answer its frame (header and count) would be over it.
+    let n = MAX_REPLY_BYTES - 64;
+    while (encodeMessage(withData(n)).byteLength < MAX_REPLY_BYTES - 2) n++;
+    expect(encodeMessage(withData(n)).byteLength).toBe(MAX_REPLY_BYTES - 2);
+    b.onMessage = (m) => {
+      b.got.push(m);
+      b.transport.send([withData(n)]);
+    };
+    a.transport.send([hb('a', 'b', 1)]);
+    await until(() => a.got.length === 1, 'the snapshot');
+    expect(state(a, 'b')?.lastError).toBeUndefined();
+    await until(() => state(b, 'a')?.sent === 1, 'its own request, not the answer');
+    expect(state(b, 'a')?.replied).toBe(0);
   });
 
   it('releases held answers at once for an unknown peer and on close()', async () => {

@@ -9,7 +9,7 @@ import type { NodeId } from '../entry.js';
 import type { Message } from '../messages.js';
 import type { Transport } from '../node/transport.js';
 import { checkToken } from './cluster-token.js';
-import { decodeFrame, encodeFrame, encodeMessage } from './message-codec.js';
+import { FRAME_HEADER, decodeFrame, encodeFrame, encodeMessage } from './message-codec.js';
 import type { TransportFaults } from './transport-faults.js';
 
 /** Options of {@link HttpTransport}. Durations in ms, sizes in bytes. */
@@ -74,6 +74,9 @@ export interface PeerState {
  * requester aborts an answer whose body is bigger. Messages past it take their own request.
  */
 export const MAX_REPLY_BYTES = 1024 * 1024;
+
+/** The most a frame adds to its messages: the header and the message count (a varint of up to 5 bytes). */
+const REPLY_FRAME_OVERHEAD = FRAME_HEADER.byteLength + 5;
 
 /** The request header by which a requester says it takes messages back in the answer. */
 export const REPLIES_HEADER = 'x-bulwark-replies';
@@ -398,7 +401,9 @@ export class HttpTransport implements Transport {
   // A message rides on a held answer to the peer when one is open and has room; otherwise it queues.
   #route(link: Link, bytes: Uint8Array): void {
     const held = link.held[0];
-    if (held !== undefined && held.bytes + bytes.byteLength <= Math.min(this.#maxBatchBytes, MAX_REPLY_BYTES)) {
+    // The answer is a frame: its header and message count (at most 5 bytes) count against the
+    // requester's MAX_REPLY_BYTES too, or an answer just under the limit in messages is refused.
+    if (held !== undefined && held.bytes + bytes.byteLength <= Math.min(this.#maxBatchBytes, MAX_REPLY_BYTES - REPLY_FRAME_OVERHEAD)) {
       const first = held.batch.length === 0;
       held.batch.push(bytes);
       held.bytes += bytes.byteLength;
