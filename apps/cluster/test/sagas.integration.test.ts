@@ -26,7 +26,7 @@ describe('the orders saga across three members in one process, over real HTTP', 
     }));
     await cluster.elect('a');
     // Each member resumes its saga log once it knows a leader; its checks wait on the manual clock.
-    for (let step = 0; step < 100 && !IDS.every((id) => service(id).ready); step++) await cluster.clock.advanceAsync(100);
+    for (let step = 0; step < 100 && !IDS.every((id) => service(id).ready); step++) await cluster.servicesClock.advanceAsync(100);
     await until(() => IDS.every((id) => service(id).ready), 'every member to resume its sagas');
   });
   afterAll(async () => {
@@ -46,6 +46,7 @@ describe('the orders saga across three members in one process, over real HTTP', 
       ['', { ...good, quantity: 1.5 }, 'quantity'],
       ['', { ...good, cents: -1 }, 'cents'],
       ['', { ...good, cents: '100' }, 'cents'],
+      ['', { ...good, cents: 1_000_000_001 }, 'cents'],
       ['', { ...good, extra: true }, 'extra'],
       ['?fail=ship', good, 'fail'],
       ['?fail=nope', good, 'fail'],
@@ -173,7 +174,7 @@ describe('the orders saga across three members in one process, over real HTTP', 
     // The reply waits replyWithinMs (1 s here) on the manual clock.
     let settled = false;
     void pending.then(() => (settled = true));
-    for (let step = 0; step < 20 && !settled; step++) await cluster.clock.advanceAsync(100);
+    for (let step = 0; step < 20 && !settled; step++) await cluster.servicesClock.advanceAsync(100);
     const reply = await pending;
     expect([reply.status, reply.headers.get('location'), reply.json]).toEqual([202, '/sagas/o-4', { id: 'o-4', status: 'running' }]);
     expect(JSON.parse((await kv('a', 'orders/b/o-4/charge') as { value: string }).value)).toMatchObject({ applied: 'charge', idempotencyKey: 'o-4:1' });

@@ -48,7 +48,7 @@ export type KvCommand =
 /** Which half of a saga step a `saga-step` command is. */
 export type SagaStepPhase = 'action' | 'compensate';
 
-/** A counter key changed with a `saga-step` (absent counts as 0; the value is a decimal integer). */
+/** A counter key changed with a `saga-step` (absent counts as 0; the value is a decimal safe integer, and a step whose result would not be one is answered `bad-counter`). */
 export interface SagaCounter {
   readonly key: string;
   /** Added by the action; subtracted by a compensation that undoes it. A safe integer. */

@@ -226,9 +226,12 @@ export class KvStateMachine implements StateMachine<KvResult> {
     const counter = command.counter;
     if (counter !== undefined) {
       const raw = this.#data.get(counter.key)?.value ?? '0';
-      const count = /^-?\d{1,15}$/.test(raw) ? Number(raw) : undefined;
-      if (count === undefined) return answer('bad-counter');
-      this.#data.set(counter.key, { value: String(count + (command.phase === 'action' ? counter.delta : -counter.delta)), revision: index });
+      const count = /^-?\d{1,16}$/.test(raw) ? Number(raw) : undefined;
+      if (count === undefined || !Number.isSafeInteger(count)) return answer('bad-counter');
+      // A result past ±(2^53 − 1) would be stored rounded and never read back as an integer: refuse it, so a counter stays usable.
+      const next = count + (command.phase === 'action' ? counter.delta : -counter.delta);
+      if (!Number.isSafeInteger(next)) return answer('bad-counter');
+      this.#data.set(counter.key, { value: String(next), revision: index });
     }
     this.#data.set(key, { value: command.value, revision: index });
     return answer(command.phase === 'action' ? 'applied' : 'undone');

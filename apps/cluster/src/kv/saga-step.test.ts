@@ -58,6 +58,31 @@ describe('KvStateMachine saga-step', () => {
     expect(kv.get('s/3')).toBeUndefined();
   });
 
+  it('refuses, changing nothing, a counter result that is not a safe integer, so the counter stays usable', () => {
+    const kv = new KvStateMachine();
+    const max = Number.MAX_SAFE_INTEGER;
+    kv.apply(encodeCommand({ op: 'put', key: 'cents', value: String(max - 5) }), 1);
+    expect(kv.apply(encodeCommand(action('s/7', { key: 'cents', delta: 6 })), 2)).toMatchObject({ outcome: 'bad-counter', value: null });
+    expect(kv.get('cents')).toEqual({ value: String(max - 5), revision: 1 });
+    expect(kv.get('s/7')).toBeUndefined();
+    // The counter still moves within range, up to the limit itself.
+    expect(kv.apply(encodeCommand(action('s/8', { key: 'cents', delta: 5 })), 3)).toMatchObject({ outcome: 'applied' });
+    expect(kv.get('cents')).toEqual({ value: String(max), revision: 3 });
+    expect(kv.apply(encodeCommand(compensate('s/8', { key: 'cents', delta: 5 })), 4)).toMatchObject({ outcome: 'undone' });
+    expect(kv.get('cents')?.value).toBe(String(max - 5));
+    // A counter past 15 digits stays readable: it moves on.
+    kv.apply(encodeCommand({ op: 'put', key: 'wide', value: '999999999999999' }), 20);
+    expect(kv.apply(encodeCommand(action('s/11', { key: 'wide', delta: 1 })), 21)).toMatchObject({ outcome: 'applied' });
+    expect(kv.apply(encodeCommand(action('s/12', { key: 'wide', delta: 1 })), 22)).toMatchObject({ outcome: 'applied' });
+    expect(kv.get('wide')?.value).toBe('1000000000000001');
+    // Below the negative limit too, and a stored value past the limit holds no integer.
+    kv.apply(encodeCommand({ op: 'put', key: 'low', value: String(-max) }), 5);
+    expect(kv.apply(encodeCommand(action('s/9', { key: 'low', delta: -1 })), 6)).toMatchObject({ outcome: 'bad-counter' });
+    kv.apply(encodeCommand({ op: 'put', key: 'big', value: '9007199254740993' }), 7);
+    expect(kv.apply(encodeCommand(action('s/10', { key: 'big', delta: -10 })), 8)).toMatchObject({ outcome: 'bad-counter' });
+    expect(kv.get('big')?.value).toBe('9007199254740993');
+  });
+
   it('answers conflict, changing nothing, when the key holds a value of another idempotency key (another saga\'s step)', () => {
     const kv = new KvStateMachine();
     const counter = { key: 'stock', delta: 3 };

@@ -11,6 +11,10 @@ describe('checkOrder', () => {
     });
   });
 
+  it('takes cents up to 1e9', () => {
+    expect(checkOrder({ ...GOOD, cents: 1_000_000_000 }, {}, false)).toEqual({ ok: true, value: { input: { ...GOOD, cents: 1_000_000_000 } } });
+  });
+
   it.each<[string, unknown, Record<string, unknown>, boolean]>([
     ['body', null, {}, true],
     ['body', [GOOD], {}, true],
@@ -19,6 +23,8 @@ describe('checkOrder', () => {
     ['quantity', { ...GOOD, quantity: '5' }, {}, true],
     ['quantity', { ...GOOD, quantity: Number.NaN }, {}, true],
     ['cents', { ...GOOD, cents: 2 ** 53 }, {}, true],
+    ['cents', { ...GOOD, cents: 1_000_000_001 }, {}, true],
+    ['cents', { ...GOOD, cents: -1 }, {}, true],
     ['cents', { sku: 'a', quantity: 1 }, {}, true],
     ['color', { ...GOOD, color: 'red' }, {}, true],
     ['crash', GOOD, { crash: 'charge' }, false],

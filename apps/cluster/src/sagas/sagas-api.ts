@@ -15,6 +15,8 @@ export const SKU_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
 export const SAGA_ID_PATTERN = /^[A-Za-z0-9._:-]{1,100}$/;
 /** The most units one order may reserve. */
 export const MAX_QUANTITY = 100;
+/** The most cents one order may charge (10 million in currency units): far from the counters' safe-integer limit. */
+export const MAX_CENTS = 1_000_000_000;
 /** The steps `?fail=` may name: those before and at the pivot (a step after it is retried until it succeeds). */
 const FAILABLE: readonly OrderStep[] = ['reserve', 'charge'];
 const LIST_LIMIT = 20;
@@ -38,7 +40,7 @@ const fail = (reply: Reply): Checked<never> => ({ ok: false, reply });
 
 /**
  * The body and query of `POST /sagas/orders`: `{ sku, quantity, cents }` (sku 1–64 of
- * `A-Z a-z 0-9 . _ : -`, quantity an integer 1–100, cents a safe integer ≥ 0, no other field),
+ * `A-Z a-z 0-9 . _ : -`, quantity an integer 1–100, cents an integer 0–1e9, no other field),
  * `?fail=reserve|charge`, `?crash=reserve|charge|ship` (only with `faults`), `?id=`.
  */
 export function checkOrder(body: unknown, query: Readonly<Record<string, unknown>>, faults: boolean): Checked<OrderRequest> {
@@ -51,7 +53,9 @@ export function checkOrder(body: unknown, query: Readonly<Record<string, unknown
   if (typeof b.quantity !== 'number' || !Number.isInteger(b.quantity) || b.quantity < 1 || b.quantity > MAX_QUANTITY) {
     return fail(badRequest('quantity', `quantity must be an integer from 1 to ${MAX_QUANTITY}`));
   }
-  if (typeof b.cents !== 'number' || !Number.isSafeInteger(b.cents) || b.cents < 0) return fail(badRequest('cents', 'cents must be an integer ≥ 0'));
+  if (typeof b.cents !== 'number' || !Number.isSafeInteger(b.cents) || b.cents < 0 || b.cents > MAX_CENTS) {
+    return fail(badRequest('cents', `cents must be an integer from 0 to ${MAX_CENTS}`));
+  }
   for (const name of Object.keys(query)) {
     if (!['fail', 'crash', 'id'].includes(name)) return fail(badRequest(name, `unknown query parameter ${JSON.stringify(name)} (the parameters are fail, crash, id)`));
     if (typeof query[name] !== 'string') return fail(badRequest(name, `${name} must be given once`));
