@@ -2,7 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import express from 'express';
 import type { LoggerService } from '@nestjs/common';
 import { systemRandom } from '@bulwark/core';
-import type { Random } from '@bulwark/core';
+import type { Clock, Random } from '@bulwark/core';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -18,6 +18,11 @@ import type { SagasServiceOptions } from './sagas/sagas-service.js';
 export interface ClusterAppOptions {
   /** Nest's logger (default none: the member prints only its `ready` line and its errors). */
   readonly logger?: LoggerService | false;
+  /**
+   * Time of the transactions and sagas (their ticks, retries and deadlines); default the
+   * runtime's clock. Tests give them their own, so that driving them never moves Raft's time.
+   */
+  readonly servicesClock?: Clock;
   /** Randomness of the transactions' backoff and ids (default the system's). */
   readonly random?: Random;
   /** Where the member's two-phase commit participant keeps its log (default `DATA_DIR/<id>/transactions`). */
@@ -57,8 +62,9 @@ function bodyErrors(error: unknown, _req: Request, res: Response, next: NextFunc
  * await app.listen(0, '127.0.0.1');
  */
 export async function createClusterApp(runtime: ClusterRuntime, options: ClusterAppOptions = {}): Promise<NestExpressApplication> {
-  const transactions = new TransactionsService(runtime, { clock: runtime.clock, random: options.random ?? systemRandom, dir: options.transactionsDir });
-  const sagas = new SagasService(runtime, { ...options.sagas, clock: runtime.clock, random: options.random ?? systemRandom, dir: options.sagasDir });
+  const clock = options.servicesClock ?? runtime.clock;
+  const transactions = new TransactionsService(runtime, { clock, random: options.random ?? systemRandom, dir: options.transactionsDir });
+  const sagas = new SagasService(runtime, { ...options.sagas, clock, random: options.random ?? systemRandom, dir: options.sagasDir });
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRuntime(runtime, transactions, sagas), new ExpressAdapter(), {
     bodyParser: false,
     logger: options.logger ?? false,

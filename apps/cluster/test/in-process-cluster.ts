@@ -1,6 +1,6 @@
 // Test helper: N cluster members in this process, each a real Nest app on 127.0.0.1:0 with the
 // real HttpTransport and peer handler between them, over in-memory storage. Raft's time is a
-// ManualClock that the tests never advance, so no election happens unless a test calls
+// ManualClock that only elect() advances, so no election happens unless a test calls
 // campaign(): leadership is deterministic, and nothing depends on the machine's speed.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,7 +34,10 @@ export interface Reply {
 
 export interface InProcessCluster {
   readonly members: readonly Member[];
+  /** Raft's time: moved only by elect() (election timeouts), so leadership never changes by itself. */
   readonly clock: ManualClock;
+  /** The transactions' and sagas' time (ticks, retries, deadlines): tests move it to drive them. */
+  readonly servicesClock: ManualClock;
   member(id: string): Member;
   /** Makes `id` the leader (campaign) and waits until every member knows it. */
   elect(id: string): Promise<Member>;
@@ -60,6 +63,7 @@ export async function startInProcessCluster(
   appOptions: (id: string) => Partial<ClusterAppOptions> = () => ({}),
 ): Promise<InProcessCluster> {
   const clock = new ManualClock(Date.UTC(2026, 0, 1));
+  const servicesClock = new ManualClock(Date.UTC(2026, 0, 1));
   const members: Member[] = [];
   // The transactions' participant logs are files: one temporary directory for the cluster.
   const transactionsRoot = mkdtempSync(join(tmpdir(), 'bulwark-in-process-'));
@@ -90,6 +94,7 @@ export async function startInProcessCluster(
       random: seededRandom(i + 1),
     });
     const app = await createClusterApp(runtime, {
+      servicesClock,
       random: seededRandom(200 + i),
       transactionsDir: join(transactionsRoot, id),
       sagasDir: join(transactionsRoot, id, 'sagas'),
@@ -117,6 +122,7 @@ export async function startInProcessCluster(
   return {
     members,
     clock,
+    servicesClock,
     member,
     async elect(id) {
       const leader = member(id);

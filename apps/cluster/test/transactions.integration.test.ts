@@ -20,7 +20,7 @@ describe('two-phase commit across three members in one process, over real HTTP',
     cluster = await startInProcessCluster(['a', 'b', 'c']);
     await cluster.elect('a');
     // Each coordinator takes its epoch from the log once there is a leader; its retries wait on the manual clock.
-    for (let step = 0; step < 100 && !['a', 'b', 'c'].every((id) => service(id).ready); step++) await cluster.clock.advanceAsync(100);
+    for (let step = 0; step < 100 && !['a', 'b', 'c'].every((id) => service(id).ready); step++) await cluster.servicesClock.advanceAsync(100);
     await until(() => ['a', 'b', 'c'].every((id) => service(id).ready), 'every coordinator to start');
   });
   afterAll(async () => {
@@ -121,7 +121,7 @@ describe('two-phase commit across three members in one process, over real HTTP',
     expect(service('c').participant.inDoubt().map((t) => t.txId)).toEqual([held]);
     expect(service('a').transport.held).toBeGreaterThan(0);
     service('a').transport.release(held);
-    for (let step = 0; step < 200 && cluster.member('a').runtime.kv.get(k) === undefined; step++) await cluster.clock.advanceAsync(50);
+    for (let step = 0; step < 200 && cluster.member('a').runtime.kv.get(k) === undefined; step++) await cluster.servicesClock.advanceAsync(50);
     await until(() => cluster.member('a').runtime.kv.get(k)?.value === 'first', 'the in-doubt participant to apply the commit it asked about');
     expect((await first).json).toMatchObject({ id: held, status: 'committed', applied: true });
     expect(service('c').participant.locks()).toEqual([]);
@@ -135,7 +135,7 @@ describe('two-phase commit across three members in one process, over real HTTP',
     expect(service('c').participant.inDoubt().map((t) => t.txId)).toEqual([orphan]);
     await cluster.stopMember('b'); // the coordinator is gone, its commit never sent
     await reply; // the client's connection went with it
-    for (let step = 0; step < 200 && cluster.member('a').runtime.kv.get(k) === undefined; step++) await cluster.clock.advanceAsync(50);
+    for (let step = 0; step < 200 && cluster.member('a').runtime.kv.get(k) === undefined; step++) await cluster.servicesClock.advanceAsync(50);
     await until(() => cluster.member('a').runtime.kv.get(k)?.value === 'kept', 'c to apply the commit its own member answered');
     expect(service('c').transport.redirected).toBeGreaterThan(0);
     expect(service('c').participant.inDoubt()).toEqual([]);
