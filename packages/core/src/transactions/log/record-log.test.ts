@@ -4,6 +4,8 @@ import { CrashError, CrashFs } from '../../raft/wal/crash-fs.js';
 import { isWalCorruptionError } from '../../raft/wal/wal-corruption-error.js';
 import { frame } from '../../raft/wal/wal-record.js';
 import { seededRandom } from '../../testing/seeded-random.js';
+import { FaultFs } from './fault-fs.js';
+import { RecordLogFailedError, isRecordLogFailedError } from './record-log-failed-error.js';
 import { RecordLog } from './record-log.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -322,6 +324,72 @@ const SCRIPT: Op[] = [
   { kind: 'append', n: 1 },
   { kind: 'sync' },
 ];
+
+describe('RecordLog fail-stop on I/O errors', () => {
+  const failed = (call: () => void): unknown => {
+    try {
+      call();
+    } catch (error) {
+      return error;
+    }
+    throw new Error('expected the call to throw');
+  };
+
+  it('a failed fsync fails the log: that sync throws the EIO, every later call RecordLogFailedError', () => {
+    const disk = new FaultFs(new CrashFs());
+    const { log } = RecordLog.open({ dir: '/log', fs: disk });
+    log.append(enc('a'));
+    disk.failNext('fsync');
+    expect(() => log.sync()).toThrow(/EIO: i\/o error, fsync/);
+    // A retried fsync that succeeds would prove nothing: the log stays failed.
+    const later = failed(() => log.append(enc('c')));
+    expect(isRecordLogFailedError(later)).toBe(true);
+    expect(later).toMatchObject({ dir: '/log', code: 'ERECORDLOGFAILED', name: 'RecordLogFailedError' });
+    expect(String((later as Error).message)).toMatch(/record log in \/log failed \(reopen it to recover\): Error: EIO/);
+    expect(isRecordLogFailedError(failed(() => log.sync()))).toBe(true);
+    expect(isRecordLogFailedError(failed(() => log.compact([])))).toBe(true);
+    expect(String(log.failed)).toMatch(/EIO/);
+    log.close();
+    expect(dec(RecordLog.open({ dir: '/log', fs: disk.inner }).records)).toEqual(['a']); // the write landed, the fsync is unknown
+  });
+
+  it('a compaction whose temporary write fails keeps the buffered records out of a later "successful" sync: the log is failed', () => {
+    const disk = new FaultFs(new CrashFs());
+    const { log } = RecordLog.open({ dir: '/log', fs: disk });
+    log.append(enc('old'));
+    log.sync();
+    log.append(enc('buffered'));
+    disk.failNext('write');
+    expect(() => log.compact([enc('live')])).toThrow(/EIO/);
+    expect(isRecordLogFailedError(failed(() => log.sync()))).toBe(true);
+    log.close();
+    // The old log is intact (the temp file is garbage); nothing claimed 'buffered' durable.
+    expect(dec(RecordLog.open({ dir: '/log', fs: disk.inner }).records)).toEqual(['old']);
+  });
+
+  it('a compaction that fails after its rename never appends to the obsolete old segment', () => {
+    const disk = new FaultFs(new CrashFs());
+    const { log } = RecordLog.open({ dir: '/log', fs: disk });
+    log.append(enc('old'));
+    log.sync();
+    disk.failNext('fsyncDir');
+    expect(() => log.compact([enc('live')])).toThrow(/EIO/);
+    expect(isRecordLogFailedError(failed(() => log.append(enc('after'))))).toBe(true);
+    expect(isRecordLogFailedError(failed(() => log.sync()))).toBe(true);
+    log.close();
+    expect(dec(RecordLog.open({ dir: '/log', fs: disk.inner }).records)).toEqual(['live']);
+  });
+
+  it('a roll whose directory fsync fails fails the log', () => {
+    const disk = new FaultFs(new CrashFs());
+    const { log } = RecordLog.open({ dir: '/log', fs: disk, maxSegmentBytes: 10 });
+    log.append(enc('a long enough record'));
+    disk.failNext('fsyncDir');
+    expect(() => log.sync()).toThrow(/EIO/);
+    expect(failed(() => log.append(enc('x')))).toBeInstanceOf(RecordLogFailedError);
+    expect(failed(() => log.sync())).toBeInstanceOf(RecordLogFailedError);
+  });
+});
 
 describe('RecordLog crash safety (in-memory disk)', () => {
   it('keeps every synced record, and the old or the new log across a compaction, when the disk crashes at any write step', () => {

@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { WalCorruptionError } from '../../raft/wal/wal-corruption-error.js';
 import { type WalFs, nodeWalFs } from '../../raft/wal/wal-fs.js';
 import { frame, readFrame } from '../../raft/wal/wal-record.js';
+import { RecordLogFailedError } from './record-log-failed-error.js';
 
 /** Options of {@link RecordLog.open}. */
 export interface RecordLogOptions {
@@ -50,6 +51,12 @@ interface Segment {
  *
  * The disk calls are synchronous, like the WAL's: a sync blocks the event loop for its fsync.
  *
+ * Fail-stop: when `sync`, `compact` or a roll throws (a failed write, fsync, rename…), the disk
+ * holds an unknown prefix of what was asked (as after a crash — and a retried fsync that
+ * succeeds proves nothing), so the log marks itself failed: that call rethrows the file
+ * system's error and every later call throws {@link RecordLogFailedError} (`cause`: that
+ * error). To recover, `close` it and `open` the directory again.
+ *
  * @example
  * const { log, records } = RecordLog.open({ dir: '/var/lib/tx/coordinator' });
  * for (const r of records) replay(JSON.parse(new TextDecoder().decode(r)));
@@ -60,6 +67,7 @@ export class RecordLog {
   private buffer: Uint8Array[] = [];
   private fd: number;
   private closed = false;
+  private failure: { readonly error: unknown } | undefined;
   /** fsyncs done so far (file and directory), for tests and measurements. */
   syncCount = 0;
 
@@ -179,27 +187,30 @@ export class RecordLog {
    * Writes every buffered record and fsyncs once (group commit); a no-op when nothing is buffered.
    * Rolls to a new segment (created, directory fsynced) once the current one is full.
    *
-   * @throws whatever the file system throws; the log must then be closed and reopened (records
-   *   whose sync failed may or may not be durable, as after a crash)
+   * @throws whatever the file system throws; the log is then failed (see "Fail-stop": close it
+   *   and reopen; records whose sync failed may or may not be durable, as after a crash)
+   * @throws {RecordLogFailedError} when an earlier call failed
    */
   sync(): void {
     this.alive('sync');
     if (this.buffer.length === 0) return;
-    const bytes = concat(this.buffer);
-    this.buffer = [];
-    const started = this.onSync === undefined ? 0 : performance.now();
-    this.fs.write(this.fd, bytes);
-    this.current().size += bytes.byteLength;
-    this.fs.fsync(this.fd);
-    this.syncCount++;
-    if (this.onSync !== undefined) {
-      try {
-        this.onSync((performance.now() - started) / 1000);
-      } catch {
-        // metrics never fail a write
+    this.guard(() => {
+      const bytes = concat(this.buffer);
+      const started = this.onSync === undefined ? 0 : performance.now();
+      this.fs.write(this.fd, bytes);
+      this.buffer = [];
+      this.current().size += bytes.byteLength;
+      this.fs.fsync(this.fd);
+      this.syncCount++;
+      if (this.onSync !== undefined) {
+        try {
+          this.onSync((performance.now() - started) / 1000);
+        } catch {
+          // metrics never fail a write
+        }
       }
-    }
-    if (this.current().size >= this.maxSegmentBytes) this.roll();
+      if (this.current().size >= this.maxSegmentBytes) this.roll();
+    });
   }
 
   /**
@@ -209,33 +220,46 @@ export class RecordLog {
    * the directory fsynced again). A crash before the rename's directory fsync leaves the old log,
    * after it the new one. Records appended but not synced are dropped: `live` is the whole truth.
    * For dropping finished transactions or sagas.
+   *
+   * @throws whatever the file system throws; the log is then failed (see "Fail-stop"): the
+   *   buffer is kept until the rename, and after it the log must not append to the old segment
+   *   (a reopen deletes it as obsolete), so no later call runs
+   * @throws {RecordLogFailedError} when an earlier call failed
    */
   compact(live: readonly Uint8Array[]): void {
     this.alive('compact');
     for (const record of live) {
       if (!(record instanceof Uint8Array)) throw new TypeError('RecordLog: compact() takes an array of Uint8Array');
     }
-    this.buffer = [];
-    const temp = path.join(this.dir, TEMP);
-    const frames = [frame(BASE, new Uint8Array(0)), ...live.map((r) => frame(RECORD, r))];
-    const bytes = concat(frames);
-    const tempFd = this.fs.openAppend(temp);
-    try {
-      this.fs.write(tempFd, bytes);
-      this.fs.fsync(tempFd);
-    } finally {
-      this.fs.close(tempFd);
-    }
-    const seq = this.current().seq + 1;
-    const file = path.join(this.dir, segmentName(seq));
-    this.fs.rename(temp, file);
-    this.fsyncDir();
-    this.fs.close(this.fd);
-    const old = this.segments;
-    this.segments = [{ seq, file, size: bytes.byteLength }];
-    this.fd = this.fs.openAppend(file);
-    for (const segment of old) this.fs.unlink(segment.file);
-    this.fsyncDir();
+    this.guard(() => {
+      const temp = path.join(this.dir, TEMP);
+      const frames = [frame(BASE, new Uint8Array(0)), ...live.map((r) => frame(RECORD, r))];
+      const bytes = concat(frames);
+      const tempFd = this.fs.openAppend(temp);
+      try {
+        this.fs.write(tempFd, bytes);
+        this.fs.fsync(tempFd);
+      } finally {
+        this.fs.close(tempFd);
+      }
+      const seq = this.current().seq + 1;
+      const file = path.join(this.dir, segmentName(seq));
+      this.fs.rename(temp, file);
+      // `live` is the whole truth from here on: what was buffered is dropped (documented).
+      this.buffer = [];
+      this.fsyncDir();
+      this.fs.close(this.fd);
+      const old = this.segments;
+      this.segments = [{ seq, file, size: bytes.byteLength }];
+      this.fd = this.fs.openAppend(file);
+      for (const segment of old) this.fs.unlink(segment.file);
+      this.fsyncDir();
+    });
+  }
+
+  /** The error that failed the log (see "Fail-stop"), or `undefined` while it works. */
+  get failed(): unknown {
+    return this.failure?.error;
   }
 
   /** The segment files, oldest first (for tests and operators). */
@@ -272,7 +296,18 @@ export class RecordLog {
   }
 
   private alive(call: string): void {
+    if (this.failure !== undefined) throw new RecordLogFailedError(this.dir, this.failure.error);
     if (this.closed) throw new Error(`RecordLog: ${call}() after close()`);
+  }
+
+  // Runs the disk work of a call; its first failure fails the log for good (see "Fail-stop").
+  private guard(work: () => void): void {
+    try {
+      work();
+    } catch (error) {
+      this.failure = { error };
+      throw error;
+    }
   }
 }
 
