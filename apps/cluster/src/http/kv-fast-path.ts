@@ -24,8 +24,10 @@ type Listener = (req: IncomingMessage, res: ServerResponse) => void;
  * Answers the hot requests — `GET /kv/:key` and `PUT /kv/:key` — on the member's `http.Server`
  * ahead of Express and Nest, through the same framework-neutral {@link KvApi} the controller
  * uses, so the answers are the same; every other request (and any of these it is not sure
- * of: another query parameter, a key that does not decode, a compressed, chunked, oversized or
- * non-UTF-8 body, a body on a GET) goes to the app as before. Express's router, Nest's route
+ * of: another query parameter, a key that does not decode, a compressed, chunked or oversized
+ * body, a declared charset other than UTF-8, a body on a GET) goes to the app as before. Bytes
+ * that are not valid UTF-8 in a UTF-8 body are decoded with replacement characters, as
+ * Express's JSON parser does. Express's router, Nest's route
  * handling and the JSON body parser cost ~0.15 ms of CPU per request on the leader, on the
  * critical path of every put; this path parses the body with `JSON.parse` (an empty body is
  * `{}`, as the parser's), answers malformed JSON 400 naming `body` with the parser's message,
