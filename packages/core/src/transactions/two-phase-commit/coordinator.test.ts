@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { seededRandom } from '../../testing/seeded-random.js';
-import { Coordinator, type CoordinatorConfig, type CoordinatorReady } from './coordinator.js';
+import { Coordinator, type CoordinatorConfig, type CoordinatorReady, workFingerprint } from './coordinator.js';
 import { isDuplicateTransactionError } from './errors/duplicate-transaction-error.js';
 import type { TransactionMessage } from './messages.js';
 
@@ -26,6 +26,39 @@ function take(c: Coordinator): CoordinatorReady {
 }
 
 describe('Coordinator', () => {
+  it('refuses to begin a finished id again, and tells a retry of the same work from a reuse (finished)', () => {
+    const c = make();
+    c.begin('t1', work);
+    take(c);
+    c.step(vote('t1', 'a'));
+    c.step(vote('t1', 'b'));
+    take(c);
+    c.recorded('t1', 'commit');
+    c.step(ack('t1', 'a'));
+    c.step(ack('t1', 'b'));
+    take(c);
+    expect(c.finished('t1', work)).toEqual({ outcome: { txId: 't1', status: 'committed', votes: { a: { vote: 'yes' }, b: { vote: 'yes' } } }, sameWork: true });
+    const other = { a: { writes: [{ key: 'x', value: 'other' }] } };
+    expect(c.finished('t1', other)?.sameWork).toBe(false);
+    expect(c.finished('nope', work)).toBeUndefined();
+    expect(() => c.begin('t1', other)).toThrow(/finished on this coordinator with different work/);
+    expect(() => c.begin('t1', work)).toThrow(expect.objectContaining({ code: 'ETXDUPLICATE', reason: 'decided' }));
+    expect(c.hasReady()).toBe(false); // nothing was sent for the reuse
+    // The work of a decision restored from the log is unknown: not comparable.
+    const restored = make({ pending: [{ txId: 'r', decision: 'commit', participants: ['a'] }] });
+    restored.step(ack('r', 'a'));
+    take(restored);
+    expect(restored.finished('r', work)?.sameWork).toBeUndefined();
+  });
+
+  it('fingerprints work canonically: participant order does not matter, writes and reads do', () => {
+    expect(workFingerprint({ a: { writes: [{ key: 'x', value: '1' }] }, b: { writes: [], reads: ['r'] } })).toBe(
+      workFingerprint({ b: { writes: [], reads: ['r'] }, a: { writes: [{ key: 'x', value: '1' }], reads: [] } }),
+    );
+    expect(workFingerprint({ a: { writes: [{ key: 'x', value: '1' }] } })).not.toBe(workFingerprint({ a: { writes: [{ key: 'x', value: null }] } }));
+    expect(workFingerprint({ a: { writes: [], reads: ['r'] } })).not.toBe(workFingerprint({ a: { writes: [], reads: ['s'] } }));
+  });
+
   it('sends a prepare per participant with its epoch and order, logging nothing first (presumed abort)', () => {
     const c = make();
     c.begin('t1', work, 42);

@@ -98,6 +98,7 @@ export interface CoordinatorConfig {
 
 interface Tx {
   readonly id: TxId;
+  readonly fingerprint: string | undefined;
   readonly order: number;
   readonly work: ReadonlyMap<PartyId, ParticipantWork>;
   readonly votes: Map<PartyId, VoteReport>;
@@ -111,10 +112,27 @@ interface Tx {
 }
 
 interface Finished {
+  /** The work's {@link workFingerprint}; `undefined` for a transaction restored from the log (its work is unknown). */
+  readonly fingerprint: string | undefined;
   readonly status: 'committed' | 'aborted';
   readonly reason: AbortReason | undefined;
   readonly votes: Readonly<Record<PartyId, VoteReport>>;
   readonly participants: readonly PartyId[];
+}
+
+/**
+ * A canonical text of a transaction's work (participants sorted by id; each one's writes and
+ * reads in order), to tell a retried `transact` (the same work) from a reused id.
+ */
+export function workFingerprint(participants: Readonly<Record<PartyId, ParticipantWork>>): string {
+  return JSON.stringify(
+    Object.keys(participants)
+      .sort()
+      .map((id) => {
+        const w = participants[id] as ParticipantWork;
+        return [id, w.writes.map((x) => [x.key, x.value]), [...(w.reads ?? [])]];
+      }),
+  );
 }
 
 const DEFAULT_BACKOFF = exponentialBackoff({ initialDelayMs: 5, maxDelayMs: 100, jitter: 'equal' });
@@ -174,19 +192,22 @@ export class Coordinator {
    * Starts a transaction: sends a prepare to each participant.
    *
    * @param order the transaction's age for the ordered lock policy (smaller is older); default a counter
-   * @throws {DuplicateTransactionError} when `txId` is running here
+   * @throws {DuplicateTransactionError} when `txId` is running here, or among the finished ones
+   *   it remembers (see {@link Coordinator.finished}: a retry of the same work gets that outcome)
    * @throws {TypeError} when there are no participants, or one has neither writes nor reads
    */
   begin(txId: TxId, participants: Readonly<Record<PartyId, ParticipantWork>>, order?: number): void {
     if (this.#txs.has(txId)) throw new DuplicateTransactionError(txId);
+    const done = this.#finished.get(txId);
+    if (done !== undefined) throw new DuplicateTransactionError(txId, done.fingerprint === undefined || done.fingerprint === workFingerprint(participants) ? 'decided' : 'different-work');
     const work = new Map(Object.entries(participants));
     if (work.size === 0) throw new TypeError('Coordinator: begin() needs at least one participant');
     for (const [id, w] of work) {
       if (w.writes.length === 0 && (w.reads ?? []).length === 0) throw new TypeError(`Coordinator: participant ${id} has neither writes nor reads`);
     }
-    this.#finished.delete(txId);
     const tx: Tx = {
       id: txId,
+      fingerprint: workFingerprint(participants),
       order: order ?? this.#nextOrder++,
       work,
       votes: new Map(),
@@ -308,6 +329,18 @@ export class Coordinator {
     return { id: txId, status: done.status, ...(done.reason === undefined ? {} : { reason: done.reason }), votes: done.votes, participants: done.participants };
   }
 
+  /**
+   * How `txId` ended, if it is among the finished transactions remembered here (`maxFinished`):
+   * its outcome, and whether `participants` is the same work (compared by
+   * {@link workFingerprint}; `undefined` for a transaction restored from the log, whose work is unknown).
+   */
+  finished(txId: TxId, participants: Readonly<Record<PartyId, ParticipantWork>>): { readonly outcome: TransactionOutcome; readonly sameWork: boolean | undefined } | undefined {
+    const done = this.#finished.get(txId);
+    if (done === undefined) return undefined;
+    const outcome: TransactionOutcome = { txId, status: done.status, ...(done.reason === undefined ? {} : { reason: done.reason }), votes: done.votes };
+    return { outcome, sameWork: done.fingerprint === undefined ? undefined : done.fingerprint === workFingerprint(participants) };
+  }
+
   /** Transactions running (collecting votes, recording a decision, or in phase two). */
   get activeCount(): number {
     return this.#txs.size;
@@ -382,6 +415,7 @@ export class Coordinator {
     const work = new Map(decision.participants.map((id) => [id, { writes: [] } as ParticipantWork]));
     const tx: Tx = {
       id: decision.txId,
+      fingerprint: undefined,
       order: this.#nextOrder++,
       work,
       votes: new Map(decision.participants.map((id) => [id, { vote: 'yes' } as VoteReport])),
@@ -415,7 +449,7 @@ export class Coordinator {
 
   #forget(tx: Tx, status: 'committed' | 'aborted', reason: AbortReason | undefined): void {
     this.#txs.delete(tx.id);
-    this.#finished.set(tx.id, { status, reason, votes: Object.fromEntries(tx.votes), participants: [...tx.work.keys()] });
+    this.#finished.set(tx.id, { fingerprint: tx.fingerprint, status, reason, votes: Object.fromEntries(tx.votes), participants: [...tx.work.keys()] });
     if (this.#finished.size > this.#maxFinished) this.#finished.delete(this.#finished.keys().next().value as TxId);
   }
 }

@@ -96,6 +96,8 @@ export class TwoPhaseCoordinator {
   readonly #defaultTimeoutMs: number;
   readonly #recordBackoff: Backoff;
   readonly #waiting = new Map<TxId, Waiting>();
+  /** Caller-given ids whose decision-log lookup is under way (a second transact with one is a duplicate). */
+  readonly #starting = new Set<TxId>();
   #tickTimer: TimerHandle | undefined;
   #driving = false;
   #stopped = false;
@@ -159,10 +161,21 @@ export class TwoPhaseCoordinator {
    * Runs one transaction: prepare at every participant, then commit if all voted yes (or
    * read-only), else abort. Resolves with the outcome, `'aborted'` with a reason included.
    *
+   * Idempotent by `id`: a `transact` with the id of a transaction that finished here (among the
+   * last `maxFinished`, 10 000) and the **same work** (participants, writes, reads) resolves with
+   * its stored outcome and runs nothing; with different work it rejects with
+   * {@link DuplicateTransactionError} (`reason: 'different-work'`). For a caller-given id this
+   * coordinator does not remember, it asks `decisionLog.lookup(id)` first: a recorded decision
+   * (the transaction finished before a restart, or on another coordinator; its work cannot be
+   * compared) rejects with `reason: 'decided'`. The window: a transaction whose decision the log
+   * no longer holds (ended, and evicted from `FileDecisionLog`'s ended history) and that this
+   * coordinator forgot runs again — keep ids unique beyond those bounds.
+   *
    * @throws {TypeError | RangeError} for a malformed request, naming the field
-   * @throws {DuplicateTransactionError} when `id` is running here
+   * @throws {DuplicateTransactionError} when `id` is running here, finished here with other work, or already decided
    * @throws {TransactionInDoubtError} when the deadline passed while the decision was being recorded (outcome unknown)
    * @throws {TransactionStoppedError} when the coordinator stopped first
+   * @throws whatever `decisionLog.lookup` throws, for a caller-given id it does not remember
    */
   transact(request: TransactionRequest): Promise<TransactionResult> {
     if (this.#stopped) return Promise.reject(new TransactionStoppedError('coordinator', this.#failure));
@@ -174,7 +187,41 @@ export class TwoPhaseCoordinator {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (this.#waiting.has(txId) || this.#core.status(txId).status === 'collecting') return Promise.reject(new DuplicateTransactionError(txId));
+    const known = this.#known(txId, participants);
+    if (known !== undefined) return known;
+    // A generated id is new; a caller's may have been decided before this coordinator's memory.
+    if (request.id === undefined) return this.#begin(txId, participants, timeoutMs);
+    this.#starting.add(txId);
+    return this.#log.lookup(txId).then(
+      (decided) => {
+        this.#starting.delete(txId);
+        if (this.#stopped) throw new TransactionStoppedError('coordinator', this.#failure);
+        const again = this.#known(txId, participants);
+        if (again !== undefined) return again;
+        if (decided !== undefined) throw new DuplicateTransactionError(txId, 'decided');
+        return this.#begin(txId, participants, timeoutMs);
+      },
+      (error: unknown) => {
+        this.#starting.delete(txId);
+        throw error;
+      },
+    );
+  }
+
+  // A transaction this coordinator knows: running (duplicate), or finished (its outcome, or a duplicate for other work).
+  #known(txId: TxId, participants: Record<PartyId, ParticipantWork>): Promise<TransactionResult> | undefined {
+    const status = this.#core.status(txId);
+    if (this.#waiting.has(txId) || this.#starting.has(txId) || status.status === 'collecting' || status.unacknowledged !== undefined) {
+      return Promise.reject(new DuplicateTransactionError(txId));
+    }
+    const done = this.#core.finished(txId, participants);
+    if (done === undefined) return undefined;
+    if (done.sameWork === undefined) return Promise.reject(new DuplicateTransactionError(txId, 'decided'));
+    if (!done.sameWork) return Promise.reject(new DuplicateTransactionError(txId, 'different-work'));
+    return Promise.resolve(toResult(done.outcome));
+  }
+
+  #begin(txId: TxId, participants: Record<PartyId, ParticipantWork>, timeoutMs: number): Promise<TransactionResult> {
     return new Promise<TransactionResult>((resolve, reject) => {
       try {
         this.#core.begin(txId, participants, this.#clock.now());
@@ -373,6 +420,10 @@ export class TwoPhaseCoordinator {
     if (w === undefined) return;
     this.#waiting.delete(outcome.txId);
     this.#clock.clearTimeout(w.deadline);
-    w.resolve({ id: outcome.txId, status: outcome.status, ...(outcome.reason === undefined ? {} : { reason: outcome.reason }), votes: outcome.votes });
+    w.resolve(toResult(outcome));
   }
+}
+
+function toResult(outcome: TransactionOutcome): TransactionResult {
+  return { id: outcome.txId, status: outcome.status, ...(outcome.reason === undefined ? {} : { reason: outcome.reason }), votes: outcome.votes };
 }

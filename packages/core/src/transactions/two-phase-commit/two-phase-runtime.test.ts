@@ -331,6 +331,33 @@ describe('TwoPhaseCoordinator and TwoPhaseParticipant', () => {
     expect(() => a.receive({ type: 'commit', txId: 't', from: 'c', to: 'zz', epoch: 1 })).toThrow(RangeError);
   });
 
+  it('is idempotent by id: the same work again gets the stored outcome, other work or a decided id is refused', async () => {
+    const { net, stores, coordinator, decisionLog } = await setup();
+    const first = coordinator.transact({ id: 't1', participants: twoKeys });
+    await net.run(0);
+    expect((await first).status).toBe('committed');
+    await net.run(50);
+    const prepares = net.sent.filter((m) => m.type === 'prepare').length;
+    const again = coordinator.transact({ id: 't1', participants: twoKeys });
+    await net.run(0);
+    expect(await again).toEqual(await first);
+    expect(net.sent.filter((m) => m.type === 'prepare').length).toBe(prepares); // nothing ran again
+    const reused = coordinator.transact({ id: 't1', participants: { a: { writes: [{ key: 'x', value: 'new' }] } } }).catch((e: unknown) => e);
+    await net.run(0);
+    expect(await reused).toMatchObject({ code: 'ETXDUPLICATE', reason: 'different-work', txId: 't1' });
+    expect(stores.a.values.get('x')).toBe('1');
+    // Decided where this coordinator cannot see the work (another coordinator, or before a restart).
+    await decisionLog.record('elsewhere', 'commit', ['a']);
+    const decided = coordinator.transact({ id: 'elsewhere', participants: twoKeys }).catch((e: unknown) => e);
+    await net.run(0);
+    expect(await decided).toMatchObject({ code: 'ETXDUPLICATE', reason: 'decided' });
+    expect(net.sent.filter((m) => m.txId === 'elsewhere')).toEqual([]);
+    // An id the log does not know runs.
+    const fresh = coordinator.transact({ id: 'fresh', participants: twoKeys });
+    await net.run(0);
+    expect((await fresh).status).toBe('committed');
+  });
+
   it('refuses a transaction id that is running, and a transact after stop', async () => {
     const { net, coordinator } = await setup();
     net.filter = () => false;
