@@ -9,6 +9,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import type { ClusterRuntime } from './cluster/cluster-runtime.js';
 import { installKvFastPath } from './http/kv-fast-path.js';
+import { tokenMatches } from './http/operator-token.js';
 import { MAX_BODY_BYTES } from './http/validation.js';
 import { TransactionsService } from './transactions/transactions-service.js';
 import { SagasService } from './sagas/sagas-service.js';
@@ -32,6 +33,9 @@ export interface ClusterAppOptions {
   /** For tests: what the sagas' `?crash=` does (default SIGKILL to this process) and how long `POST /sagas/orders` waits before a 202. */
   readonly sagas?: Pick<SagasServiceOptions, 'crash' | 'replyWithinMs'>;
 }
+
+/** Paths only members call: their token is checked before the body parser runs. */
+const PEER_PATHS = ['/transactions/messages', '/cluster/commands'];
 
 /** Answers a body the JSON parser refused in the service's error shape, naming the field `body`. */
 function bodyErrors(error: unknown, _req: Request, res: Response, next: NextFunction): void {
@@ -79,6 +83,17 @@ export async function createClusterApp(runtime: ClusterRuntime, options: Cluster
   server.all('/raft/messages', runtime.peerHandler);
   // GET and PUT /kv/:key are answered ahead of Express and Nest, by the same KvApi (kv-fast-path.ts).
   installKvFastPath(app.getHttpServer(), runtime);
+  // The members-only endpoints check the token before any body is read (as /raft/messages does):
+  // a stranger's 8 MiB costs no parse. The controllers check it again.
+  server.use(PEER_PATHS, (req: Request, res: Response, next: NextFunction) => {
+    if (req.method === 'POST' && !tokenMatches(req.headers.authorization, runtime.config.token)) {
+      res.setHeader('www-authenticate', 'Bearer realm="bulwark-cluster"');
+      res.setHeader('connection', 'close');
+      res.status(401).json({ error: { code: 'EUNAUTHORIZED', message: 'peer endpoints need authorization: Bearer <CLUSTER_TOKEN>' } });
+      return;
+    }
+    next();
+  });
   app.use(express.json({ limit: MAX_BODY_BYTES, type: () => true, strict: false }));
   app.use(bodyErrors);
   return app;

@@ -144,6 +144,11 @@ describe('two-phase commit across three members in one process, over real HTTP',
   it('refuses peer messages and commands without the token, and bad ones naming the field', async () => {
     const message = { type: 'status', txId: 't', from: 'b', to: 'a' };
     expect((await cluster.request('a', '/transactions/messages', json('POST', message))).status).toBe(401);
+    // Refused before the body is read: a stranger's oversized or malformed body gets 401 too, not 413 or 400.
+    for (const body of ['x'.repeat(9 * 1024 * 1024), '{not json']) {
+      const reply = await cluster.request('a', '/cluster/commands', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      expect([reply.status, reply.json?.error?.code]).toEqual([401, 'EUNAUTHORIZED']);
+    }
     const bad = await cluster.request('a', '/transactions/messages', json('POST', { ...message, type: 'gossip' }, auth));
     expect(bad.status).toBe(400);
     expect(bad.json.error.field).toBe('body');

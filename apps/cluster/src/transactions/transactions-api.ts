@@ -1,4 +1,4 @@
-import { isTransactionInDoubtError, checkTransactionMessage } from '@bulwark/core';
+import { checkTransactionMessage, isDuplicateTransactionError, isTransactionInDoubtError } from '@bulwark/core';
 import type { TxWrite } from '@bulwark/core';
 import type { ClusterRuntime } from '../cluster/cluster-runtime.js';
 import { tokenMatches } from '../http/operator-token.js';
@@ -148,6 +148,14 @@ export class TransactionsApi {
           status: 503,
           headers: { 'retry-after': '1' },
           body: { error: { code: 'ETXNINDOUBT', message: `${error.message}; ask GET /transactions/${error.txId}`, outcome: 'unknown' }, id: error.txId },
+        };
+      }
+      if (isDuplicateTransactionError(error)) {
+        // Running now (a concurrent retry of the same transaction): ask again, or GET its id.
+        return {
+          status: 409,
+          headers: { 'retry-after': '1' },
+          body: { error: { code: 'ETXNRUNNING', message: `${error.message}; ask GET /transactions/${error.txId}`, field: 'id' }, id: error.txId },
         };
       }
       if (error instanceof TxnUnavailableError) {

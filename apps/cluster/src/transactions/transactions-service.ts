@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { TwoPhaseCoordinator, TwoPhaseParticipant, exponentialBackoff } from '@bulwark/core';
+import { TwoPhaseCoordinator, TwoPhaseParticipant, exponentialBackoff, isDuplicateTransactionError } from '@bulwark/core';
 import type { Clock, Random, TransactionMessage, TransactionResult, TransactionStatus, TxWrite } from '@bulwark/core';
 import { registerTransactionMetrics } from '@bulwark/prometheus';
 import type { TransactionMetricsHandle } from '@bulwark/prometheus';
@@ -197,7 +197,16 @@ export class TransactionsService {
       const applied = !writes || (await this.#applied(result.id, startedAt + timeoutMs - this.#clock.now()));
       return { ...result, applied };
     } catch (error) {
-      if (id !== undefined) this.#remember({ id, status: 'in-doubt', participants: Object.keys(work), atMs: this.#clock.now() });
+      // The same id and writes, decided before (by another member's coordinator, or this one
+      // before a restart): the same transaction, answered from the replicated decision.
+      if (isDuplicateTransactionError(error) && error.reason === 'decided' && id !== undefined) {
+        const decided = this.#runtime.kv.decision(id);
+        if (decided !== undefined) {
+          const status = decided.decision === 'commit' ? 'committed' : 'aborted';
+          return { id, status, votes: {}, ...(status === 'committed' ? { applied: decided.ended === true } : {}) };
+        }
+      }
+      if (id !== undefined && !isDuplicateTransactionError(error)) this.#remember({ id, status: 'in-doubt', participants: Object.keys(work), atMs: this.#clock.now() });
       throw error;
     }
   }
