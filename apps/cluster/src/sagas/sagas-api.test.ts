@@ -1,4 +1,7 @@
-import { checkOrder } from './sagas-api.js';
+import { SagaIdConflictError } from '@bulwark/core';
+import type { ClusterRuntime } from '../cluster/cluster-runtime.js';
+import { SagasApi, checkOrder } from './sagas-api.js';
+import type { SagasService } from './sagas-service.js';
 
 const GOOD = { sku: 'sku-1', quantity: 5, cents: 0 };
 
@@ -36,5 +39,14 @@ describe('checkOrder', () => {
   ])('names %s', (field, body, query, faults) => {
     const checked = checkOrder(body, query, faults);
     expect(checked.ok ? undefined : [checked.reply.status, (checked.reply.body as { error: { field: string } }).error.field]).toEqual([400, field]);
+  });
+});
+
+describe('SagasApi.order', () => {
+  it('answers 409 naming id for the id of a saga this member forgot but still holds in its log', async () => {
+    const runtime = { config: { faults: false } } as unknown as ClusterRuntime;
+    const service = { order: () => Promise.reject(new SagaIdConflictError('o-9', 'orders', 'orders', true)) } as unknown as SagasService;
+    const reply = await new SagasApi(runtime, service).order({ headers: {}, body: GOOD, query: { id: 'o-9' } });
+    expect(reply).toMatchObject({ status: 409, body: { error: { code: 'ESAGAIDCONFLICT', field: 'id', message: expect.stringContaining('forgotten') }, id: 'o-9' } });
   });
 });

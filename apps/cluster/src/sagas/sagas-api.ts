@@ -1,4 +1,4 @@
-import { isSagaOrchestratorStoppedError } from '@bulwark/core';
+import { isSagaIdConflictError, isSagaOrchestratorStoppedError } from '@bulwark/core';
 import type { ClusterRuntime } from '../cluster/cluster-runtime.js';
 import { badRequest } from '../http/reply.js';
 import type { Reply } from '../http/reply.js';
@@ -97,7 +97,8 @@ export class SagasApi {
   /**
    * `POST /sagas/orders`: 200 with the outcome when the saga ends within the service's
    * `replyWithinMs`, else 202 `{ id, status }` with `Location: /sagas/<id>`; 400 naming the
-   * field; 409 when `?id=` names a saga of another order; 503 while the sagas are not running.
+   * field; 409 when `?id=` names a saga of another order, or one this member forgot (past its
+   * log's window) whose records it still holds; 503 while the sagas are not running.
    */
   async order(request: SagasRequest): Promise<Reply> {
     const checked = checkOrder(request.body, request.query ?? {}, this.runtime.config.faults);
@@ -108,6 +109,8 @@ export class SagasApi {
       return { status: 202, headers: { location: `/sagas/${reply.id}` }, body: { id: reply.id, status: reply.status } };
     } catch (error) {
       if (isOrderIdConflictError(error)) return { status: 409, body: { error: { code: error.code, message: error.message, field: 'id' }, id: error.id } };
+      // The id of an ended saga this member no longer keeps: refused until its log compacts.
+      if (isSagaIdConflictError(error)) return { status: 409, body: { error: { code: error.code, message: error.message, field: 'id' }, id: error.sagaId } };
       if (isSagaUnavailableError(error)) return unavailable(error.code, error.message);
       if (isSagaOrchestratorStoppedError(error)) return unavailable('ESAGASSTOPPED', error.message);
       throw error;

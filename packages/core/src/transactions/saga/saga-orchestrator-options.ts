@@ -18,7 +18,11 @@ export interface SagaOrchestratorOptions {
   readonly clock?: Clock;
   /** Jitter and generated saga ids (default `Math.random`). */
   readonly random?: Random;
-  /** Ended sagas kept for `get`, `list` and id deduplication, newest first (default 1,000). */
+  /**
+   * Ended sagas kept for `get`, `list` and id deduplication, newest first (default 1,000). The id
+   * of an older one is refused by `start()` until a compaction removed its records (design.md,
+   * invariant 7).
+   */
   readonly maxEndedSagas?: number;
   /**
    * Compact the log (when it can) once this many records were written since the last compaction
@@ -52,7 +56,10 @@ export interface SagaOrchestratorOpenOptions extends Omit<SagaOrchestratorOption
 export interface SagaStartOptions {
   /**
    * The saga instance's id, its idempotency key: starting again with the id of a running or kept
-   * saga returns that saga's outcome. 1 to 100 of `A-Z a-z 0-9 . _ : -`. Default a random id.
+   * saga returns that saga's outcome; the id of a forgotten one (past `maxEndedSagas`) is refused
+   * with `SagaIdConflictError` until a compaction removed its records, and then starts a new saga
+   * whose steps get the old one's idempotency keys. 1 to 100 of `A-Z a-z 0-9 . _ : -`. Default a
+   * random id.
    */
   readonly id?: string;
   /**

@@ -408,6 +408,50 @@ describe('SagaOrchestrator', () => {
     expect(() => noCompact.compact()).toThrow(/has no compact/);
   });
 
+  it('refuses to reuse a forgotten saga\'s id until a compaction removed its records, so the log never holds two runs of one id', async () => {
+    const { clock, log, calls, orchestrator } = setup({ maxEndedSagas: 1 });
+    const saga = defineSaga<Input>({ name: 'r', steps: [step(calls, 'a')] });
+    await settle(clock, orchestrator.start(saga, { sku: 'x' }, { id: 'A' }));
+    await settle(clock, orchestrator.start(saga, { sku: 'x' }, { id: 'B' })); // A is forgotten: past maxEndedSagas
+    expect(orchestrator.get('A')).toBeUndefined();
+    const error = await settle(clock, orchestrator.start(saga, { sku: 'x' }, { id: 'A' })).catch((e: unknown) => e);
+    expect(isSagaIdConflictError(error)).toBe(true);
+    expect(error).toMatchObject({ sagaId: 'A', existing: 'r', requested: 'r', forgotten: true });
+    expect(calls).toEqual(['a(A:0#1)', 'a(B:0#1)']); // A ran once, with its idempotency key
+    expect(types(log).filter((t) => t === 'saga-started')).toHaveLength(2);
+    // The log still holds A's records: a reopen with a larger window keeps A and opens cleanly.
+    const wider = new SagaOrchestrator({ log, records: log.records, maxEndedSagas: 10 });
+    expect(wider.list().map((s) => [s.id, s.status])).toEqual([['B', 'completed'], ['A', 'completed']]);
+    // A reopen with the same window forgets A again, and refuses it too.
+    const same = new SagaOrchestrator({ log, records: log.records, maxEndedSagas: 1, clock, random: seededRandom(2) });
+    await expect(same.start(saga, { sku: 'x' }, { id: 'A' })).rejects.toMatchObject({ code: 'ESAGAIDCONFLICT', forgotten: true });
+    // Once a compaction removed A's records, the id may name a new saga (a new run, the same step keys).
+    orchestrator.compact();
+    expect(await settle(clock, orchestrator.start(saga, { sku: 'y' }, { id: 'A' }))).toMatchObject({ id: 'A', status: 'completed', results: { a: 'a:y' } });
+    expect(calls).toEqual(['a(A:0#1)', 'a(B:0#1)', 'a(A:0#1)']);
+    expect(new SagaOrchestrator({ log, records: log.records, maxEndedSagas: 10 }).list().map((s) => s.id)).toEqual(['A', 'B']); // B's records stay until the next compaction
+  });
+
+  it('replays a saga-started after the same id\'s saga-ended as a new run of that id (a log written before forgotten ids were kept)', () => {
+    const at = 1;
+    const run = (sagaId: string, sku: string) => [
+      { type: 'saga-started', sagaId, saga: 'r', steps: ['a'], input: { sku }, at },
+      { type: 'step-started', sagaId, step: 0, at },
+      { type: 'step-succeeded', sagaId, step: 0, result: sku, attempts: 1, at },
+      { type: 'saga-ended', sagaId, status: 'completed', at },
+    ] as const;
+    const records = [...run('A', 'old'), ...run('B', 'b'), ...run('A', 'new')].map((r) => encodeSagaRecord(r));
+    const log = new MemorySagaLog();
+    const replayed = new SagaOrchestrator({ log, records, maxEndedSagas: 10 });
+    expect(replayed.list().map((s) => s.id)).toEqual(['A', 'B']); // the new A is the newest
+    expect(replayed.get('A')).toMatchObject({ input: { sku: 'new' }, status: 'completed' });
+    expect(replayed.get('A')?.events.map((e) => e.type)).toEqual(['saga-started', 'step-started', 'step-succeeded', 'saga-ended']);
+    replayed.compact();
+    expect(log.records.map((r) => decodeSagaRecord(r)).filter((r) => r.type === 'saga-started').map((r) => 'input' in r && r.input)).toEqual([{ sku: 'b' }, { sku: 'new' }]);
+    // With a window of one, the new A is kept and B forgotten.
+    expect(new SagaOrchestrator({ log: new MemorySagaLog(), records, maxEndedSagas: 1 }).list().map((s) => s.id)).toEqual(['A']);
+  });
+
   it('caps the failed-attempt events per saga', async () => {
     const { clock, orchestrator } = setup({ maxEventsPerSaga: 2 });
     const saga = defineSaga<Input>({ name: 'e', steps: [{ name: 's', action: () => Promise.reject(new Error('x')), retry: { maxAttempts: 5, backoff: { delay: () => 1 } } }] });

@@ -67,6 +67,11 @@ export class SagaOrchestrator {
   private readonly runs = new Map<string, SagaRun>();
   /** Ended sagas' ids, oldest first. */
   private readonly ended: string[] = [];
+  /**
+   * Ids forgotten (past `maxEndedSagas`) since the last compaction, with their saga's name: their
+   * records are still in the log, so `start()` refuses them until a compaction removed those.
+   */
+  private readonly forgotten = new Map<string, string>();
   private readonly steps: SagaStepRunner;
   private stopCause: SagaOrchestratorStoppedError | undefined;
   private recordsSinceCompaction = 0;
@@ -186,7 +191,9 @@ export class SagaOrchestrator {
    * @param input JSON-serializable (`undefined` is kept as `null`); at most `maxRecordBytes` encoded
    * @returns its outcome once it ends: `'completed'` (every step succeeded) or `'compensated'`
    * @throws (rejects) TypeError / RangeError naming a bad argument (`saga`, `input`, `options.id`)
-   * @throws (rejects) SagaIdConflictError when `options.id` names a saga of another name
+   * @throws (rejects) SagaIdConflictError when `options.id` names a saga of another name, or an
+   *   ended saga no longer kept (past `maxEndedSagas`) whose records the log holds until the next
+   *   compaction (`forgotten: true`)
    * @throws (rejects) SagaOrchestratorStoppedError when the orchestrator stops first (the saga
    *   continues after a restart and `resume()`)
    */
@@ -197,6 +204,8 @@ export class SagaOrchestrator {
       if (typeof options !== 'object' || options === null) throw new TypeError(`SagaOrchestrator.start: options must be an object, got ${show(options)}`);
       const id = options.id === undefined ? this.newId() : checkId(options.id);
       const existing = this.runs.get(id);
+      const forgotten = this.forgotten.get(id);
+      if (forgotten !== undefined) throw new SagaIdConflictError(id, forgotten, saga.name, true);
       if (existing !== undefined) {
         if (existing.state.saga !== saga.name) throw new SagaIdConflictError(id, existing.state.saga, saga.name);
         const waited = this.wait(id);
@@ -340,6 +349,8 @@ export class SagaOrchestrator {
     }
     this.recordsSinceCompaction = 0;
     this.counters.compactions++;
+    // The forgotten sagas' records are gone: their ids may name new sagas.
+    this.forgotten.clear();
   }
 
   /**
@@ -367,9 +378,17 @@ export class SagaOrchestrator {
   /** Folds a record (already durable) into its saga. */
   private apply(run: SagaRun | undefined, record: SagaRecord, bytes: Uint8Array, definition: SagaDefinition<unknown> | undefined, index = 0): SagaRun {
     const state = applySagaRecord(run?.state, record, index);
+    if (run !== undefined && state !== run.state) {
+      // A new run of an ended saga's id (a log written while the first run was forgotten, replayed
+      // with a larger maxEndedSagas): it replaces the old one, whose records go at the next compaction.
+      this.runs.delete(state.id);
+      this.ended.splice(this.ended.indexOf(state.id), 1);
+      run = undefined;
+    }
     if (run === undefined) {
       run = newRun(state, definition);
       this.runs.set(state.id, run);
+      this.forgotten.delete(state.id);
     }
     run.records.push(bytes);
     run.events.push(recordEvent(state, record));
@@ -484,7 +503,12 @@ export class SagaOrchestrator {
   }
 
   private forget(): void {
-    while (this.ended.length > this.maxEndedSagas) this.runs.delete(this.ended.shift() as string);
+    while (this.ended.length > this.maxEndedSagas) {
+      const id = this.ended.shift() as string;
+      const run = this.runs.get(id);
+      this.runs.delete(id);
+      if (run !== undefined) this.forgotten.set(id, run.state.saga);
+    }
   }
 
   private definitionFor(state: SagaState): SagaDefinition<unknown> {
@@ -501,7 +525,7 @@ export class SagaOrchestrator {
     const part = (): string => Math.floor(this.random() * 0x100000000).toString(16).padStart(8, '0');
     for (;;) {
       const id = `saga-${part()}${part()}`;
-      if (!this.runs.has(id)) return id;
+      if (!this.runs.has(id) && !this.forgotten.has(id)) return id;
     }
   }
 

@@ -87,6 +87,15 @@ describe('applySagaRecord and nextSagaAction', () => {
     expect(error).toMatchObject({ index: records.length - 1 }); // the offending record
   });
 
+  it('begins a new run for a saga-started after its id\'s saga-ended (twice while running is corrupt)', () => {
+    const first = fold([started(1), rec('step-started', 0), rec('step-succeeded', 0), rec('saga-ended', undefined, { status: 'completed' })]);
+    const second = applySagaRecord(first, { ...started(2), at: 5 }, 4);
+    expect(second).not.toBe(first);
+    expect(second).toMatchObject({ id: 's', phase: 'forward', status: 'running', startedAt: 5, stepNames: ['s0', 's1'] });
+    expect(second.steps.map((step) => step.phase)).toEqual(['pending', 'pending']);
+    expect(first).toMatchObject({ phase: 'ended', status: 'completed' });
+  });
+
   it('turns around on a cancellation, compensating the running step', () => {
     const log = [started(), rec('step-started', 0), rec('step-succeeded', 0), rec('step-started', 1), rec('saga-cancelled', undefined, { reason: 'r' })];
     expect(fold(log)).toMatchObject({ phase: 'compensating', status: 'compensating', cancelled: 'r' });

@@ -35,7 +35,8 @@ export interface StepState {
  *   going forward); no step starts, and no step outcome is taken, after that;
  * - compensations start one at a time, in strictly decreasing step order, only for steps that
  *   started, each at most once;
- * - nothing follows `saga-ended`.
+ * - nothing follows `saga-ended` but a `saga-started` of the same id, which begins a new run
+ *   (a new state).
  */
 export interface SagaState {
   readonly id: string;
@@ -73,7 +74,8 @@ function started(record: Extract<SagaRecord, { type: 'saga-started' }>): SagaSta
 
 /**
  * Folds one record into a saga's state: pure but for mutating `state` (returned; a new state
- * for `saga-started`). `state` is `undefined` for a saga not seen yet.
+ * for `saga-started`, also after an ended run of that id). `state` is `undefined` for a saga not
+ * seen yet.
  *
  * @param index the record's position in the log, for the error
  * @throws SagaLogCorruptionError when the record breaks an invariant of {@link SagaState}
@@ -83,7 +85,9 @@ export function applySagaRecord(state: SagaState | undefined, record: SagaRecord
     throw new SagaLogCorruptionError(index, reason);
   };
   if (record.type === 'saga-started') {
-    if (state !== undefined) fail(`saga ${record.sagaId} started twice`);
+    // After its end, an id may begin a new run (a log written while the first run was forgotten):
+    // the new state replaces the old. While a run is going, a second start is corruption.
+    if (state !== undefined && state.phase !== 'ended') fail(`saga ${record.sagaId} started twice`);
     return started(record);
   }
   if (state === undefined) return fail(`${record.type} for saga ${record.sagaId}, which never started`);

@@ -20,6 +20,7 @@ describe('saga errors', () => {
       { name: 'SagaIdConflictError', code: 'ESAGAIDCONFLICT', sagaId: 'o1', existing: 'orders', requested: 'refunds' },
       /"o1" already names a "orders" saga, not "refunds"/,
     ],
+
     [new InvalidStepResultError('charge', 'too big'), isInvalidStepResultError, { name: 'InvalidStepResultError', code: 'EINVALIDSTEPRESULT', step: 'charge', reason: 'too big' }, /"charge".*: too big/],
     [new SagaOrchestratorStoppedError(), isSagaOrchestratorStoppedError, { name: 'SagaOrchestratorStoppedError', code: 'ESAGASTOPPED' }, /^Saga orchestrator is stopped$/],
   ] as const;
@@ -29,6 +30,14 @@ describe('saga errors', () => {
     expect(isBulwarkError(error)).toBe(true);
     expect(error).toMatchObject(fields);
     expect(error.message).toMatch(message);
+  });
+
+  it('SagaIdConflictError tells a forgotten id (records still in the log) from one of another saga', () => {
+    const error = new SagaIdConflictError('o2', 'orders', 'orders', true);
+    expect(isSagaIdConflictError(error)).toBe(true);
+    expect(error).toMatchObject({ name: 'SagaIdConflictError', code: 'ESAGAIDCONFLICT', sagaId: 'o2', existing: 'orders', requested: 'orders', forgotten: true });
+    expect(error.message).toMatch(/"o2" named a "orders" saga that ended and was forgotten; its records stay in the log until the next compaction/);
+    expect(new SagaIdConflictError('o1', 'orders', 'refunds').forgotten).toBe(false);
   });
 
   it('each guard accepts its own error only', () => {
