@@ -14,9 +14,19 @@ export interface SagaOrchestratorOptions {
   readonly records?: readonly Uint8Array[];
   /** Sagas to know by name, for `resume()` (`start()` registers its saga too). Default none. */
   readonly sagas?: readonly SagaDefinition<never>[];
-  /** Time for timestamps, retry waits and timeouts (default the system clock). */
+  /**
+   * Time for timestamps, retry waits, step timeouts and saga deadlines. **Defaults to the system
+   * clock** (`systemClock`: `Date.now` and real timers), unlike the two-phase-commit runtimes,
+   * which require one. Pass one explicitly in anything that must be deterministic: tests (a
+   * `ManualClock` from `@bulwark/core/testing`), simulations, and a host that already injects a
+   * clock into its other services; with the default, retries and timeouts wait in real time.
+   */
   readonly clock?: Clock;
-  /** Jitter and generated saga ids (default `Math.random`). */
+  /**
+   * Backoff jitter and generated saga ids. **Defaults to `Math.random`** (`systemRandom`),
+   * unlike the two-phase-commit runtimes, which require one: pass a seeded one
+   * (`seededRandom` from `@bulwark/core/testing`) for reproducible runs.
+   */
   readonly random?: Random;
   /**
    * Ended sagas kept for `get`, `list` and id deduplication, newest first (default 1,000). The id

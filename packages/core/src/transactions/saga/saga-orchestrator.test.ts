@@ -452,6 +452,17 @@ describe('SagaOrchestrator', () => {
     expect(new SagaOrchestrator({ log: new MemorySagaLog(), records, maxEndedSagas: 1 }).list().map((s) => s.id)).toEqual(['A']);
   });
 
+  it('defaults clock and random to the system ones (timestamps from Date.now, a generated id)', async () => {
+    const orchestrator = new SagaOrchestrator({ log: new MemorySagaLog() });
+    const saga = defineSaga<Input>({ name: 'd', steps: [{ name: 's', action: () => 1 }] });
+    const before = Date.now();
+    const outcome = await orchestrator.start(saga, { sku: 'x' }); // one synchronous step: no timer needed
+    const after = Date.now();
+    expect(outcome.id).toMatch(/^saga-[0-9a-f]{16}$/);
+    const startedAt = orchestrator.get(outcome.id)?.startedAt ?? Number.NaN;
+    expect(startedAt >= before && startedAt <= after).toBe(true);
+  });
+
   it('caps the failed-attempt events per saga', async () => {
     const { clock, orchestrator } = setup({ maxEventsPerSaga: 2 });
     const saga = defineSaga<Input>({ name: 'e', steps: [{ name: 's', action: () => Promise.reject(new Error('x')), retry: { maxAttempts: 5, backoff: { delay: () => 1 } } }] });
