@@ -160,6 +160,79 @@ describe('FileDecisionLog fail-stop', () => {
   });
 });
 
+describe('FileDecisionLog ended history', () => {
+  it('still answers an ended commit (lookup, first-wins record, status query), across compaction and restarts', async () => {
+    const { answerStatusQuery } = await import('./answer-status-query.js');
+    const disk = new CrashFs();
+    const log = FileDecisionLog.open({ dir: '/d', fs: disk, compactEvery: 3 });
+    await log.recover();
+    await log.record('t', 'commit', ['p']);
+    await log.end('t');
+    expect(log.size).toBe(0);
+    expect(log.endedSize).toBe(1);
+    expect(await log.lookup('t')).toBe('commit');
+    expect(await answerStatusQuery(log, { type: 'status', txId: 't', from: 'p', to: 'c' }, { from: 'c' })).toMatchObject({ type: 'commit' });
+    expect(await log.record('t', 'abort', ['p'])).toBe('commit');
+    for (let i = 0; i < 5; i++) {
+      await log.record(`u${i}`, 'commit', ['p']);
+      await log.end(`u${i}`); // compacts (every 3 ENDs)
+    }
+    log.close();
+    const again = FileDecisionLog.open({ dir: '/d', fs: disk.afterCrash(seededRandom(1)) });
+    expect(disk.list()).toHaveLength(1); // compacted
+    expect(disk.list()).not.toContain('log-0000000000000000.rec');
+    expect(again.lookupSync('t')).toBe('commit');
+    expect(again.recordSync('t', 'abort', [])).toBe('commit');
+    expect(again.lookupSync('u0')).toBe('commit');
+    expect((await again.recover()).pending).toEqual([]);
+  });
+
+  it('is bounded by maxEndedDecisions (the oldest are forgotten, also after a restart); 0 forgets at END', async () => {
+    const disk = new CrashFs();
+    const log = FileDecisionLog.open({ dir: '/d', fs: disk, maxEndedDecisions: 2, compactEvery: 2 });
+    log.recoverSync();
+    for (const id of ['a', 'b', 'c']) {
+      log.recordSync(id, 'commit', ['p']);
+      log.endSync(id);
+    }
+    expect(log.endedSize).toBe(2);
+    expect(log.lookupSync('a')).toBeUndefined();
+    expect(log.lookupSync('c')).toBe('commit');
+    log.recordSync('d', 'commit', ['p']); // its fsync carries the lazy END of c
+    log.close();
+    const again = FileDecisionLog.open({ dir: '/d', fs: disk, maxEndedDecisions: 2 });
+    expect(['a', 'b', 'c'].map((id) => again.lookupSync(id))).toEqual([undefined, 'commit', 'commit']);
+    const none = FileDecisionLog.open({ dir: '/z', fs: new CrashFs(), maxEndedDecisions: 0 });
+    none.recordSync('t', 'commit', ['p']);
+    none.endSync('t');
+    expect(none.lookupSync('t')).toBeUndefined();
+    expect(() => FileDecisionLog.open({ dir: '/y', fs: new CrashFs(), maxEndedDecisions: -1 })).toThrow(/maxEndedDecisions must be a non-negative integer/);
+  });
+
+  it('ends an abort at once: the aborts recorded for status queries do not pile up', async () => {
+    const { answerStatusQuery } = await import('./answer-status-query.js');
+    const disk = new CrashFs();
+    const log = FileDecisionLog.open({ dir: '/d', fs: disk, compactEvery: 10, maxEndedDecisions: 20 });
+    await log.recover();
+    for (let i = 0; i < 100; i++) await answerStatusQuery(log, { type: 'status', txId: `ghost${i}`, from: 'p', to: 'c' }, { from: 'c' });
+    expect(log.size).toBe(0);
+    expect(log.endedSize).toBe(20);
+    expect(await log.lookup('ghost99')).toBe('abort');
+    expect(await log.record('ghost99', 'commit', ['p'])).toBe('abort');
+    expect((await log.recover()).pending).toEqual([]);
+    const bytes = disk.list().reduce((n, name) => n + disk.readFile(name).byteLength, 0);
+    expect(bytes).toBeLessThan(20 * 120);
+  });
+
+  it('refuses a malformed ended chunk', () => {
+    const disk = new CrashFs();
+    const { log } = RecordLog.open({ dir: '/d', fs: disk });
+    log.append(new TextEncoder().encode('{"type":"ended","entries":[["t","maybe"]]}'));
+    log.sync();
+    expect(() => FileDecisionLog.open({ dir: '/d', fs: disk })).toThrow(/not a decision-log record/);
+  });
+});
+
 describe('answerStatusQuery', () => {
   it('answers the recorded decision, else abort recorded first (so a later commit loses)', async () => {
     const { answerStatusQuery } = await import('./answer-status-query.js');

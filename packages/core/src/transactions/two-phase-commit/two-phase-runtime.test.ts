@@ -242,6 +242,31 @@ describe('TwoPhaseCoordinator and TwoPhaseParticipant', () => {
     expect(restarted.activeCount).toBe(0);
   });
 
+  it('a yes vote delayed past END and a coordinator restart hears commit, not a presumed abort', async () => {
+    const { net, disks, coordinator, decisionLog } = await setup();
+    const pending = coordinator.transact({ id: 't1', participants: twoKeys });
+    await net.run(0);
+    expect((await pending).status).toBe('committed');
+    await net.run(50); // acked, ended
+    expect((decisionLog as FileDecisionLog).size).toBe(0);
+    await coordinator.stop();
+    (decisionLog as FileDecisionLog).close();
+    const restarted = await TwoPhaseCoordinator.open({
+      id: 'c',
+      decisionLog: FileDecisionLog.open({ dir: '/c', fs: disks.c }),
+      transport: net.transport,
+      clock: net.clock,
+      random: seededRandom(2),
+      tickMs: 10,
+    });
+    net.parties.set('c', restarted);
+    net.sent.length = 0;
+    restarted.receive({ type: 'vote', txId: 't1', from: 'a', to: 'c', vote: 'yes' });
+    await net.run(0);
+    expect(net.sent.filter((m) => m.txId === 't1' && m.to === 'a').map((m) => m.type)).toEqual(['commit']);
+    await restarted.stop();
+  });
+
   it('a participant restarted with a prepared transaction keeps its locks, asks with backoff, and commits when answered', async () => {
     const { net, disks, stores, coordinator, a } = await setup();
     let statusQueries = 0;
