@@ -5,6 +5,18 @@ import { MESSAGE_LIMITS, type TransactionMessage, checkTransactionMessage } from
 const prepare = { type: 'prepare', txId: 't', from: 'c', to: 'p', epoch: 1, order: 2, writes: [{ key: 'k', value: 'v' }, { key: 'd', value: null }], reads: ['r'] };
 
 describe('checkTransactionMessage', () => {
+  it('limits the total size of keys and values in one message (maxMessageBytes)', () => {
+    const big = 'v'.repeat(MESSAGE_LIMITS.maxValueLength);
+    const count = Math.floor(MESSAGE_LIMITS.maxMessageBytes / MESSAGE_LIMITS.maxValueLength) + 1;
+    const writes = Array.from({ length: count }, (_, i) => ({ key: `k${i}`, value: big }));
+    expect(() => checkTransactionMessage({ ...prepare, writes })).toThrow(/message\. must be at most 8388608 bytes of keys and values in all/);
+    expect(checkTransactionMessage({ ...prepare, writes: writes.slice(0, count - 2) })).toBeDefined();
+    const reads = Object.fromEntries(writes.map((w) => [w.key, w.value]));
+    expect(() => checkTransactionMessage({ type: 'vote', txId: 't', from: 'p', to: 'c', vote: 'yes', reads })).toThrow(/bytes of keys and values/);
+    const manyKeys = Array.from({ length: 9000 }, (_, i) => `${i}`.padStart(MESSAGE_LIMITS.maxKeyLength, 'k'));
+    expect(() => checkTransactionMessage({ ...prepare, writes: [], reads: manyKeys })).toThrow(/bytes of keys and values/);
+  });
+
   it('accepts every well-formed message and returns it', () => {
     const messages: TransactionMessage[] = [
       prepare as TransactionMessage,

@@ -62,8 +62,13 @@ export const TRANSACTION_MESSAGE_TYPES: ReadonlySet<string> = new Set(['prepare'
 /** The decision a decision message carries. */
 export const decisionOf = (message: DecisionMessage): Decision => message.type;
 
-/** Limits of {@link checkTransactionMessage} (the cluster receives messages over HTTP). */
-export const MESSAGE_LIMITS = Object.freeze({ maxIdLength: 256, maxKeyLength: 1024, maxValueLength: 1024 * 1024, maxKeys: 10_000 });
+/**
+ * Limits of {@link checkTransactionMessage} (the cluster receives messages over HTTP): ids,
+ * keys and values in characters, `maxKeys` per list, and `maxMessageBytes` for the sum of every
+ * key's and value's length in one message (an approximation of its size: 10 000 values of 1 MiB
+ * each would pass the other limits).
+ */
+export const MESSAGE_LIMITS = Object.freeze({ maxIdLength: 256, maxKeyLength: 1024, maxValueLength: 1024 * 1024, maxKeys: 10_000, maxMessageBytes: 8 * 1024 * 1024 });
 
 const fail = (field: string, expected: string, value: unknown): never => {
   throw new TypeError(`two-phase commit: message.${field} must be ${expected}, got ${show(value)}`);
@@ -90,6 +95,12 @@ function checkValue(value: unknown, field: string): void {
   if (value !== null && (typeof value !== 'string' || value.length > MESSAGE_LIMITS.maxValueLength)) {
     fail(field, `a string of at most ${MESSAGE_LIMITS.maxValueLength} characters or null`, value);
   }
+}
+
+// Adds a key's or value's length to the message's running total and checks the total limit.
+function count(total: { n: number }, value: string | null): void {
+  total.n += value === null ? 0 : value.length;
+  if (total.n > MESSAGE_LIMITS.maxMessageBytes) fail('', `at most ${MESSAGE_LIMITS.maxMessageBytes} bytes of keys and values in all`, `more (${total.n} so far)`);
 }
 
 function checkArray(value: unknown, field: string): unknown[] {
@@ -124,6 +135,7 @@ export function checkTransactionMessage(value: unknown): TransactionMessage {
       checkEpoch(message.epoch, 'epoch');
       checkEpoch(message.order, 'order');
       const writes = checkArray(message.writes, 'writes');
+      const total = { n: 0 };
       const seen = new Set<string>();
       writes.forEach((write, i) => {
         if (typeof write !== 'object' || write === null) fail(`writes[${i}]`, 'an object { key, value }', write);
@@ -132,8 +144,13 @@ export function checkTransactionMessage(value: unknown): TransactionMessage {
         checkValue(w.value, `writes[${i}].value`);
         if (seen.has(w.key as string)) fail(`writes[${i}].key`, 'a key written once per transaction', w.key);
         seen.add(w.key as string);
+        count(total, w.key as string);
+        count(total, w.value as string | null);
       });
-      checkArray(message.reads, 'reads').forEach((key, i) => checkKey(key, `reads[${i}]`));
+      checkArray(message.reads, 'reads').forEach((key, i) => {
+        checkKey(key, `reads[${i}]`);
+        count(total, key as string);
+      });
       break;
     }
     case 'vote': {
@@ -145,9 +162,12 @@ export function checkTransactionMessage(value: unknown): TransactionMessage {
         if (typeof message.reads !== 'object' || message.reads === null || Array.isArray(message.reads)) fail('reads', 'an object of key → value', message.reads);
         const entries = Object.entries(message.reads as Record<string, unknown>);
         if (entries.length > MESSAGE_LIMITS.maxKeys) fail('reads', `an object of at most ${MESSAGE_LIMITS.maxKeys} keys`, entries.length);
+        const total = { n: 0 };
         for (const [key, v] of entries) {
           checkKey(key, 'reads key');
           checkValue(v, `reads[${JSON.stringify(key)}]`);
+          count(total, key);
+          count(total, v as string | null);
         }
       }
       break;

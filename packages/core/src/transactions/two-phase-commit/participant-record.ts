@@ -59,7 +59,9 @@ export function decodeParticipantRecord(bytes: Uint8Array, index: number): Parti
       if (
         typeof r.coordinator !== 'string' ||
         !Number.isSafeInteger(r.epoch) ||
+        (r.epoch as number) < 0 ||
         typeof r.order !== 'number' ||
+        !Number.isFinite(r.order) ||
         !Array.isArray(r.writes) ||
         !r.writes.every(isWrite) ||
         !Array.isArray(r.reads) ||
@@ -67,7 +69,9 @@ export function decodeParticipantRecord(bytes: Uint8Array, index: number): Parti
         !Array.isArray(r.undo) ||
         !r.undo.every(isWrite) ||
         typeof r.readValues !== 'object' ||
-        r.readValues === null
+        r.readValues === null ||
+        Array.isArray(r.readValues) ||
+        !Object.values(r.readValues).every((v) => v === null || typeof v === 'string')
       ) {
         throw new TransactionRecordError('participant', index, `a prepared record with a missing or bad field: ${JSON.stringify(r).slice(0, 200)}`);
       }

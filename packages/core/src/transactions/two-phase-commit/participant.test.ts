@@ -3,7 +3,7 @@ import { seededRandom } from '../../testing/seeded-random.js';
 import { isTransactionRecordError } from './errors/transaction-record-error.js';
 import type { PrepareMessage, TransactionMessage } from './messages.js';
 import { Participant, type ParticipantConfig, type ParticipantReady } from './participant.js';
-import type { ParticipantRecord } from './participant-record.js';
+import { type ParticipantRecord, decodeParticipantRecord, encodeParticipantRecord } from './participant-record.js';
 
 const prepare = (txId: string, over: Partial<PrepareMessage> = {}): PrepareMessage => ({
   type: 'prepare',
@@ -39,6 +39,17 @@ function prepared(p: Participant, m: PrepareMessage, values: Record<string, stri
 }
 
 describe('Participant', () => {
+  it('keeps read keys named __proto__ or constructor as data, and reads a key the store did not return as null', () => {
+    const p = make();
+    const ready = prepared(p, prepare('t1', { reads: ['__proto__', 'constructor', 'r'] }), JSON.parse('{"__proto__":"p","r":"v"}') as Record<string, string | null>);
+    const vote = ready.messages[0] as { reads: Record<string, unknown> };
+    expect(Object.keys(vote.reads)).toEqual(['__proto__', 'constructor', 'r']);
+    expect(JSON.parse(JSON.stringify(vote.reads))).toEqual(JSON.parse('{"__proto__":"p","constructor":null,"r":"v"}'));
+    expect(Object.getPrototypeOf(vote.reads)).toBe(Object.prototype);
+    const record = ready.records[0] as { undo: unknown };
+    expect(record.undo).toEqual([{ key: 'x', value: null }]);
+  });
+
   it('forces PREPARED (redo, undo, coordinator, epoch) in the same Ready as its yes vote', () => {
     const p = make();
     const ready = prepared(p, prepare('t1', { reads: ['r'] }), { x: 'before', r: 'seen' });
@@ -250,6 +261,21 @@ describe('Participant', () => {
     }
     expect(isTransactionRecordError(caught)).toBe(true);
     expect(caught).toMatchObject({ log: 'participant', index: 1 });
+  });
+
+  it('decodes only well-formed prepared records: readValues strings or null, epoch ≥ 0, order finite', () => {
+    const good = { type: 'prepared', txId: 'a', coordinator: 'c', epoch: 0, order: 1.5, writes: [], reads: ['r'], undo: [], readValues: { r: null } } as const;
+    expect(decodeParticipantRecord(encodeParticipantRecord(good), 0)).toEqual(good);
+    const enc = (v: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(v));
+    for (const bad of [
+      { ...good, readValues: { r: 3 } },
+      { ...good, readValues: [] },
+      { ...good, epoch: -1 },
+      { ...good, order: null }, // what JSON makes of Infinity
+    ]) {
+      expect(() => decodeParticipantRecord(enc(bad), 4)).toThrow(expect.objectContaining({ code: 'ETXRECORD', index: 4 }));
+    }
+    expect(() => decodeParticipantRecord(new TextEncoder().encode('{"type":"prepared","txId":"a","coordinator":"c","epoch":0,"order":1e999,"writes":[],"reads":[],"undo":[],"readValues":{}}'), 0)).toThrow(/bad field/);
   });
 
   it('counts contradicting decisions and unknown commits (acknowledging the latter)', () => {

@@ -208,8 +208,10 @@ export class Participant {
     const entry = this.#entries.get(txId);
     if (entry?.state !== 'reading') return; // aborted meanwhile
     const { prepare } = entry;
+    // defineProperty and hasOwn: a key named "__proto__" (or "constructor") is data, not the prototype.
+    const valueOf = (key: string): string | null => (Object.hasOwn(values, key) ? (values[key] ?? null) : null);
     const readValues: Record<string, string | null> = {};
-    for (const key of prepare.reads) readValues[key] = values[key] ?? null;
+    for (const key of prepare.reads) Object.defineProperty(readValues, key, { value: valueOf(key), enumerable: true, writable: true, configurable: true });
     if (prepare.writes.length === 0) {
       // Read-only: nothing to commit; release the read locks and drop out of phase two.
       this.#entries.delete(txId);
@@ -227,7 +229,7 @@ export class Participant {
       order: prepare.order,
       writes: prepare.writes,
       reads: prepare.reads,
-      undo: prepare.writes.map((w) => ({ key: w.key, value: values[w.key] ?? null })),
+      undo: prepare.writes.map((w) => ({ key: w.key, value: valueOf(w.key) })),
       readValues,
     };
     this.#records.push(record);
