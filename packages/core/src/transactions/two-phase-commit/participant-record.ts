@@ -6,7 +6,9 @@ import type { PartyId, TxId, TxWrite } from './types.js';
  * - `prepared` (forced before the yes vote): the redo (`writes`), the undo (`undo`: the written
  *   keys' before-images), the read keys and values, the coordinator and its epoch, the order;
  * - `committed` (forced before the ack): the writes are applied to the store;
- * - `aborted` (not forced: presumed abort — if lost, a `prepared` one asks again and hears abort).
+ * - `aborted` (not forced: presumed abort — if lost, a `prepared` one asks again and hears abort);
+ * - `epoch` (not forced; rides on the next forced write): the highest epoch seen from a
+ *   coordinator, so that fencing survives compaction and restarts.
  */
 export type ParticipantRecord =
   | {
@@ -21,7 +23,8 @@ export type ParticipantRecord =
       readonly readValues: Readonly<Record<string, string | null>>;
     }
   | { readonly type: 'committed'; readonly txId: TxId }
-  | { readonly type: 'aborted'; readonly txId: TxId };
+  | { readonly type: 'aborted'; readonly txId: TxId }
+  | { readonly type: 'epoch'; readonly coordinator: PartyId; readonly epoch: number };
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -48,6 +51,12 @@ export function decodeParticipantRecord(bytes: Uint8Array, index: number): Parti
     throw new TransactionRecordError('participant', index, `not JSON (${String(error)})`);
   }
   const r = value as Record<string, unknown>;
+  if (typeof r === 'object' && r !== null && r.type === 'epoch') {
+    if (typeof r.coordinator !== 'string' || r.coordinator === '' || !Number.isSafeInteger(r.epoch) || (r.epoch as number) < 0) {
+      throw new TransactionRecordError('participant', index, `an epoch record with a missing or bad field: ${JSON.stringify(r).slice(0, 200)}`);
+    }
+    return { type: 'epoch', coordinator: r.coordinator, epoch: r.epoch as number };
+  }
   if (typeof r !== 'object' || r === null || typeof r.txId !== 'string' || r.txId === '') {
     throw new TransactionRecordError('participant', index, 'no txId');
   }

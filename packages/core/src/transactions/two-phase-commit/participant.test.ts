@@ -244,11 +244,35 @@ describe('Participant', () => {
     p.step(prepare('t9', { epoch: 3, writes: [{ key: 'q', value: '1' }] })); // epoch 4 was seen
     expect(take(p).messages).toMatchObject([{ vote: 'no', reason: 'stale-epoch' }]);
     expect(p.liveRecords()).toEqual([
+      { type: 'epoch', coordinator: 'c', epoch: 4 },
       { type: 'committed', txId: 't2' },
       { type: 'aborted', txId: 't3' },
       { type: 'aborted', txId: 't9' },
       records[0],
     ]);
+  });
+
+  it('logs a rise of a coordinator epoch and keeps it in liveRecords: fencing survives compaction and restarts', () => {
+    const p = make();
+    p.step(prepare('t1', { epoch: 5 }));
+    const first = take(p);
+    expect(first.records).toEqual([{ type: 'epoch', coordinator: 'c', epoch: 5 }]);
+    expect(first.sync).toBe(false); // lazy: PREPARED's forced write carries it
+    p.readDone('t1', {});
+    expect(take(p).sync).toBe(true);
+    p.step(abort('t1'));
+    take(p);
+    p.step(prepare('t2', { epoch: 5 }));
+    expect(take(p).records).toEqual([]); // no rise, no record
+    // Compacted to liveRecords with no transaction prepared any more: the epoch is all that fences.
+    const live = p.liveRecords();
+    expect(live).toContainEqual({ type: 'epoch', coordinator: 'c', epoch: 5 });
+    const restarted = make({ records: live.filter((r) => r.type !== 'prepared') });
+    restarted.step(prepare('t3', { epoch: 4, writes: [{ key: 'fresh', value: '1' }] }));
+    expect(take(restarted).messages).toMatchObject([{ type: 'vote', txId: 't3', vote: 'no', reason: 'stale-epoch' }]);
+    expect(restarted.liveRecords()).toContainEqual({ type: 'epoch', coordinator: 'c', epoch: 5 });
+    expect(decodeParticipantRecord(encodeParticipantRecord({ type: 'epoch', coordinator: 'c', epoch: 5 }), 0)).toEqual({ type: 'epoch', coordinator: 'c', epoch: 5 });
+    expect(() => decodeParticipantRecord(new TextEncoder().encode('{"type":"epoch","coordinator":"c","epoch":-1}'), 2)).toThrow(/an epoch record with a missing or bad field/);
   });
 
   it('refuses records in which two prepared transactions hold the same key', () => {

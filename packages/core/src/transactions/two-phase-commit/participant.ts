@@ -333,11 +333,13 @@ export class Participant {
   }
 
   /**
-   * The records a compacted log must keep: PREPARED for every transaction in doubt, and the
-   * remembered outcomes (so duplicates are still answered after a restart).
+   * The records a compacted log must keep: the highest epoch seen from each coordinator
+   * (fencing), PREPARED for every transaction in doubt, and the remembered outcomes (so
+   * duplicates are still answered after a restart).
    */
   liveRecords(): ParticipantRecord[] {
     const live: ParticipantRecord[] = [];
+    for (const [coordinator, epoch] of this.#maxEpoch) live.push({ type: 'epoch', coordinator, epoch });
     for (const [txId, outcome] of this.#finished) if (outcome !== 'read-only') live.push({ type: outcome, txId });
     for (const entry of this.#entries.values()) if (entry.state === 'prepared' || entry.state === 'applying') live.push(entry.record);
     return live;
@@ -363,7 +365,12 @@ export class Participant {
       this.#voteNo(m, 'stale-epoch'); // fencing: an older incarnation of the coordinator
       return;
     }
-    this.#maxEpoch.set(m.from, m.epoch);
+    if (m.epoch > known) {
+      this.#maxEpoch.set(m.from, m.epoch);
+      // Lazy: it rides on the next forced write (this prepare's PREPARED, if it votes yes). A
+      // crash before that loses only a rise no yes vote depended on yet.
+      this.#records.push({ type: 'epoch', coordinator: m.from, epoch: m.epoch });
+    }
     this.#tryLock(m, Infinity);
     // A new holder may be older than a waiter, which must then die rather than wait (wait-die).
     if (this.#policy === 'ordered') this.#grantWaiters();
@@ -471,6 +478,10 @@ export class Participant {
   }
 
   #replay(record: ParticipantRecord, index: number): void {
+    if (record.type === 'epoch') {
+      this.#maxEpoch.set(record.coordinator, Math.max(this.#maxEpoch.get(record.coordinator) ?? 0, record.epoch));
+      return;
+    }
     if (record.type === 'prepared') {
       const writes = record.writes.map((w) => w.key);
       if (this.#locks.conflicts(record.txId, record.reads, writes).length > 0) {
