@@ -105,6 +105,14 @@ describe('ordersSaga', () => {
     expect([h.value('stock/w/reserved'), h.value('payments/w/cents'), h.value('shipping/w/parcels')]).toEqual(['2', '300', '1']);
   });
 
+  it('declines a step whose counter would pass the safe-integer limit, leaving the counter as it was', async () => {
+    const h = harness();
+    h.kv.apply(encodeCommand({ op: 'put', key: 'payments/w/cents', value: String(Number.MAX_SAFE_INTEGER - 100) }), 1000);
+    const outcome = await h.open().start(h.saga, ORDER, { id: 's7' });
+    expect(outcome).toMatchObject({ status: 'compensated', failedStep: 'charge', error: { name: 'OrderDeclinedError', message: expect.stringContaining('past ±(2^53 − 1)') } });
+    expect([h.value('stock/w/reserved'), h.value('payments/w/cents')]).toEqual(['0', String(Number.MAX_SAFE_INTEGER - 100)]);
+  });
+
   it('ignores crash without the fault hook', async () => {
     const h = harness({ faults: false });
     expect(await h.open().start(h.saga, { ...ORDER, crash: 'reserve' }, { id: 's5' })).toMatchObject({ status: 'completed' });

@@ -87,7 +87,7 @@ export function ordersSaga(deps: OrdersSagaDeps): SagaDefinition<OrderInput> {
     const result = await deps.propose({ op: 'saga-step', phase: 'action', key, value, idempotencyKey: c.idempotencyKey, counter });
     if (result.outcome === 'refused') throw new OrderDeclinedError(step, `${step} was compensated already (${key} holds its tombstone)`);
     if (result.outcome === 'conflict') throw new OrderDeclinedError(step, `${key} holds another step's value (not ${c.idempotencyKey}): nothing applied`);
-    if (result.outcome === 'bad-counter') throw new OrderDeclinedError(step, `the counter ${counter.key} holds no integer`);
+    if (result.outcome === 'bad-counter') throw new OrderDeclinedError(step, `the counter ${counter.key} holds no integer, or ${step} would take it past ±(2^53 − 1)`);
     // The write is in the log; dying before the reply is the crash the demo shows. A re-run finds
     // the key applied (`duplicate`) and goes on.
     if (result.outcome === 'applied' && c.input.crash === step && deps.faults) await deps.crash(step);
@@ -99,7 +99,7 @@ export function ordersSaga(deps: OrdersSagaDeps): SagaDefinition<OrderInput> {
     // `conflict`: the key holds another step's value, which this compensation leaves alone (its own action never applied there).
     const result = await deps.propose({ op: 'saga-step', phase: 'compensate', key, value, idempotencyKey: c.idempotencyKey, counter: orderCounter(step, c.input) });
     // Retried until it succeeds: a counter someone overwrote is an incident to see in GET /sagas/:id.
-    if (result.outcome === 'bad-counter') throw new Error(`cannot undo ${step}: the counter ${orderCounter(step, c.input).key} holds no integer`);
+    if (result.outcome === 'bad-counter') throw new Error(`cannot undo ${step}: the counter ${orderCounter(step, c.input).key} holds no integer, or the undo would take it past ±(2^53 − 1)`);
     return { outcome: result.outcome };
   };
   return defineSaga<OrderInput>({
