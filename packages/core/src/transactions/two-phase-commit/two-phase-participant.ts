@@ -97,6 +97,10 @@ export class TwoPhaseParticipant {
   #stopped = false;
   #failure: unknown;
   #effects = 0;
+  /** The store calls under way (their own promises, settled either way): `stop()` waits for them. */
+  readonly #storeCalls = new Set<Promise<void>>();
+  /** Per transaction, its store apply under way (it may have outlived its timeout). */
+  readonly #applying = new Map<TxId, Promise<void>>();
 
   private constructor(
     options: TwoPhaseParticipantOptions,
@@ -217,9 +221,15 @@ export class TwoPhaseParticipant {
     return this.#failure;
   }
 
-  /** Stops ticking and closes the log (records not yet synced are dropped, as in a crash). Idempotent. */
+  /**
+   * Stops ticking and closes the log (records not yet synced are dropped, as in a crash), then
+   * waits for the store calls under way to settle (including ones past their `storeTimeoutMs`;
+   * a store call that never settles keeps this pending), so the store may be closed after it.
+   * Idempotent.
+   */
   async stop(): Promise<void> {
     this.#halt(undefined);
+    while (this.#storeCalls.size > 0) await Promise.all([...this.#storeCalls]);
   }
 
   #halt(cause: unknown): void {
@@ -281,6 +291,19 @@ export class TwoPhaseParticipant {
   }
 
   #run(effect: ParticipantEffect): void {
+    if (effect.type === 'apply') {
+      const previous = this.#applying.get(effect.txId);
+      if (previous !== undefined) {
+        // The last attempt timed out but the store is still at it: re-issue only once it settled
+        // (`apply` is idempotent by txId, not necessarily safe to run twice at once).
+        this.#effects++;
+        void previous.then(() => {
+          this.#effects--;
+          if (!this.#stopped) this.#run(effect);
+        });
+        return;
+      }
+    }
     this.#effects++;
     const done = (fn: () => void): void => {
       this.#effects--;
@@ -289,19 +312,37 @@ export class TwoPhaseParticipant {
       this.#kick();
     };
     if (effect.type === 'read') {
-      const read = (): Promise<Array<readonly [string, string | null]>> =>
-        Promise.all(effect.keys.map(async (key) => [key, (await this.#store.read(key)) ?? null] as const));
-      this.#storeTimeout.execute(read).then(
+      const read = this.#storeCall(() => Promise.all(effect.keys.map(async (key) => [key, (await this.#store.read(key)) ?? null] as const)));
+      this.#storeTimeout.execute(() => read).then(
         (pairs) => done(() => this.#core.readDone(effect.txId, Object.fromEntries(pairs))),
         () => done(() => this.#core.readFailed(effect.txId)),
       );
     } else {
-      this.#storeTimeout
-        .execute(() => this.#store.apply(effect.txId, effect.writes))
-        .then(
-          () => done(() => this.#core.applied(effect.txId)),
-          () => done(() => this.#core.applyFailed(effect.txId)),
-        );
+      const apply = this.#storeCall(() => this.#store.apply(effect.txId, effect.writes));
+      const settled = apply.then(
+        () => undefined,
+        () => undefined,
+      );
+      this.#applying.set(effect.txId, settled);
+      void settled.then(() => {
+        if (this.#applying.get(effect.txId) === settled) this.#applying.delete(effect.txId);
+      });
+      this.#storeTimeout.execute(() => apply).then(
+        () => done(() => this.#core.applied(effect.txId)),
+        () => done(() => this.#core.applyFailed(effect.txId)),
+      );
     }
+  }
+
+  // Starts a store call and tracks it until it settles (past its timeout too), for stop().
+  #storeCall<T>(call: () => Promise<T>): Promise<T> {
+    const promise = Promise.resolve().then(call);
+    const settled = promise.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#storeCalls.add(settled);
+    void settled.then(() => this.#storeCalls.delete(settled));
+    return promise;
   }
 }

@@ -318,13 +318,28 @@ describe('TwoPhaseCoordinator and TwoPhaseParticipant', () => {
     expect(coordinator.activeCount).toBe(0);
   });
 
-  it('limits each store call with storeTimeoutMs: a hung apply is retried, a hung read votes no', async () => {
+  it('limits each store call with storeTimeoutMs: a hung apply is retried once it settled (never two at once), a hung read votes no; stop() waits for store calls', async () => {
     const net = new Net();
     const store = new MapStore();
+    let releaseApply: () => void = () => undefined;
+    let releaseRead: (v: string) => void = () => undefined;
     let hang = 1;
+    let running = 0;
+    let maxRunning = 0;
+    let calls = 0;
     const slow: ParticipantStore = {
-      read: (key) => (key === 'stuck' ? new Promise<string>(() => undefined) : store.read(key)),
-      apply: (txId, writes) => (hang-- > 0 ? new Promise<void>(() => undefined) : store.apply(txId, writes)),
+      read: (key) => (key === 'stuck' ? new Promise<string>((resolve) => (releaseRead = resolve)) : store.read(key)),
+      apply: async (txId, writes) => {
+        calls++;
+        running++;
+        maxRunning = Math.max(maxRunning, running);
+        try {
+          if (hang-- > 0) await new Promise<void>((resolve) => (releaseApply = resolve));
+          else await store.apply(txId, writes);
+        } finally {
+          running--;
+        }
+      },
     };
     const p = TwoPhaseParticipant.open(participantOptions(net, 'a', new CrashFs(), slow, { storeTimeoutMs: 100 }));
     net.parties.set('a', p);
@@ -333,14 +348,27 @@ describe('TwoPhaseCoordinator and TwoPhaseParticipant', () => {
     p.receive({ type: 'commit', txId: 't1', from: 'c', to: 'a', epoch: 1 });
     await net.run(50);
     expect(p.inDoubt()).toMatchObject([{ txId: 't1', state: 'applying' }]);
+    await net.run(1000); // timed out, and the retry is due — but the first attempt is still running
+    expect(calls).toBe(1);
+    expect(p.inDoubt()).toMatchObject([{ txId: 't1', state: 'applying' }]);
+    releaseApply();
     await net.run(1000);
+    expect(calls).toBe(2);
+    expect(maxRunning).toBe(1);
     expect(store.values.get('x')).toBe('1');
     expect(p.inDoubt()).toEqual([]);
     p.receive({ type: 'prepare', txId: 't2', from: 'c', to: 'a', epoch: 1, order: 2, writes: [{ key: 'stuck', value: '1' }], reads: [] });
     await net.run(150);
     expect(net.sent.filter((m) => m.type === 'vote' && m.txId === 't2')).toEqual([{ type: 'vote', txId: 't2', from: 'a', to: 'c', vote: 'no', reason: 'store-failed' }]);
     expect(() => TwoPhaseParticipant.open(participantOptions(net, 'b', new CrashFs(), store, { storeTimeoutMs: 0 }))).toThrow(/storeTimeoutMs/);
-    await p.stop();
+    // The hung read is still running: stop() waits for it.
+    let stopped = false;
+    const stopping = p.stop().then(() => (stopped = true));
+    await net.run(10);
+    expect(stopped).toBe(false);
+    releaseRead('late');
+    await stopping;
+    expect(stopped).toBe(true);
   });
 
   it('validates requests and messages, naming the field', async () => {
