@@ -16,7 +16,16 @@ export async function transfer(amount: number): Promise<{ status: string; a?: st
   });
   // One process here; across processes, POST the JSON and call receive() where it lands.
   const parties = new Map<string, { receive(message: unknown): void }>();
-  const transport = { send: (m: TransactionMessage) => queueMicrotask(() => parties.get(m.to)?.receive(JSON.parse(JSON.stringify(m)))) };
+  const transport = {
+    send: (m: TransactionMessage) =>
+      queueMicrotask(() => {
+        try {
+          parties.get(m.to)?.receive(JSON.parse(JSON.stringify(m)));
+        } catch {
+          // A stopped party refuses (as an HTTP endpoint answers 503): the message is lost; the protocol re-sends.
+        }
+      }),
+  };
   const common = { transport, clock: systemClock, random: systemRandom };
   const decisionLog = FileDecisionLog.open({ dir: join(dir, 'coordinator') });
   const coordinator = await TwoPhaseCoordinator.open({ id: 'coordinator', decisionLog, ...common });

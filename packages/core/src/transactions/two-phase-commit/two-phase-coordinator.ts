@@ -68,6 +68,8 @@ interface Waiting {
   readonly reject: (error: unknown) => void;
   readonly deadline: TimerHandle;
   readonly timeoutMs: number;
+  /** The deadline passed and the core is aborting it: a failing abort record must not hold the caller past it. */
+  expired: boolean;
 }
 
 const DEFAULT_RECORD_BACKOFF = exponentialBackoff({ initialDelayMs: 50, maxDelayMs: 5000 });
@@ -98,6 +100,8 @@ export class TwoPhaseCoordinator {
   readonly #waiting = new Map<TxId, Waiting>();
   /** Caller-given ids whose decision-log lookup is under way (a second transact with one is a duplicate). */
   readonly #starting = new Set<TxId>();
+  /** Armed retry timers of failed records (cleared by stop). */
+  readonly #retryTimers = new Set<TimerHandle>();
   #tickTimer: TimerHandle | undefined;
   #driving = false;
   #stopped = false;
@@ -230,7 +234,7 @@ export class TwoPhaseCoordinator {
         return;
       }
       const deadline = this.#clock.setTimeout(() => this.#expire(txId), timeoutMs);
-      this.#waiting.set(txId, { resolve, reject, deadline, timeoutMs });
+      this.#waiting.set(txId, { resolve, reject, deadline, timeoutMs, expired: false });
       this.#kick();
     });
   }
@@ -262,7 +266,9 @@ export class TwoPhaseCoordinator {
 
   /**
    * Stops ticking and rejects pending calls with {@link TransactionStoppedError}; decisions being
-   * recorded finish recording (the log's promises) but nothing more is sent. Idempotent. The
+   * recorded finish recording (the log's promises) but nothing more is sent — no phase two, no
+   * answer to an inquiry — and retries of failed records not yet due are dropped (a restart
+   * resumes from what the log holds). Idempotent. The
    * coordinator also stops by itself when its decision log fails for good (a
    * `RecordLogFailedError`, see `FileDecisionLog`); the errors then carry it as `cause`.
    */
@@ -280,6 +286,12 @@ export class TwoPhaseCoordinator {
     this.#stopped = true;
     this.#failure = cause;
     if (this.#tickTimer !== undefined) this.#clock.clearTimeout(this.#tickTimer);
+    // Retries not yet due are dropped (a restart resumes what the log holds).
+    for (const timer of this.#retryTimers) {
+      this.#clock.clearTimeout(timer);
+      this.#pendingRecords--;
+    }
+    this.#retryTimers.clear();
     for (const [txId, w] of this.#waiting) {
       this.#clock.clearTimeout(w.deadline);
       w.reject(new TransactionStoppedError('coordinator', cause));
@@ -319,6 +331,7 @@ export class TwoPhaseCoordinator {
     const w = this.#waiting.get(txId);
     if (w === undefined || this.#stopped) return;
     if (this.#core.abort(txId, 'timeout')) {
+      w.expired = true; // if recording the abort fails, the caller hears in-doubt (see #record)
       this.#kick(); // the abort outcome settles the call
       return;
     }
@@ -386,11 +399,20 @@ export class TwoPhaseCoordinator {
             this.#pendingRecords--;
             return;
           }
+          // Past the caller's deadline: settle it now (the retries go on; the outcome is unknown
+          // to it — another coordinator may have recorded commit first).
+          const w = this.#waiting.get(record.txId);
+          if (w?.expired === true) {
+            this.#waiting.delete(record.txId);
+            w.reject(new TransactionInDoubtError(record.txId, w.timeoutMs));
+          }
           const delay = this.#recordBackoff.delay(n, previousMs, this.#random);
-          this.#clock.setTimeout(() => {
+          const timer = this.#clock.setTimeout(() => {
+            this.#retryTimers.delete(timer);
             if (this.#stopped) this.#pendingRecords--;
             else attempt(n + 1, delay);
           }, delay);
+          this.#retryTimers.add(timer);
         },
       );
     };
@@ -401,7 +423,8 @@ export class TwoPhaseCoordinator {
   // abort — recorded first, so nobody can commit the transaction after we answered.
   async #answer(txId: TxId, to: PartyId): Promise<void> {
     try {
-      this.#send(await answerStatusQuery(this.#log, { type: 'status', txId, from: to, to: this.id }, { from: this.id, epoch: this.#core.epoch }));
+      const answer = await answerStatusQuery(this.#log, { type: 'status', txId, from: to, to: this.id }, { from: this.id, epoch: this.#core.epoch });
+      if (!this.#stopped) this.#send(answer); // stopped: nothing more is sent
     } catch {
       // The participant asks again.
     }

@@ -217,6 +217,52 @@ describe('TwoPhaseCoordinator and TwoPhaseParticipant', () => {
     expect(coordinator.recordsInFlight).toBe(0);
   });
 
+  it('settles the caller with TransactionInDoubtError at the deadline even while a failing log keeps the abort from being recorded', async () => {
+    const failing: DecisionLog = {
+      record: () => Promise.reject(new Error('no quorum')),
+      lookup: async () => undefined,
+      end: async () => undefined,
+      recover: async () => ({ epoch: 1, pending: [] }),
+    };
+    const { net, coordinator } = await setup({ decisionLog: failing, coordinator: { recordBackoff: { delay: () => 30 } } });
+    net.filter = (m) => m.to !== 'b';
+    const caught = coordinator.transact({ id: 't1', participants: twoKeys, timeoutMs: 100 }).catch((error: unknown) => error);
+    await net.run(200);
+    const error = await caught;
+    expect(isTransactionInDoubtError(error)).toBe(true);
+    expect(error).toMatchObject({ txId: 't1', waitedMs: 100 });
+    expect(coordinator.recordsInFlight).toBe(1); // still retried
+    await coordinator.stop();
+  });
+
+  it('stop() disarms the retry timers of failing records and sends no answer that arrives after it', async () => {
+    let answerLookup: (d: Decision | undefined) => void = () => undefined;
+    const slow: DecisionLog = {
+      record: () => Promise.reject(new Error('no quorum')),
+      lookup: (txId) => (txId === 'ghost' ? new Promise((resolve) => (answerLookup = resolve)) : Promise.resolve(undefined)),
+      end: async () => undefined,
+      recover: async () => ({ epoch: 1, pending: [] }),
+    };
+    const { net, coordinator, a, b } = await setup({ decisionLog: slow, coordinator: { recordBackoff: { delay: () => 1000 } } });
+    await a.stop();
+    await b.stop();
+    const pending = coordinator.transact({ id: 'tx', participants: twoKeys, timeoutMs: 10_000 }).catch((error: unknown) => error);
+    await net.run(0);
+    coordinator.receive({ type: 'vote', txId: 'tx', from: 'a', to: 'c', vote: 'yes' });
+    coordinator.receive({ type: 'vote', txId: 'tx', from: 'b', to: 'c', vote: 'yes' });
+    coordinator.receive({ type: 'vote', txId: 'ghost', from: 'a', to: 'c', vote: 'yes' }); // an inquiry: answered from the (slow) log
+    await net.run(0);
+    expect(coordinator.recordsInFlight).toBe(1); // the commit failed; its retry is armed
+    await coordinator.stop();
+    expect(isTransactionStoppedError(await pending)).toBe(true);
+    expect(coordinator.recordsInFlight).toBe(0);
+    expect(net.clock.pendingTimers).toBe(0);
+    net.sent.length = 0;
+    answerLookup('commit'); // answered without a record: only the stop check keeps it from going out
+    await net.run(0);
+    expect(net.sent).toEqual([]);
+  });
+
   it('a restarted coordinator resumes phase two of a recorded commit (new epoch); an in-doubt participant resolves', async () => {
     const { net, disks, stores, coordinator, decisionLog } = await setup();
     net.filter = (m) => m.type !== 'commit'; // the coordinator "crashes" before any commit gets out
