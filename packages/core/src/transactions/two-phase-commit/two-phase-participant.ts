@@ -335,7 +335,7 @@ export class TwoPhaseParticipant {
   }
 
   // Starts a store call and tracks it until it settles (past its timeout too), for stop().
-  #storeCall<T>(call: () => Promise<T>): Promise<T> {
+  #storeCall<T>(call: () => T | Promise<T>): Promise<T> {
     const promise = Promise.resolve().then(call);
     const settled = promise.then(
       () => undefined,
