@@ -191,11 +191,14 @@ describe('the status page', () => {
     page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.goto(`${member.url}/`);
 
-    const tx = await eventually('a transaction to commit', 15_000, async () => {
-      const reply = await http('POST', `${member.url}/transactions`, { id: 'page-tx-1', writes: [{ key: 'page-a', value: '1' }, { key: 'page-b', value: '2' }] });
-      return reply.status === 200 ? (reply.body as { status: string }) : undefined;
+    // The restarted member may still be catching up: a transaction can abort (a participant's
+    // prepare timed out); a new one, with a new id, is tried until one commits.
+    let attempt = 0;
+    const tx = await eventually('a transaction to commit', 30_000, async () => {
+      const reply = await http('POST', `${member.url}/transactions`, { id: `page-tx-${++attempt}`, writes: [{ key: 'page-a', value: '1' }, { key: 'page-b', value: '2' }] });
+      const body = reply.body as { id: string; status: string };
+      return reply.status === 200 && body.status === 'committed' ? body : undefined;
     });
-    expect(tx.status).toBe('committed');
     const saga = await eventually('an order to end', 15_000, async () => {
       const reply = await http('POST', `${member.url}/sagas/orders?id=page-order-1&fail=charge`, { sku: 'page-sku', quantity: 1, cents: 10 });
       return reply.status === 200 ? (reply.body as { status: string }) : undefined;
@@ -204,12 +207,12 @@ describe('the status page', () => {
 
     const cell = async (selector: string, field: string) => (await page.locator(`${selector} td[data-field="${field}"]`).textContent({ timeout: 1_000 }).catch(() => null)) ?? undefined;
     await eventually('the page listing the transaction and the saga', 15_000, async () => {
-      const shownTx = await cell('tr[data-transaction="page-tx-1"]', 'status');
+      const shownTx = await cell(`tr[data-transaction="${tx.id}"]`, 'status');
       const shownSaga = await cell('tr[data-saga="page-order-1"]', 'status');
       return shownTx === 'committed' && shownSaga === 'compensated' ? true : undefined;
     });
     expect(await cell('tr[data-saga="page-order-1"]', 'failedStep')).toBe('charge');
-    expect((await cell('tr[data-transaction="page-tx-1"]', 'participants'))?.length).toBeGreaterThan(0);
+    expect((await cell(`tr[data-transaction="${tx.id}"]`, 'participants'))?.length).toBeGreaterThan(0);
     expect(pageErrors).toEqual([]);
   });
 });
