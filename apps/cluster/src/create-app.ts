@@ -1,5 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import express from 'express';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { LoggerService } from '@nestjs/common';
 import { systemRandom } from '@bulwark/core';
 import type { Clock, Random } from '@bulwark/core';
@@ -81,6 +83,10 @@ export async function createClusterApp(runtime: ClusterRuntime, options: Cluster
   server.set('etag', false); // a SHA-1 of every answer, for caches that never see these
 
   server.all('/raft/messages', runtime.peerHandler);
+  // Peers' streams (GET /raft/messages, upgrade: bulwark-raft/1); no other upgrade is served.
+  app.getHttpServer().on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!runtime.peerStreams.handleUpgrade(req, socket, head)) socket.destroy();
+  });
   // GET and PUT /kv/:key are answered ahead of Express and Nest, by the same KvApi (kv-fast-path.ts).
   installKvFastPath(app.getHttpServer(), runtime);
   // The members-only endpoints check the token before any body is read (as /raft/messages does):

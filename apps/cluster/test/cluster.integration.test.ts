@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import type { Socket } from 'node:net';
 import { MAX_PEER_BODY_BYTES } from '../src/cluster/cluster-runtime.js';
 import { TOKEN, json, startInProcessCluster, until } from './in-process-cluster.js';
 import type { InProcessCluster } from './in-process-cluster.js';
@@ -46,13 +47,30 @@ describe('three members in one process, over real HTTP', () => {
     expect(follower.members.every((m: { matchIndex: unknown }) => m.matchIndex === null)).toBe(true);
   });
 
-  it("carries the followers' acknowledgements back in the answers to the leader's appends", async () => {
-    const before = new Map(cluster.member('a').runtime.peerStates().map((p) => [p.id, p.received]));
-    const put = await cluster.request('a', '/kv/acked', json('PUT', { value: 'x' }));
+  it('sends peer messages over one long-lived stream per peer, each way (the token checked at the upgrade)', async () => {
+    const put = await cluster.request('a', '/kv/streamed', json('PUT', { value: 'x' }));
     expect(put.status).toBe(200);
-    // The put returned once one follower acknowledged; the other's may still be on its way.
-    await until(() => cluster.member('a').runtime.peerStates().every((p) => p.received > (before.get(p.id) ?? 0)), 'acknowledgements in answers from both followers');
-    for (const id of ['b', 'c']) expect(cluster.member(id).runtime.peerStates().find((p) => p.id === 'a')?.replied).toBeGreaterThan(0);
+    const link = (from: string, to: string) => cluster.member(from).runtime.peerStates().find((p) => p.id === to);
+    await until(() => ['b', 'c'].every((id) => link('a', id)?.stream === 'open' && link(id, 'a')?.stream === 'open'), 'the streams between the leader and each follower');
+    expect(cluster.member('a').runtime.peerStreams.stats()).toMatchObject({ open: 2, refused: 0, broken: 0 });
+    for (const id of ['b', 'c']) {
+      expect(cluster.member(id).runtime.peerStreams.stats().open).toBeGreaterThanOrEqual(1);
+      expect(link('a', id)?.sent).toBeGreaterThan(0);
+    }
+    const stranger = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(`${cluster.member('a').url}/raft/messages`, { agent: false, headers: { connection: 'Upgrade', upgrade: 'bulwark-raft/1', authorization: 'Bearer wrong' } });
+      req.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('upgrade', (_res, socket) => {
+        socket.destroy();
+        resolve(101);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(stranger).toBe(401);
   });
 
   it('puts and gets on the leader, and reads linearizably from a follower', async () => {
@@ -120,6 +138,30 @@ describe('three members in one process, over real HTTP', () => {
       req.flushHeaders();
     });
     expect(status).toBe(413);
+    // On a stream, the same limit: a 9 MiB frame is read whole (and refused as a bad frame), a
+    // length past MAX_PEER_BODY_BYTES closes the stream at once.
+    const streams = cluster.member('a').runtime.peerStreams;
+    const openStream = () =>
+      new Promise<Socket>((resolve, reject) => {
+        const req = httpRequest(`${cluster.member('a').url}/raft/messages`, { agent: false, headers: { connection: 'Upgrade', upgrade: 'bulwark-raft/1', authorization: `Bearer ${TOKEN}` } });
+        req.on('upgrade', (_res, socket) => resolve(socket));
+        req.on('response', (res) => reject(new Error(`answered ${res.statusCode}`)));
+        req.on('error', reject);
+        req.end();
+      });
+    const length = (n: number) => {
+      const b = Buffer.alloc(4);
+      b.writeUInt32BE(n, 0);
+      return b;
+    };
+    const big = await openStream();
+    big.write(Buffer.concat([length(9 * 1024 * 1024), Buffer.alloc(9 * 1024 * 1024, 0xff)]));
+    await new Promise((resolve) => big.on('close', resolve));
+    expect(streams.stats().lastError).toMatch(/bad message frame/);
+    const over = await openStream();
+    over.write(length(MAX_PEER_BODY_BYTES + 1));
+    await new Promise((resolve) => over.on('close', resolve));
+    expect(streams.stats().lastError).toBe(`a frame of ${MAX_PEER_BODY_BYTES + 1} bytes on a peer stream, over the ${MAX_PEER_BODY_BYTES}-byte limit`);
   });
 
   it('deletes: 200 with the revision of the delete, then 404 for the key and for a second delete', async () => {

@@ -88,7 +88,7 @@ export async function startInProcessCluster(
       storage: new MemoryPersistentStorage({ voters: ids }),
       // No tick ever retries a lost message here, so a slow peer request must not be abandoned
       // (the default timeout is 2 s): on a loaded machine it arrives late, but it arrives.
-      transport: new HttpTransport({ id, peers: {}, token: TOKEN, faults, requestTimeoutMs: 120_000 }),
+      transport: new HttpTransport({ id, peers: {}, token: TOKEN, faults, requestTimeoutMs: 120_000, streams: true }),
       faults,
       clock,
       random: seededRandom(i + 1),

@@ -169,6 +169,8 @@ export { HttpTransport, MAX_REPLY_BYTES, PEER_BREAKER_DEFAULTS, REPLIES_HEADER }
 export type { HttpTransportOptions, PeerState } from './raft/transport/http-transport.js';
 export { createPeerHandler, DEFAULT_MAX_BODY_BYTES } from './raft/transport/peer-handler.js';
 export type { PeerHandlerOptions, PeerReplies } from './raft/transport/peer-handler.js';
+export { createPeerStreamHandler, DEFAULT_MAX_FRAME_BYTES, STREAM_PROTOCOL } from './raft/transport/peer-stream.js';
+export type { PeerStreamHandler, PeerStreamHandlerOptions, PeerStreamStats } from './raft/transport/peer-stream.js';
 export { TransportFaults } from './raft/transport/transport-faults.js';
 export type { TransportFaultRule, OutboundFault, TransportFaultsDescription } from './raft/transport/transport-faults.js';
 export { encodeMessages, decodeFrame } from './raft/transport/message-codec.js';

@@ -6,11 +6,12 @@ import {
   RaftNode,
   TransportFaults,
   createPeerHandler,
+  createPeerStreamHandler,
   createRegistry,
   systemClock,
   systemRandom,
 } from '@bulwark/core';
-import type { Clock, Disposable, Message, PeerState, PersistentStorage, PolicyRegistry, Random, RaftNodeOptions, Transport } from '@bulwark/core';
+import type { Clock, Disposable, Message, PeerState, PeerStreamHandler, PersistentStorage, PolicyRegistry, Random, RaftNodeOptions, Transport } from '@bulwark/core';
 import { registerMetrics, registerRaftMetrics } from '@bulwark/prometheus';
 import type { MetricsHandle, RaftMetricsHandle } from '@bulwark/prometheus';
 import { Registry } from 'prom-client';
@@ -103,6 +104,8 @@ export class ClusterRuntime {
   readonly clock: Clock;
   /** The handler of `POST /raft/messages`. */
   readonly peerHandler: (req: IncomingMessage, res: ServerResponse) => void;
+  /** The peers' streams: `GET /raft/messages` upgraded to `bulwark-raft/1`, on the server's `'upgrade'` event. */
+  readonly peerStreams: PeerStreamHandler;
   readonly #storage: CompactableStorage;
   readonly #transport: ClusterTransport;
   readonly #peerUrls: Map<string, string>;
@@ -134,7 +137,9 @@ export class ClusterRuntime {
       onSync: (seconds) => fsync.metrics?.observeFsync(seconds),
     });
     const faults = config.faults ? new TransportFaults({ clock, random }) : undefined;
-    const transport = new HttpTransport({ id: config.nodeId, peers: Object.fromEntries(config.peers), token: config.token, faults, clock, random });
+    // Streams: one long-lived connection per peer, not a POST per batch (the members' own
+    // createPeerStreamHandler takes them; see the README's "Batching").
+    const transport = new HttpTransport({ id: config.nodeId, peers: Object.fromEntries(config.peers), token: config.token, faults, clock, random, streams: true });
     const runtime = new ClusterRuntime(config, { storage, transport, faults, clock, random, register });
     fsync.metrics = runtime.raftMetrics;
     return runtime;
@@ -178,6 +183,7 @@ export class ClusterRuntime {
     const replies = typeof transport.holdReply === 'function' && typeof transport.setReceiver === 'function' ? { holdReply: transport.holdReply.bind(transport) } : undefined;
     if (replies !== undefined) transport.setReceiver?.(receive);
     this.peerHandler = createPeerHandler({ token: config.token, receive, faults: this.faults, maxBodyBytes: MAX_PEER_BODY_BYTES, replies });
+    this.peerStreams = createPeerStreamHandler({ token: config.token, receive, faults: this.faults, maxFrameBytes: MAX_PEER_BODY_BYTES });
     const observe = (): void => {
       const s = this.node.status();
       this.elections.observe(s.term, s.leaderId, this.clock.now());
@@ -311,6 +317,7 @@ export class ClusterRuntime {
     this.#stopping ??= (async () => {
       for (const subscription of this.#subscriptions) subscription.dispose();
       await this.node.stop();
+      this.peerStreams.close();
       await this.#transport.close?.();
       this.#storage.close?.();
       this.raftMetrics.unregister();

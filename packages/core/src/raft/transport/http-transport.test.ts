@@ -81,7 +81,7 @@ describe('HttpTransport', () => {
     expect(t.unroutable).toBe(1);
     expect(t.peerStates().map((p) => p.id)).toEqual(['b', 'c']);
     await until(() => state(t, 'b')?.sent === 2, 'the answer');
-    expect(state(t, 'b')).toEqual({ id: 'b', url: b.server.url, breaker: 'closed', inflight: 0, queuedBytes: 0, sent: 2, dropped: 0, received: 0, replied: 0, lastError: undefined });
+    expect(state(t, 'b')).toEqual({ id: 'b', url: b.server.url, breaker: 'closed', inflight: 0, queuedBytes: 0, sent: 2, dropped: 0, received: 0, replied: 0, lastError: undefined, stream: 'off' });
   });
 
   it('keeps connections alive: many requests over one socket', async () => {

@@ -1,4 +1,5 @@
 import * as http from 'node:http';
+import type { Socket } from 'node:net';
 import { CircuitBreaker } from '../../policies/circuit-breaker/circuit-breaker.js';
 import type { BreakerPermit } from '../../policies/circuit-breaker/breaker-permit.js';
 import type { CircuitBreakerOptions } from '../../policies/circuit-breaker/options.js';
@@ -10,6 +11,7 @@ import type { Message } from '../messages.js';
 import type { Transport } from '../node/transport.js';
 import { checkToken } from './cluster-token.js';
 import { FRAME_HEADER, decodeFrame, encodeFrame, encodeMessage } from './message-codec.js';
+import { STREAM_PROTOCOL, frameLength } from './peer-stream.js';
 import type { TransportFaults } from './transport-faults.js';
 
 /** Options of {@link HttpTransport}. Durations in ms, sizes in bytes. */
@@ -45,6 +47,15 @@ export interface HttpTransportOptions {
    * `resetTimeout` 1000 ms. `clock`, `random` and `name` are set by the transport.
    */
   readonly breaker?: Omit<CircuitBreakerOptions, 'clock' | 'random' | 'name'>;
+  /**
+   * Send over one long-lived stream per peer instead of a POST per batch: `GET <path>` upgraded
+   * to `bulwark-raft/1` (the token checked once, at the upgrade), then frames written as they
+   * come, with no answers — the peer's messages come back on its own stream to this node. The
+   * peer must run {@link createPeerStreamHandler} on its server's `'upgrade'` event. A peer that
+   * answers the upgrade 404 or 405 (no stream handler) gets POSTs from then on, until its URL
+   * changes. Opening a stream takes a breaker permit as a request does. Default false.
+   */
+  readonly streams?: boolean;
 }
 
 /** One peer's state, from {@link HttpTransport.peerStates}. */
@@ -67,6 +78,12 @@ export interface PeerState {
   readonly replied: number;
   /** The last request failure's message, if any. */
   readonly lastError: string | undefined;
+  /**
+   * The peer's stream ({@link HttpTransportOptions.streams}): `'off'` when streams are off,
+   * `'closed'` until a message opens it, `'connecting'`, `'open'`, or `'unsupported'` when the
+   * peer answered the upgrade without a stream handler (its messages go as POSTs).
+   */
+  readonly stream: 'off' | 'closed' | 'connecting' | 'open' | 'unsupported';
 }
 
 /**
@@ -116,6 +133,12 @@ interface Link {
   /** Requests in flight, each with what settles it. */
   readonly requests: Map<http.ClientRequest, (error: Error) => void>;
   removed: boolean;
+  /** The stream's state (see {@link PeerState.stream}); 'off' for every link when streams are off. */
+  stream: PeerState['stream'];
+  /** The open stream's socket. */
+  socket: Socket | undefined;
+  /** The upgrade request while the stream opens. */
+  opening: http.ClientRequest | undefined;
 }
 
 const WHERE = 'HttpTransport';
@@ -188,6 +211,7 @@ export class HttpTransport implements Transport {
   readonly #agent: http.Agent;
   readonly #links = new Map<NodeId, Link>();
   readonly #delays = new Set<TimerHandle>();
+  readonly #streams: boolean;
   #closed = false;
   #receive: ((message: Message) => void) | undefined;
   /** Messages addressed to no known peer. */
@@ -214,6 +238,8 @@ export class HttpTransport implements Transport {
       throw new TypeError(`${WHERE}: options.breaker must be an object of CircuitBreaker options`);
     }
     this.#breakerOptions = { ...PEER_BREAKER_DEFAULTS, ...options.breaker };
+    if (options.streams !== undefined && typeof options.streams !== 'boolean') throw new TypeError(`${WHERE}: options.streams must be a boolean, got ${show(options.streams)}`);
+    this.#streams = options.streams ?? false;
     this.#agent = new http.Agent({ keepAlive: true, maxSockets: this.#maxInflight, keepAliveMsecs: 1000, noDelay: true } as http.AgentOptions);
     this.setPeers(options.peers);
   }
@@ -237,11 +263,17 @@ export class HttpTransport implements Transport {
       link.removed = true;
       this.#dropQueue(link);
       this.#releaseHeld(link);
+      this.#closeStream(link);
       link.breaker.shutdown();
     }
     for (const [id, { url, target }] of next) {
       const link = this.#links.get(id);
       if (link !== undefined) {
+        if (link.url !== url) {
+          // The next message opens a stream to the new address (which may have a stream handler).
+          this.#closeStream(link);
+          if (link.stream === 'unsupported') link.stream = 'closed';
+        }
         link.url = url;
         link.target = target;
         continue;
@@ -264,6 +296,9 @@ export class HttpTransport implements Transport {
         lastError: undefined,
         requests: new Map(),
         removed: false,
+        stream: this.#streams ? 'closed' : 'off',
+        socket: undefined,
+        opening: undefined,
       });
     }
   }
@@ -358,6 +393,7 @@ export class HttpTransport implements Transport {
       received: link.received,
       replied: link.replied,
       lastError: link.lastError,
+      stream: link.stream,
     }));
   }
 
@@ -383,6 +419,7 @@ export class HttpTransport implements Transport {
         request.destroy();
       }
       link.requests.clear();
+      this.#closeStream(link);
       link.breaker.shutdown();
     }
     this.#agent.destroy();
@@ -467,31 +504,177 @@ export class HttpTransport implements Transport {
   }
 
   #pump(link: Link): void {
+    if (link.stream !== 'off' && link.stream !== 'unsupported') {
+      this.#pumpStream(link);
+      return;
+    }
     while (!this.#closed && !link.removed && link.inflight < this.#maxInflight && link.head < link.queue.length) {
-      let permit: BreakerPermit;
-      try {
-        permit = link.breaker.acquirePermit();
-      } catch {
-        // Open: drop what waits. Half-open with the trial out: wait for its outcome.
-        if (link.breaker.opened || link.breaker.isShutdown) this.#dropQueue(link);
+      const permit = this.#permit(link);
+      if (permit === undefined) return;
+      this.#post(link, this.#takeBatch(link), permit);
+    }
+  }
+
+  // A breaker permit for a request (or a stream's opening); undefined when the breaker refuses:
+  // open, drop what waits; half-open with the trial out, wait for its outcome.
+  #permit(link: Link): BreakerPermit | undefined {
+    try {
+      return link.breaker.acquirePermit();
+    } catch {
+      if (link.breaker.opened || link.breaker.isShutdown) this.#dropQueue(link);
+      return undefined;
+    }
+  }
+
+  // The queued messages for one request or frame: at least one, at most maxBatchBytes in all.
+  #takeBatch(link: Link): Uint8Array[] {
+    const batch: Uint8Array[] = [];
+    let bytes = 0;
+    while (link.head < link.queue.length) {
+      const next = link.queue[link.head] as Uint8Array;
+      if (batch.length > 0 && bytes + next.byteLength > this.#maxBatchBytes) break;
+      batch.push(next);
+      bytes += next.byteLength;
+      link.queue[link.head++] = EMPTY;
+    }
+    link.queuedBytes -= bytes;
+    if (link.head === link.queue.length) {
+      link.queue = [];
+      link.head = 0;
+    } else compactQueue(link);
+    return batch;
+  }
+
+  // Streams: writes what is queued while the socket takes it (a full socket resumes on 'drain';
+  // beyond maxQueueBytes the queue drops its oldest), or opens the stream first.
+  #pumpStream(link: Link): void {
+    if (this.#closed || link.removed || link.head >= link.queue.length) return;
+    if (link.stream === 'closed') {
+      this.#openStream(link);
+      return;
+    }
+    const socket = link.socket;
+    if (link.stream !== 'open' || socket === undefined) return;
+    while (link.head < link.queue.length && !socket.writableNeedDrain) {
+      const batch = this.#takeBatch(link);
+      const frame = encodeFrame(batch);
+      link.inflight++;
+      socket.cork();
+      socket.write(frameLength(frame.byteLength));
+      socket.write(frame, (error) => {
+        link.inflight--;
+        if (error === undefined || error === null) link.sent += batch.length;
+        else {
+          link.dropped += batch.length;
+          link.lastError = error.message;
+        }
+      });
+      socket.uncork();
+    }
+  }
+
+  // Opens the stream: GET <path> with upgrade: bulwark-raft/1 and the token, under a breaker
+  // permit and requestTimeoutMs. A failure drops what waits (Raft resends), as a failed request does.
+  #openStream(link: Link): void {
+    const permit = this.#permit(link);
+    if (permit === undefined) return;
+    link.stream = 'connecting';
+    const { hostname, port, path } = link.target;
+    const request = http.request({
+      hostname,
+      port,
+      path,
+      method: 'GET',
+      agent: false,
+      headers: { authorization: `Bearer ${this.#token}`, connection: 'Upgrade', upgrade: STREAM_PROTOCOL },
+    });
+    link.opening = request;
+    let settled = false;
+    const settle = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      this.#clock.clearTimeout(timer);
+      if (link.opening === request) link.opening = undefined;
+      return true;
+    };
+    const fail = (error: Error): void => {
+      if (settle()) failed(error);
+    };
+    const failed = (error: Error): void => {
+      request.destroy();
+      if (link.stream === 'connecting') link.stream = 'closed';
+      if (this.#closed || link.removed) {
+        permit.release();
         return;
       }
-      const batch: Uint8Array[] = [];
-      let bytes = 0;
-      while (link.head < link.queue.length) {
-        const next = link.queue[link.head] as Uint8Array;
-        if (batch.length > 0 && bytes + next.byteLength > this.#maxBatchBytes) break;
-        batch.push(next);
-        bytes += next.byteLength;
-        link.queue[link.head++] = EMPTY;
+      link.lastError = error.message;
+      permit.fail(error);
+      this.#dropQueue(link);
+    };
+    const timer: TimerHandle = this.#clock.setTimeout(() => fail(new Error(`opening a stream to ${link.id} timed out after ${this.#timeoutMs} ms`)), this.#timeoutMs);
+    request.on('upgrade', (response, socket: Socket, head: Buffer) => {
+      if (!settle()) {
+        socket.destroy(); // timed out meanwhile
+        return;
       }
-      link.queuedBytes -= bytes;
-      if (link.head === link.queue.length) {
-        link.queue = [];
-        link.head = 0;
-      } else compactQueue(link);
-      this.#post(link, batch, permit);
-    }
+      if (this.#closed || link.removed) {
+        permit.release();
+        socket.destroy();
+        return;
+      }
+      if ((response.headers.upgrade ?? '').toLowerCase() !== STREAM_PROTOCOL || head.byteLength > 0) {
+        socket.destroy();
+        failed(new Error(`${link.id} upgraded to ${show(response.headers.upgrade)}, not ${STREAM_PROTOCOL}`));
+        return;
+      }
+      permit.succeed();
+      socket.setNoDelay(true);
+      socket.on('data', () => socket.destroy()); // the peer sends nothing on this node's stream
+      socket.on('end', () => socket.destroy());
+      socket.on('drain', () => this.#schedule(link));
+      socket.on('error', (error) => {
+        link.lastError = error.message;
+      });
+      socket.on('close', () => {
+        if (link.socket !== socket) return;
+        link.socket = undefined;
+        if (link.stream === 'open') link.stream = 'closed';
+        // What waits opens a new stream (through the breaker: a peer that is gone opens it).
+        if (!this.#closed && !link.removed) this.#schedule(link);
+      });
+      link.socket = socket;
+      link.stream = 'open';
+      this.#schedule(link);
+    });
+    request.on('response', (response) => {
+      response.resume();
+      const status = response.statusCode ?? 0;
+      if (status !== 404 && status !== 405) {
+        fail(new Error(`${link.id} answered ${status} to a stream`));
+        return;
+      }
+      if (!settle()) return;
+      // No stream handler there: POSTs from now on, for this URL.
+      if (this.#closed || link.removed) {
+        permit.release();
+        return;
+      }
+      permit.succeed();
+      link.stream = 'unsupported';
+      this.#schedule(link);
+    });
+    request.on('error', (error) => fail(error));
+    request.end();
+  }
+
+  #closeStream(link: Link): void {
+    const opening = link.opening;
+    link.opening = undefined;
+    opening?.destroy();
+    const socket = link.socket;
+    link.socket = undefined;
+    socket?.destroy();
+    if (link.stream === 'open' || link.stream === 'connecting') link.stream = 'closed';
   }
 
   #post(link: Link, batch: readonly Uint8Array[], permit: BreakerPermit): void {
