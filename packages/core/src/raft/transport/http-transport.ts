@@ -139,6 +139,8 @@ interface Link {
   socket: Socket | undefined;
   /** The upgrade request while the stream opens. */
   opening: http.ClientRequest | undefined;
+  /** Runs out when a full socket has not drained for requestTimeoutMs: the peer is stuck. */
+  stall: TimerHandle | undefined;
 }
 
 const WHERE = 'HttpTransport';
@@ -299,6 +301,7 @@ export class HttpTransport implements Transport {
         stream: this.#streams ? 'closed' : 'off',
         socket: undefined,
         opening: undefined,
+        stall: undefined,
       });
     }
   }
@@ -566,10 +569,23 @@ export class HttpTransport implements Transport {
         if (error === undefined || error === null) link.sent += batch.length;
         else {
           link.dropped += batch.length;
-          link.lastError = error.message;
+          if (link.socket === socket) link.lastError = error.message; // not the cancel of a stream this transport ended
         }
       });
       socket.uncork();
+    }
+    // A peer that stops reading (paused, or stuck) fills the socket: after requestTimeoutMs
+    // without a 'drain' it counts as a failed request, and its stream goes (as a POST's timeout).
+    if (socket.writableNeedDrain && link.stall === undefined) {
+      link.stall = this.#clock.setTimeout(() => {
+        link.stall = undefined;
+        if (link.socket !== socket || !socket.writableNeedDrain) return;
+        const error = new Error(`the stream to ${link.id} did not drain in ${this.#timeoutMs} ms`);
+        link.lastError = error.message;
+        this.#permit(link)?.fail(error);
+        this.#closeStream(link); // its unwritten frames count as dropped
+        this.#schedule(link); // what waits opens another, through the breaker
+      }, this.#timeoutMs);
     }
   }
 
@@ -631,12 +647,16 @@ export class HttpTransport implements Transport {
       socket.setNoDelay(true);
       socket.on('data', () => socket.destroy()); // the peer sends nothing on this node's stream
       socket.on('end', () => socket.destroy());
-      socket.on('drain', () => this.#schedule(link));
+      socket.on('drain', () => {
+        this.#clearStall(link);
+        this.#schedule(link);
+      });
       socket.on('error', (error) => {
         link.lastError = error.message;
       });
       socket.on('close', () => {
         if (link.socket !== socket) return;
+        this.#clearStall(link);
         link.socket = undefined;
         if (link.stream === 'open') link.stream = 'closed';
         // What waits opens a new stream (through the breaker: a peer that is gone opens it).
@@ -667,7 +687,14 @@ export class HttpTransport implements Transport {
     request.end();
   }
 
+  #clearStall(link: Link): void {
+    if (link.stall === undefined) return;
+    this.#clock.clearTimeout(link.stall);
+    link.stall = undefined;
+  }
+
   #closeStream(link: Link): void {
+    this.#clearStall(link);
     const opening = link.opening;
     link.opening = undefined;
     opening?.destroy();

@@ -9,7 +9,7 @@ import { encodeMessages } from './message-codec.js';
 import { createPeerHandler } from './peer-handler.js';
 import { DEFAULT_MAX_FRAME_BYTES, FrameReader, STREAM_PROTOCOL, createPeerStreamHandler, frameLength } from './peer-stream.js';
 import type { PeerStreamHandler, PeerStreamHandlerOptions } from './peer-stream.js';
-import { type TestServer, closedPort, startServer, until } from './test-servers.js';
+import { type TestServer, closedPort, startServer, turn, until } from './test-servers.js';
 import { TransportFaults } from './transport-faults.js';
 
 const token = 'a-cluster-token-of-some-length';
@@ -321,8 +321,8 @@ describe('peer streams', () => {
       expect(b.streams?.stats()).toMatchObject({ accepted: 2, open: 1 });
     });
 
-    it('caps what waits for a full socket at maxQueueBytes, dropping the oldest', async () => {
-      // A peer that takes the stream and never reads it: the socket fills, then the queue.
+    /** A peer that takes the stream and never reads it: the socket fills, then the queue. */
+    async function stalledPeer(): Promise<TestServer> {
       const stalled = await startServer(() => undefined);
       const sockets: net.Socket[] = [];
       stalled.server.on('upgrade', (_req, socket: net.Socket) => {
@@ -334,20 +334,43 @@ describe('peer streams', () => {
         for (const s of sockets) s.destroy();
         await stalled.close();
       });
+      return stalled;
+    }
+    const data = new Uint8Array(100_000);
+    const snapshot = (term: number): Message => ({
+      type: 'snapshot',
+      from: 'a',
+      to: 'b',
+      term,
+      snapshot: { metadata: { index: term, term: 1, confState: { voters: ['a', 'b'], learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false } }, data },
+    });
+
+    it('caps what waits for a full socket at maxQueueBytes, dropping the oldest', async () => {
+      const stalled = await stalledPeer();
       const t = transport({ peers: { b: stalled.url }, maxQueueBytes: 300_000 });
-      const data = new Uint8Array(100_000);
-      const snapshot = (term: number): Message => ({
-        type: 'snapshot',
-        from: 'a',
-        to: 'b',
-        term,
-        snapshot: { metadata: { index: term, term: 1, confState: { voters: ['a', 'b'], learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false } }, data },
-      });
       t.send([snapshot(1)]);
       await until(() => state(t, 'b')?.stream === 'open', 'the stream');
       for (let term = 2; term <= 400; term++) t.send([snapshot(term)]);
       await until(() => (state(t, 'b')?.dropped ?? 0) > 0, 'drops');
       expect(state(t, 'b')?.queuedBytes).toBeLessThanOrEqual(300_000);
+    });
+
+    it('gives up a stream that has not drained for requestTimeoutMs, counting a failure', async () => {
+      const stalled = await stalledPeer();
+      const clock = new ManualClock(0);
+      const t = transport({ peers: { b: stalled.url }, clock, requestTimeoutMs: 100, breaker: { slidingWindow: { kind: 'consecutive', failures: 1 } } });
+      t.send([snapshot(1)]);
+      await until(() => state(t, 'b')?.stream === 'open', 'the stream');
+      for (let term = 2; term <= 400 && (state(t, 'b')?.queuedBytes ?? 0) === 0; term++) {
+        t.send([snapshot(term)]);
+        await turn(); // written, or kept once the socket is full
+      }
+      expect(state(t, 'b')?.queuedBytes).toBeGreaterThan(0); // the socket is full
+      clock.advance(99);
+      expect(state(t, 'b')?.stream).toBe('open');
+      clock.advance(1);
+      await until(() => state(t, 'b')?.breaker === 'open' && state(t, 'b')?.stream === 'closed', 'the stream to go');
+      expect(state(t, 'b')).toMatchObject({ lastError: 'the stream to b did not drain in 100 ms', queuedBytes: 0 });
     });
 
     it('close() ends the streams and makes send a no-op', async () => {
