@@ -4,7 +4,7 @@ import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FilePersistentStorage, HttpTransport, RaftNode, type StateMachine, createPeerHandler, systemClock, systemRandom } from '@bulwark/core';
+import { FilePersistentStorage, HttpTransport, type Message, RaftNode, type StateMachine, createPeerHandler, createPeerStreamHandler, systemClock, systemRandom } from '@bulwark/core';
 
 /** The replicated application: a list of lines. */
 class Lines implements StateMachine<number> {
@@ -24,18 +24,26 @@ const listen = (server: Server): Promise<string> =>
   new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
 
 /** Three nodes on loopback, each with its own data directory and port: one write reaches all three. */
-export async function httpCluster(): Promise<{ lines: string[][]; fsyncs: number }> {
+export async function httpCluster(): Promise<{ lines: string[][]; fsyncs: number; streams: number }> {
   const token = 'correct-horse-battery-staple';
   const ids = ['a', 'b', 'c'];
   const root = mkdtempSync(join(tmpdir(), 'raft-http-'));
   const nodes = new Map<string, RaftNode<number>>();
-  const servers = ids.map((id) => createServer(createPeerHandler({ token, receive: (m) => nodes.get(id)?.receive(m) })));
+  const receivers = ids.map((id) => ({ token, receive: (m: Message) => nodes.get(id)?.receive(m) }));
+  // POSTs, and streams: one long-lived connection per peer, upgraded on GET /raft/messages.
+  const servers = receivers.map((options) => createServer(createPeerHandler(options)));
+  const streams = receivers.map((options) => createPeerStreamHandler(options));
+  servers.forEach((server, i) =>
+    server.on('upgrade', (req, socket, head) => {
+      if (!streams[i]?.handleUpgrade(req, socket, head)) socket.destroy();
+    }),
+  );
   const urls = await Promise.all(servers.map(listen));
   const peers = Object.fromEntries(ids.map((id, i) => [id, urls[i] as string]));
   let fsyncs = 0;
   const members = ids.map((id) => {
     const storage = FilePersistentStorage.open({ dir: join(root, id), voters: ids, onSync: () => fsyncs++ });
-    const transport = new HttpTransport({ id, peers, token });
+    const transport = new HttpTransport({ id, peers, token, streams: true });
     const lines = new Lines();
     nodes.set(id, new RaftNode({ id, storage, transport, stateMachine: lines, clock: systemClock, random: systemRandom, tickMs: 50 }));
     return { storage, transport, lines };
@@ -48,9 +56,10 @@ export async function httpCluster(): Promise<{ lines: string[][]; fsyncs: number
     const leaderId = (await Promise.all(known))[0] as string;
     await nodes.get(leaderId)?.propose(new TextEncoder().encode('x=1'));
     for (const node of nodes.values()) await node.read(); // ReadIndex: each has applied the write now
-    return { lines: members.map((m) => m.lines.lines), fsyncs };
+    return { lines: members.map((m) => m.lines.lines), fsyncs, streams: streams.reduce((n, s) => n + s.stats().accepted, 0) };
   } finally {
     for (const node of nodes.values()) await node.stop();
+    for (const s of streams) s.close(); // a stream is no longer the server's: close() ends it
     for (const { storage, transport } of members) {
       storage.close();
       await transport.close();

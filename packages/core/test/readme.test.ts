@@ -352,11 +352,12 @@ describe('examples/raft-wal.ts', () => {
 });
 
 describe('examples/raft-http.ts', () => {
-  it('replicates a write to three nodes over HTTP, each on its own disk', async () => {
+  it('replicates a write to three nodes over HTTP streams, each on its own disk', async () => {
     const { httpCluster } = await import('../examples/raft-http.js');
-    const { lines, fsyncs } = await httpCluster();
+    const { lines, fsyncs, streams } = await httpCluster();
     expect(lines).toEqual([['x=1'], ['x=1'], ['x=1']]);
     expect(fsyncs).toBeGreaterThan(0);
+    expect(streams).toBeGreaterThanOrEqual(4); // the leader's to each follower, and theirs back
   });
 });
 

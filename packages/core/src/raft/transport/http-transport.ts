@@ -186,6 +186,10 @@ function parsePeerUrl(id: NodeId, url: unknown, path: string): { hostname: strin
  * - **Answers carry messages back** (with {@link HttpTransport.setReceiver} here and
  *   {@link HttpTransport.holdReply} behind the peer's handler): a follower's acknowledgement
  *   comes back in the answer to the append it acknowledges, not in a request of its own.
+ * - **Streams** (`streams: true`): one long-lived connection per peer instead of a POST per
+ *   batch — `GET <path>` upgraded to `bulwark-raft/1`, then length-prefixed frames with no
+ *   answers, received by {@link createPeerStreamHandler}; the breaker, queue cap and timeout
+ *   apply to opening it and to a socket that stops draining. See design.md, "Streams".
  *
  * `send` never throws and never blocks; delivery is best effort (Raft tolerates loss,
  * duplication and reordering; requests in flight at once may arrive out of order).
