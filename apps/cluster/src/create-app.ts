@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import express from 'express';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { LoggerService } from '@nestjs/common';
 import { systemRandom } from '@bulwark/core';
@@ -83,8 +83,11 @@ export async function createClusterApp(runtime: ClusterRuntime, options: Cluster
   server.set('etag', false); // a SHA-1 of every answer, for caches that never see these
 
   server.all('/raft/messages', runtime.peerHandler);
-  // Peers' streams (GET /raft/messages, upgrade: bulwark-raft/1); no other upgrade is served.
-  app.getHttpServer().on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+  // Peers' streams (GET /raft/messages, upgrade: bulwark-raft/1). Any other upgrade request
+  // (upgrade: h2c from curl --http2, say) stays a plain request (Node 24's shouldUpgradeCallback).
+  const httpServer = app.getHttpServer() as Server & { shouldUpgradeCallback?: (req: IncomingMessage) => boolean };
+  httpServer.shouldUpgradeCallback = (req) => runtime.peerStreams.accepts(req);
+  httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (!runtime.peerStreams.handleUpgrade(req, socket, head)) socket.destroy();
   });
   // GET and PUT /kv/:key are answered ahead of Express and Nest, by the same KvApi (kv-fast-path.ts).

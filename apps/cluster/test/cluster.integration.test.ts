@@ -71,6 +71,21 @@ describe('three members in one process, over real HTTP', () => {
       req.end();
     });
     expect(stranger).toBe(401);
+    // Any other upgrade request is served as a plain request (not dropped by the stream listener).
+    const h2c = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(`${cluster.member('a').url}/kv/streamed`, { agent: false, headers: { connection: 'Upgrade, HTTP2-Settings', upgrade: 'h2c', 'http2-settings': '' } });
+      req.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('upgrade', (_res, socket) => {
+        socket.destroy();
+        resolve(101);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(h2c).toBe(200);
   });
 
   it('puts and gets on the leader, and reads linearizably from a follower', async () => {

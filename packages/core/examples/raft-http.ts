@@ -29,15 +29,20 @@ export async function httpCluster(): Promise<{ lines: string[][]; fsyncs: number
   const ids = ['a', 'b', 'c'];
   const root = mkdtempSync(join(tmpdir(), 'raft-http-'));
   const nodes = new Map<string, RaftNode<number>>();
-  const receivers = ids.map((id) => ({ token, receive: (m: Message) => nodes.get(id)?.receive(m) }));
-  // POSTs, and streams: one long-lived connection per peer, upgraded on GET /raft/messages.
-  const servers = receivers.map((options) => createServer(createPeerHandler(options)));
-  const streams = receivers.map((options) => createPeerStreamHandler(options));
-  servers.forEach((server, i) =>
+  // Each node takes POSTs, and streams: one long-lived connection per peer, upgraded on GET
+  // /raft/messages (other upgrade requests stay plain requests: shouldUpgradeCallback).
+  const ends = ids.map((id) => {
+    const options = { token, receive: (m: Message) => nodes.get(id)?.receive(m) };
+    return { post: createPeerHandler(options), stream: createPeerStreamHandler(options) };
+  });
+  const servers = ends.map(({ post, stream }) => {
+    const server = createServer({ shouldUpgradeCallback: (req) => stream.accepts(req) }, post);
     server.on('upgrade', (req, socket, head) => {
-      if (!streams[i]?.handleUpgrade(req, socket, head)) socket.destroy();
-    }),
-  );
+      if (!stream.handleUpgrade(req, socket, head)) socket.destroy();
+    });
+    return server;
+  });
+  const streams = ends.map((end) => end.stream);
   const urls = await Promise.all(servers.map(listen));
   const peers = Object.fromEntries(ids.map((id, i) => [id, urls[i] as string]));
   let fsyncs = 0;

@@ -113,6 +113,20 @@ export const PEER_BREAKER_DEFAULTS: Readonly<CircuitBreakerOptions> = Object.fre
   slidingWindow: Object.freeze({ kind: 'consecutive', failures: 3 }),
 }) as Readonly<CircuitBreakerOptions>;
 
+/** A stream's opening under way: `cancel` ends it and releases its permit. */
+interface Opening {
+  readonly cancel: () => void;
+}
+
+/** An open stream's opening permit, settled once the stream has lasted (or not). */
+interface Trial {
+  readonly permit: BreakerPermit;
+  readonly timer: TimerHandle;
+}
+
+/** TCP keep-alive on streams: a peer that is gone without a word is noticed (ms of idle before probing). */
+const KEEPALIVE_MS = 5000;
+
 interface Link {
   readonly id: NodeId;
   url: string;
@@ -137,8 +151,10 @@ interface Link {
   stream: PeerState['stream'];
   /** The open stream's socket. */
   socket: Socket | undefined;
-  /** The upgrade request while the stream opens. */
-  opening: http.ClientRequest | undefined;
+  /** The stream's opening (its upgrade request) while under way. */
+  opening: Opening | undefined;
+  /** The open stream's opening permit, until the stream has lasted requestTimeoutMs. */
+  trial: Trial | undefined;
   /** Runs out when a full socket has not drained for requestTimeoutMs: the peer is stuck. */
   stall: TimerHandle | undefined;
 }
@@ -279,6 +295,7 @@ export class HttpTransport implements Transport {
           // The next message opens a stream to the new address (which may have a stream handler).
           this.#closeStream(link);
           if (link.stream === 'unsupported') link.stream = 'closed';
+          if (link.head < link.queue.length) this.#schedule(link);
         }
         link.url = url;
         link.target = target;
@@ -305,6 +322,7 @@ export class HttpTransport implements Transport {
         stream: this.#streams ? 'closed' : 'off',
         socket: undefined,
         opening: undefined,
+        trial: undefined,
         stall: undefined,
       });
     }
@@ -561,7 +579,8 @@ export class HttpTransport implements Transport {
       return;
     }
     const socket = link.socket;
-    if (link.stream !== 'open' || socket === undefined) return;
+    // A socket ending (destroyed, its 'close' still to come) takes nothing: what waits goes on the next stream.
+    if (link.stream !== 'open' || socket === undefined || socket.destroyed || !socket.writable) return;
     while (link.head < link.queue.length && !socket.writableNeedDrain) {
       const batch = this.#takeBatch(link);
       const frame = encodeFrame(batch);
@@ -594,7 +613,10 @@ export class HttpTransport implements Transport {
   }
 
   // Opens the stream: GET <path> with upgrade: bulwark-raft/1 and the token, under a breaker
-  // permit and requestTimeoutMs. A failure drops what waits (Raft resends), as a failed request does.
+  // permit and requestTimeoutMs. A failure drops what waits (Raft resends). The permit is
+  // settled only once the stream has lasted requestTimeoutMs (a success) or ended before it (a
+  // failure: a peer that closes every stream at once — it cannot take a frame, say — opens the
+  // breaker as a peer that refuses every request does), or released when this node ends it.
   #openStream(link: Link): void {
     const permit = this.#permit(link);
     if (permit === undefined) return;
@@ -608,21 +630,29 @@ export class HttpTransport implements Transport {
       agent: false,
       headers: { authorization: `Bearer ${this.#token}`, connection: 'Upgrade', upgrade: STREAM_PROTOCOL },
     });
-    link.opening = request;
     let settled = false;
+    // Ends the opening once (timer cleared, no longer the link's); false when it had ended.
     const settle = (): boolean => {
       if (settled) return false;
       settled = true;
       this.#clock.clearTimeout(timer);
-      if (link.opening === request) link.opening = undefined;
+      if (link.opening === opening) {
+        link.opening = undefined;
+        if (link.stream === 'connecting') link.stream = 'closed';
+      }
       return true;
     };
-    const fail = (error: Error): void => {
-      if (settle()) failed(error);
+    const opening: Opening = {
+      cancel: () => {
+        if (!settle()) return;
+        request.destroy();
+        permit.release();
+      },
     };
-    const failed = (error: Error): void => {
+    link.opening = opening;
+    const fail = (error: Error): void => {
+      if (!settle()) return;
       request.destroy();
-      if (link.stream === 'connecting') link.stream = 'closed';
       if (this.#closed || link.removed) {
         permit.release();
         return;
@@ -633,42 +663,18 @@ export class HttpTransport implements Transport {
     };
     const timer: TimerHandle = this.#clock.setTimeout(() => fail(new Error(`opening a stream to ${link.id} timed out after ${this.#timeoutMs} ms`)), this.#timeoutMs);
     request.on('upgrade', (response, socket: Socket, head: Buffer) => {
-      if (!settle()) {
-        socket.destroy(); // timed out meanwhile
-        return;
-      }
-      if (this.#closed || link.removed) {
-        permit.release();
-        socket.destroy();
+      if (settled || this.#closed || link.removed) {
+        socket.destroy(); // timed out or cancelled meanwhile
+        opening.cancel();
         return;
       }
       if ((response.headers.upgrade ?? '').toLowerCase() !== STREAM_PROTOCOL || head.byteLength > 0) {
         socket.destroy();
-        failed(new Error(`${link.id} upgraded to ${show(response.headers.upgrade)}, not ${STREAM_PROTOCOL}`));
+        fail(new Error(`${link.id} upgraded to ${show(response.headers.upgrade)}, not ${STREAM_PROTOCOL}`));
         return;
       }
-      permit.succeed();
-      socket.setNoDelay(true);
-      socket.on('data', () => socket.destroy()); // the peer sends nothing on this node's stream
-      socket.on('end', () => socket.destroy());
-      socket.on('drain', () => {
-        this.#clearStall(link);
-        this.#schedule(link);
-      });
-      socket.on('error', (error) => {
-        link.lastError = error.message;
-      });
-      socket.on('close', () => {
-        if (link.socket !== socket) return;
-        this.#clearStall(link);
-        link.socket = undefined;
-        if (link.stream === 'open') link.stream = 'closed';
-        // What waits opens a new stream (through the breaker: a peer that is gone opens it).
-        if (!this.#closed && !link.removed) this.#schedule(link);
-      });
-      link.socket = socket;
-      link.stream = 'open';
-      this.#schedule(link);
+      settle();
+      this.#adopt(link, socket, permit);
     });
     request.on('response', (response) => {
       response.resume();
@@ -691,22 +697,77 @@ export class HttpTransport implements Transport {
     request.end();
   }
 
+  // The link's stream is now `socket`; `permit` (its opening's) waits for it to last requestTimeoutMs.
+  #adopt(link: Link, socket: Socket, permit: BreakerPermit): void {
+    this.#closeStream(link); // none open, but never two
+    const openedAt = this.#clock.now();
+    const trial: Trial = {
+      permit,
+      timer: this.#clock.setTimeout(() => {
+        if (link.trial !== trial) return;
+        link.trial = undefined;
+        permit.succeed();
+      }, this.#timeoutMs),
+    };
+    link.trial = trial;
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, KEEPALIVE_MS);
+    socket.on('data', () => socket.destroy()); // the peer sends nothing on this node's stream
+    socket.on('end', () => socket.destroy());
+    socket.on('drain', () => {
+      this.#clearStall(link);
+      this.#schedule(link);
+    });
+    socket.on('error', (error) => {
+      if (link.socket === socket) link.lastError = error.message;
+    });
+    socket.on('close', () => {
+      if (link.socket !== socket) return;
+      this.#clearStall(link);
+      link.socket = undefined;
+      link.stream = 'closed';
+      if (link.trial === trial) {
+        // Ended by the peer (or the network) before it lasted requestTimeoutMs: a failed opening.
+        link.trial = undefined;
+        this.#clock.clearTimeout(trial.timer);
+        const error = new Error(`${link.id} closed the stream after ${this.#clock.now() - openedAt} ms`);
+        if (this.#closed || link.removed) permit.release();
+        else {
+          link.lastError = error.message;
+          permit.fail(error);
+        }
+      }
+      // What waits opens a new stream (through the breaker: a peer that is gone opens it).
+      if (!this.#closed && !link.removed) this.#schedule(link);
+    });
+    link.socket = socket;
+    link.stream = 'open';
+    this.#schedule(link);
+  }
+
   #clearStall(link: Link): void {
     if (link.stall === undefined) return;
     this.#clock.clearTimeout(link.stall);
     link.stall = undefined;
   }
 
+  // Ends the link's stream or its opening, this node's doing: a trial permit is released, not failed.
   #closeStream(link: Link): void {
     this.#clearStall(link);
-    const opening = link.opening;
+    link.opening?.cancel();
     link.opening = undefined;
-    opening?.destroy();
+    const trial = link.trial;
+    link.trial = undefined;
+    if (trial !== undefined) {
+      this.#clock.clearTimeout(trial.timer);
+      trial.permit.release();
+    }
     const socket = link.socket;
     link.socket = undefined;
     socket?.destroy();
     if (link.stream === 'open' || link.stream === 'connecting') link.stream = 'closed';
   }
+
 
   #post(link: Link, batch: readonly Uint8Array[], permit: BreakerPermit): void {
     const body = encodeFrame(batch);

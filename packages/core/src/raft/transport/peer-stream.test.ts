@@ -165,6 +165,9 @@ describe('peer streams', () => {
       const streams = createPeerStreamHandler({ token, receive: () => undefined });
       const socket = new net.Socket();
       const req = (url: string, upgradeTo: string) => ({ url, method: 'GET', headers: { upgrade: upgradeTo } }) as unknown as http.IncomingMessage;
+      expect(streams.accepts(req('/raft/messages?x=1', 'Bulwark-Raft/1'))).toBe(true);
+      expect(streams.accepts(req('/other', STREAM_PROTOCOL))).toBe(false);
+      expect(streams.accepts(req('/raft/messages', 'h2c'))).toBe(false);
       expect(streams.handleUpgrade(req('/other', STREAM_PROTOCOL), socket, Buffer.alloc(0))).toBe(false);
       expect(streams.handleUpgrade(req('/raft/messages', 'websocket'), socket, Buffer.alloc(0))).toBe(false);
       expect(streams.stats()).toMatchObject({ accepted: 0, refused: 0 });
@@ -297,9 +300,7 @@ describe('peer streams', () => {
     });
 
     it('gives up an upgrade unanswered after requestTimeoutMs', async () => {
-      const silent = await startServer(() => undefined);
-      silent.server.on('upgrade', () => undefined); // takes it, never answers
-      cleanup.push(() => silent.close());
+      const silent = await silentPeer();
       const clock = new ManualClock(0);
       const t = transport({ peers: { b: silent.url }, clock, requestTimeoutMs: 100 });
       t.send([hb('b', 1)]);
@@ -321,8 +322,24 @@ describe('peer streams', () => {
       expect(b.streams?.stats()).toMatchObject({ accepted: 2, open: 1 });
     });
 
+    /** A peer that takes an upgrade request and never answers it; counts the ones whose requester went. */
+    async function silentPeer(): Promise<TestServer & { ended: number }> {
+      const silent = Object.assign(await startServer(() => undefined), { ended: 0 });
+      const sockets: net.Socket[] = [];
+      silent.server.on('upgrade', (_req, socket: net.Socket) => {
+        sockets.push(socket);
+        socket.on('end', () => silent.ended++);
+        socket.resume();
+      });
+      cleanup.push(async () => {
+        for (const socket of sockets) socket.destroy();
+        await silent.close();
+      });
+      return silent;
+    }
+
     /** A peer that takes the stream and never reads it: the socket fills, then the queue. */
-    async function stalledPeer(): Promise<TestServer> {
+    async function stalledPeer(): Promise<TestServer & { sockets: net.Socket[] }> {
       const stalled = await startServer(() => undefined);
       const sockets: net.Socket[] = [];
       stalled.server.on('upgrade', (_req, socket: net.Socket) => {
@@ -334,7 +351,16 @@ describe('peer streams', () => {
         for (const s of sockets) s.destroy();
         await stalled.close();
       });
-      return stalled;
+      return Object.assign(stalled, { sockets });
+    }
+
+    /** Sends snapshots one turn apart until one waits in the queue: the socket is full. */
+    async function fill(t: HttpTransport): Promise<void> {
+      for (let term = 2; term <= 400 && (state(t, 'b')?.queuedBytes ?? 0) === 0; term++) {
+        t.send([snapshot(term)]);
+        await turn(); // written, or kept once the socket is full
+      }
+      expect(state(t, 'b')?.queuedBytes).toBeGreaterThan(0);
     }
     const data = new Uint8Array(100_000);
     const snapshot = (term: number): Message => ({
@@ -347,12 +373,14 @@ describe('peer streams', () => {
 
     it('caps what waits for a full socket at maxQueueBytes, dropping the oldest', async () => {
       const stalled = await stalledPeer();
-      const t = transport({ peers: { b: stalled.url }, maxQueueBytes: 300_000 });
+      const t = transport({ peers: { b: stalled.url }, maxQueueBytes: 300_000, clock: new ManualClock(0) });
       t.send([snapshot(1)]);
       await until(() => state(t, 'b')?.stream === 'open', 'the stream');
-      for (let term = 2; term <= 400; term++) t.send([snapshot(term)]);
-      await until(() => (state(t, 'b')?.dropped ?? 0) > 0, 'drops');
+      await fill(t);
+      expect(state(t, 'b')?.dropped).toBe(0);
+      for (let term = 500; term < 510; term++) t.send([snapshot(term)]);
       expect(state(t, 'b')?.queuedBytes).toBeLessThanOrEqual(300_000);
+      expect(state(t, 'b')?.dropped).toBeGreaterThanOrEqual(8); // 11 waiting, at most 3 kept
     });
 
     it('gives up a stream that has not drained for requestTimeoutMs, counting a failure', async () => {
@@ -361,16 +389,104 @@ describe('peer streams', () => {
       const t = transport({ peers: { b: stalled.url }, clock, requestTimeoutMs: 100, breaker: { slidingWindow: { kind: 'consecutive', failures: 1 } } });
       t.send([snapshot(1)]);
       await until(() => state(t, 'b')?.stream === 'open', 'the stream');
-      for (let term = 2; term <= 400 && (state(t, 'b')?.queuedBytes ?? 0) === 0; term++) {
-        t.send([snapshot(term)]);
-        await turn(); // written, or kept once the socket is full
-      }
-      expect(state(t, 'b')?.queuedBytes).toBeGreaterThan(0); // the socket is full
+      await fill(t);
       clock.advance(99);
       expect(state(t, 'b')?.stream).toBe('open');
       clock.advance(1);
       await until(() => state(t, 'b')?.breaker === 'open' && state(t, 'b')?.stream === 'closed', 'the stream to go');
       expect(state(t, 'b')).toMatchObject({ lastError: 'the stream to b did not drain in 100 ms', queuedBytes: 0 });
+    });
+
+    it('keeps a stream that drains in time (a slow peer, not a stuck one)', async () => {
+      const stalled = await stalledPeer();
+      const clock = new ManualClock(0);
+      const t = transport({ peers: { b: stalled.url }, clock, requestTimeoutMs: 100 });
+      t.send([snapshot(1)]);
+      await until(() => state(t, 'b')?.stream === 'open', 'the stream');
+      await fill(t);
+      clock.advance(50);
+      for (const socket of stalled.sockets) socket.resume(); // the peer reads again
+      await until(() => state(t, 'b')?.queuedBytes === 0 && state(t, 'b')?.inflight === 0, 'the socket to drain');
+      clock.advance(100);
+      expect(state(t, 'b')).toMatchObject({ stream: 'open', breaker: 'closed', dropped: 0 });
+    });
+
+    it('counts a stream the peer ends before it lasted requestTimeoutMs as a failed opening', async () => {
+      // The peer cannot take these frames (over its maxFrameBytes): it closes each stream at once.
+      const b = await peer({ streams: { maxFrameBytes: 1000 } });
+      const clock = new ManualClock(0);
+      const t = transport({ peers: { b: b.url }, clock, breaker: { slidingWindow: { kind: 'consecutive', failures: 3 } } });
+      for (let i = 1; i <= 3; i++) {
+        t.send([snapshot(i)]);
+        await until(() => b.streams?.stats().broken === i && state(t, 'b')?.stream === 'closed', `stream ${i} to break`);
+      }
+      expect(state(t, 'b')).toMatchObject({ breaker: 'open', lastError: 'b closed the stream after 0 ms' });
+      t.send([snapshot(4)]);
+      expect(state(t, 'b')?.dropped).toBeGreaterThanOrEqual(1); // at once: the breaker is open
+      expect(b.streams?.stats().accepted).toBe(3);
+    });
+
+    it('settles a half-open trial only once its stream has lasted requestTimeoutMs', async () => {
+      const port = await closedPort();
+      const clock = new ManualClock(0);
+      const t = transport({ peers: { b: `http://127.0.0.1:${port}` }, clock, requestTimeoutMs: 100, breaker: { slidingWindow: { kind: 'consecutive', failures: 1 }, resetTimeout: 500 } });
+      t.send([hb('b', 1)]);
+      await until(() => state(t, 'b')?.breaker === 'open', 'the breaker to open');
+      const b = await peer();
+      t.setPeers({ b: b.url }); // back, at another address
+      clock.advance(500);
+      t.send([hb('b', 2)]);
+      await until(() => b.got.length === 1, 'the trial stream');
+      expect(state(t, 'b')).toMatchObject({ breaker: 'halfOpen', stream: 'open' });
+      clock.advance(99);
+      expect(state(t, 'b')?.breaker).toBe('halfOpen');
+      clock.advance(1);
+      expect(state(t, 'b')?.breaker).toBe('closed');
+    });
+
+    it('a changed URL cancels an opening under way: one stream, to the new address, and no leak', async () => {
+      const silent = await silentPeer();
+      const b = await peer();
+      const t = new HttpTransport({ id: 'a', token, peers: { b: silent.url }, streams: true, breaker: { slidingWindow: { kind: 'consecutive', failures: 1 } } });
+      t.send([hb('b', 1)]);
+      await until(() => state(t, 'b')?.stream === 'connecting' && silent.connections === 1, 'the opening');
+      t.setPeers({ b: b.url });
+      expect(state(t, 'b')?.stream).toBe('closed');
+      t.send([hb('b', 2)]);
+      await until(() => b.got.length === 2, 'the messages at the new address');
+      expect(b.got.map((m) => m.term)).toEqual([1, 2]); // the first waited for a stream
+      await until(() => silent.ended === 1, 'the cancelled opening to go');
+      expect(state(t, 'b')).toMatchObject({ stream: 'open', breaker: 'closed' }); // the cancel failed nothing
+      expect(b.streams?.stats().accepted).toBe(1);
+      await t.close();
+      await until(() => b.streams?.stats().open === 0, 'the stream to close with the transport');
+    });
+
+    it('close() during an opening ends it', async () => {
+      const silent = await silentPeer();
+      const t = new HttpTransport({ id: 'a', token, peers: { b: silent.url }, streams: true });
+      t.send([hb('b', 1)]);
+      await until(() => silent.connections === 1, 'the opening');
+      await t.close();
+      await until(() => silent.ended === 1, 'the opening to go');
+      expect(state(t, 'b')).toMatchObject({ stream: 'closed', breaker: 'open' }); // shut down
+    });
+
+    it('refuses a 101 to another protocol', async () => {
+      const odd = await startServer(() => undefined);
+      const sockets: net.Socket[] = [];
+      odd.server.on('upgrade', (_req, socket: net.Socket) => {
+        sockets.push(socket);
+        socket.write('HTTP/1.1 101 Switching Protocols\r\nconnection: Upgrade\r\nupgrade: websocket\r\n\r\n');
+      });
+      cleanup.push(async () => {
+        for (const socket of sockets) socket.destroy();
+        await odd.close();
+      });
+      const t = transport({ peers: { b: odd.url } });
+      t.send([hb('b', 1)]);
+      await until(() => state(t, 'b')?.dropped === 1, 'the refusal');
+      expect(state(t, 'b')).toMatchObject({ stream: 'closed', lastError: `b upgraded to "websocket", not ${STREAM_PROTOCOL}` });
     });
 
     it('close() ends the streams and makes send a no-op', async () => {

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Message } from '../messages.js';
 import { bearerToken, checkToken, digest, tokenMatches } from './cluster-token.js';
@@ -34,7 +35,7 @@ export interface PeerStreamStats {
   readonly open: number;
   /** Streams accepted since the start. */
   readonly accepted: number;
-  /** Upgrade requests refused: wrong token, path, method or protocol. */
+  /** Peer stream upgrades refused: a missing or wrong token, another method, or after `close()`. Other upgrades are not counted: they are not taken. */
   readonly refused: number;
   /** Streams closed by the handler for a bad frame (too big, or one that does not decode). */
   readonly broken: number;
@@ -50,15 +51,26 @@ export interface PeerStreamStats {
 export interface PeerStreamHandler {
   /**
    * The `http.Server` `'upgrade'` listener's work: takes the request when it is a peer stream
-   * (its path, `upgrade: bulwark-raft/1`) and answers it — 101 and then reads frames, or 401
-   * for a missing or wrong token, 400 for a method other than GET — and returns true; returns
-   * false, touching nothing, for any other upgrade (the caller answers it or destroys it).
+   * (see {@link PeerStreamHandler.accepts}) and answers it — 101 and then reads frames, or 401
+   * for a missing or wrong token, 400 for a method other than GET, 503 after `close()` — and
+   * returns true; returns false, touching nothing, for any other upgrade (the caller answers it
+   * or destroys it).
    */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  /**
+   * Whether a request asks for a peer stream: its path and `upgrade: bulwark-raft/1`. Give it
+   * to the server as its `shouldUpgradeCallback` option (Node ≥ 24.9), so that other upgrade requests
+   * (`upgrade: h2c` from `curl --http2`, say) are served as plain HTTP requests instead of
+   * reaching the `'upgrade'` listener.
+   */
+  accepts(req: IncomingMessage): boolean;
   /** Closes every stream it accepted and refuses new ones (an upgraded socket is no longer the server's: `server.close()` does not end it). */
   close(): void;
   stats(): PeerStreamStats;
 }
+
+/** TCP keep-alive on accepted streams: ms of idle before the kernel probes the peer. */
+const KEEPALIVE_MS = 5000;
 
 /** The default {@link PeerStreamHandlerOptions.maxFrameBytes}: 8 MiB. */
 export const DEFAULT_MAX_FRAME_BYTES = 8 * 1024 * 1024;
@@ -75,6 +87,7 @@ export const DEFAULT_MAX_FRAME_BYTES = 8 * 1024 * 1024;
  *
  * @example
  * const streams = createPeerStreamHandler({ token: process.env.CLUSTER_TOKEN!, receive: (m) => node.receive(m) });
+ * const server = http.createServer({ shouldUpgradeCallback: (req) => streams.accepts(req) }, handler); // other upgrades stay plain requests
  * server.on('upgrade', (req, socket, head) => { if (!streams.handleUpgrade(req, socket, head)) socket.destroy(); });
  * @throws {TypeError} when `token` is empty, `receive` is not a function, `path` does not start with `/` or `maxFrameBytes` is not a positive integer
  */
@@ -119,9 +132,12 @@ export function createPeerStreamHandler(options: PeerStreamHandlerOptions): Peer
     }
   };
 
+  const accepts = (req: IncomingMessage): boolean => pathOf(req.url) === path && (req.headers.upgrade ?? '').toLowerCase() === STREAM_PROTOCOL;
+
   return {
+    accepts,
     handleUpgrade(req, socket, head) {
-      if (pathOf(req.url) !== path || (req.headers.upgrade ?? '').toLowerCase() !== STREAM_PROTOCOL) return false;
+      if (!accepts(req)) return false;
       try {
         if (closed) return refuse(socket, 503, 'stopping', 'this node is stopping');
         if (req.method !== 'GET') return refuse(socket, 400, 'bad-method', 'open a stream with GET');
@@ -144,7 +160,10 @@ export function createPeerStreamHandler(options: PeerStreamHandlerOptions): Peer
         socket.on('error', () => undefined); // 'close' follows
         socket.on('end', () => socket.destroy()); // the server's sockets allow half-open: the peer is gone
         socket.on('close', () => sockets.delete(socket));
-        if ('setNoDelay' in socket && typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
+        if (socket instanceof Socket) {
+          socket.setNoDelay(true);
+          socket.setKeepAlive(true, KEEPALIVE_MS); // a peer gone without a word is noticed, and its socket goes
+        }
         socket.write(`HTTP/1.1 101 Switching Protocols\r\nconnection: Upgrade\r\nupgrade: ${STREAM_PROTOCOL}\r\n\r\n`);
         if (head.byteLength > 0) reader.push(head);
       } catch (error) {
