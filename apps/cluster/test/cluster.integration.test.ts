@@ -57,34 +57,24 @@ describe('three members in one process, over real HTTP', () => {
       expect(cluster.member(id).runtime.peerStreams.stats().open).toBeGreaterThanOrEqual(1);
       expect(link('a', id)?.sent).toBeGreaterThan(0);
     }
-    const stranger = await new Promise<number>((resolve, reject) => {
-      const req = httpRequest(`${cluster.member('a').url}/raft/messages`, { agent: false, headers: { connection: 'Upgrade', upgrade: 'bulwark-raft/1', authorization: 'Bearer wrong' } });
-      req.on('response', (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
+    // The status an upgrade request gets (101 when upgraded; the socket is dropped then).
+    const upgradeStatus = (path: string, headers: Record<string, string>) =>
+      new Promise<number>((resolve, reject) => {
+        const req = httpRequest(`${cluster.member('a').url}${path}`, { agent: false, headers });
+        req.on('response', (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('upgrade', (_res, socket) => {
+          socket.destroy();
+          resolve(101);
+        });
+        req.on('error', reject);
+        req.end();
       });
-      req.on('upgrade', (_res, socket) => {
-        socket.destroy();
-        resolve(101);
-      });
-      req.on('error', reject);
-      req.end();
-    });
-    expect(stranger).toBe(401);
+    expect(await upgradeStatus('/raft/messages', { connection: 'Upgrade', upgrade: 'bulwark-raft/1', authorization: 'Bearer wrong' })).toBe(401);
     // Any other upgrade request is served as a plain request (not dropped by the stream listener).
-    const h2c = await new Promise<number>((resolve, reject) => {
-      const req = httpRequest(`${cluster.member('a').url}/kv/streamed`, { agent: false, headers: { connection: 'Upgrade, HTTP2-Settings', upgrade: 'h2c', 'http2-settings': '' } });
-      req.on('response', (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
-      req.on('upgrade', (_res, socket) => {
-        socket.destroy();
-        resolve(101);
-      });
-      req.on('error', reject);
-      req.end();
-    });
+    const h2c = await upgradeStatus('/kv/streamed', { connection: 'Upgrade, HTTP2-Settings', upgrade: 'h2c', 'http2-settings': '' });
     expect(h2c).toBe(200);
   });
 
