@@ -91,7 +91,7 @@ export async function createClusterApp(runtime: ClusterRuntime, options: Cluster
     if (!runtime.peerStreams.handleUpgrade(req, socket, head)) socket.destroy();
   });
   // GET and PUT /kv/:key are answered ahead of Express and Nest, by the same KvApi (kv-fast-path.ts).
-  installKvFastPath(app.getHttpServer(), runtime);
+  installKvFastPath(httpServer, runtime);
   // The members-only endpoints check the token before any body is read (as /raft/messages does):
   // a stranger's 8 MiB costs no parse. The controllers check it again.
   server.use(PEER_PATHS, (req: Request, res: Response, next: NextFunction) => {

@@ -53,7 +53,8 @@ export interface HttpTransportOptions {
    * come, with no answers — the peer's messages come back on its own stream to this node. The
    * peer must run {@link createPeerStreamHandler} on its server's `'upgrade'` event. A peer that
    * answers the upgrade 404 or 405 (no stream handler) gets POSTs from then on, until its URL
-   * changes. Opening a stream takes a breaker permit as a request does. Default false.
+   * changes. Opening a stream takes a breaker permit, settled once the stream has lasted
+   * `requestTimeoutMs` (a success) or ended sooner (a failure). Default false.
    */
   readonly streams?: boolean;
 }
@@ -113,11 +114,6 @@ export const PEER_BREAKER_DEFAULTS: Readonly<CircuitBreakerOptions> = Object.fre
   slidingWindow: Object.freeze({ kind: 'consecutive', failures: 3 }),
 }) as Readonly<CircuitBreakerOptions>;
 
-/** A stream's opening under way: `cancel` ends it and releases its permit. */
-interface Opening {
-  readonly cancel: () => void;
-}
-
 /** An open stream's opening permit, settled once the stream has lasted (or not). */
 interface Trial {
   readonly permit: BreakerPermit;
@@ -151,8 +147,8 @@ interface Link {
   stream: PeerState['stream'];
   /** The open stream's socket. */
   socket: Socket | undefined;
-  /** The stream's opening (its upgrade request) while under way. */
-  opening: Opening | undefined;
+  /** Cancels the stream's opening (its upgrade request) while under way, releasing its permit. */
+  opening: (() => void) | undefined;
   /** The open stream's opening permit, until the stream has lasted requestTimeoutMs. */
   trial: Trial | undefined;
   /** Runs out when a full socket has not drained for requestTimeoutMs: the peer is stuck. */
@@ -642,12 +638,10 @@ export class HttpTransport implements Transport {
       }
       return true;
     };
-    const opening: Opening = {
-      cancel: () => {
-        if (!settle()) return;
-        request.destroy();
-        permit.release();
-      },
+    const opening = (): void => {
+      if (!settle()) return;
+      request.destroy();
+      permit.release();
     };
     link.opening = opening;
     const fail = (error: Error): void => {
@@ -665,7 +659,7 @@ export class HttpTransport implements Transport {
     request.on('upgrade', (response, socket: Socket, head: Buffer) => {
       if (settled || this.#closed || link.removed) {
         socket.destroy(); // timed out or cancelled meanwhile
-        opening.cancel();
+        opening();
         return;
       }
       if ((response.headers.upgrade ?? '').toLowerCase() !== STREAM_PROTOCOL || head.byteLength > 0) {
@@ -754,7 +748,7 @@ export class HttpTransport implements Transport {
   // Ends the link's stream or its opening, this node's doing: a trial permit is released, not failed.
   #closeStream(link: Link): void {
     this.#clearStall(link);
-    link.opening?.cancel();
+    link.opening?.();
     link.opening = undefined;
     const trial = link.trial;
     link.trial = undefined;

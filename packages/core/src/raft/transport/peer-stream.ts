@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Message } from '../messages.js';
@@ -113,7 +113,7 @@ export function createPeerStreamHandler(options: PeerStreamHandlerOptions): Peer
     const extra = status === 401 ? 'www-authenticate: Bearer realm="bulwark-cluster"\r\n' : '';
     socket.on('error', () => undefined);
     socket.end(
-      `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 503 ? 'Service Unavailable' : 'Bad Request'}\r\n` +
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n` +
         `connection: close\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${extra}\r\n${body}`,
     );
     return true;
@@ -132,6 +132,13 @@ export function createPeerStreamHandler(options: PeerStreamHandlerOptions): Peer
     }
   };
 
+  // Closes a stream the handler cannot go on reading.
+  const breakStream = (socket: Duplex, error: unknown): void => {
+    counts.broken++;
+    counts.lastError = error instanceof Error ? error.message : String(error);
+    socket.destroy();
+  };
+
   const accepts = (req: IncomingMessage): boolean => pathOf(req.url) === path && (req.headers.upgrade ?? '').toLowerCase() === STREAM_PROTOCOL;
 
   return {
@@ -145,16 +152,11 @@ export function createPeerStreamHandler(options: PeerStreamHandlerOptions): Peer
         counts.accepted++;
         sockets.add(socket);
         const reader = new FrameReader(maxFrameBytes, deliver);
-        const broken = (error: unknown): void => {
-          counts.broken++;
-          counts.lastError = error instanceof Error ? error.message : String(error);
-          socket.destroy();
-        };
         socket.on('data', (chunk: Buffer) => {
           try {
             reader.push(chunk);
           } catch (error) {
-            broken(error);
+            breakStream(socket, error);
           }
         });
         socket.on('error', () => undefined); // 'close' follows
@@ -167,9 +169,7 @@ export function createPeerStreamHandler(options: PeerStreamHandlerOptions): Peer
         socket.write(`HTTP/1.1 101 Switching Protocols\r\nconnection: Upgrade\r\nupgrade: ${STREAM_PROTOCOL}\r\n\r\n`);
         if (head.byteLength > 0) reader.push(head);
       } catch (error) {
-        counts.broken++;
-        counts.lastError = error instanceof Error ? error.message : String(error);
-        socket.destroy();
+        breakStream(socket, error);
       }
       return true;
     },
